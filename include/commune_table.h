@@ -1,0 +1,100 @@
+/* commune_table.h -- the in-memory model every stage of cptscov shares.
+ * Readers fill it, analyses read it and add their results, writers only read it. */
+#ifndef CPTSCOV_COMMUNE_TABLE_H
+#define CPTSCOV_COMMUNE_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <geos_c.h>
+
+#include "strmap.h"
+
+/* A commune code: 5 characters ("35238", "2A004") and a NUL. */
+#define CODE_LEN 5
+typedef char commune_code[CODE_LEN + 1];
+
+/* One source of polygons (a layer of an OGR data source) and its CRS.
+ * Geometries stay in their layer's CRS; crs_to_wgs84 is a PROJ PJ*. */
+typedef struct commune_layer {
+    char *path;          /* as given on the command line */
+    char *name;          /* layer name */
+    char *crs_name;      /* e.g. "RGF93 v1 / Lambert-93" */
+    char *crs_id;        /* e.g. "EPSG:2154", or "" when unidentified */
+    void *to_wgs84;      /* PJ*: layer CRS -> longitude/latitude WGS84 */
+    long features;       /* features read */
+} commune_layer;
+
+/* Status of a CPTS, in the order of its progress. */
+typedef enum cpts_status { STATUS_LETTER = 0, STATUS_PROJECT = 1, STATUS_SIGNED = 2 } cpts_status;
+#define STATUS_COUNT 3
+
+typedef struct cpts {
+    char *id;
+    char *name;
+    cpts_status status;
+    int signed_on;        /* YYYYMMDD, 0 when none */
+    int counts;           /* 1 when its status and date make it count for coverage */
+    int *communes;        /* indices into commune_table.communes, ascending, no duplicate */
+    int ncommunes, capcommunes;
+    const char *file;     /* the membership file and line where it was first seen */
+    long line;
+} cpts;
+
+typedef struct commune {
+    commune_code code;    /* current code, in the population table's vintage */
+    char *name;
+    char dep[4];          /* "35", "2A", "971" */
+    char reg[3];          /* "53" */
+    char *epci;           /* SIREN, or NULL */
+    int64_t population;
+    long line;            /* line in the population table */
+
+    /* Filled by the geometry reader: */
+    GEOSGeometry *geom;   /* polygonal, in the CRS of layers[layer]; NULL when no polygon */
+    int layer;            /* -1 when no polygon */
+    int parts;            /* how many source polygons were dissolved into geom */
+    double area_km2;      /* on the ellipsoid, 0 when no polygon */
+
+    /* Filled by the membership reader: */
+    int *cpts;            /* indices into commune_table.cpts, ascending */
+    int ncpts, capcpts;
+
+    /* Filled by coverage analysis: */
+    int covered;
+} commune;
+
+typedef struct commune_table {
+    commune *communes;
+    int ncommunes, capcommunes;
+    strmap by_code;           /* code -> index into communes */
+
+    cpts *cpts;
+    int ncpts, capcpts;
+    strmap cpts_by_id;        /* id -> index into cpts */
+
+    commune_layer *layers;
+    int nlayers, caplayers;
+
+    GEOSContextHandle_t geos; /* the context the geometries belong to */
+} commune_table;
+
+void ctab_init(commune_table *t, GEOSContextHandle_t geos);
+void ctab_free(commune_table *t);
+
+/* Adds a commune with the given code; returns its index, or -1 when the code is already there. */
+int ctab_add_commune(commune_table *t, const char *code);
+/* Index of the commune of that current code, or -1. */
+int ctab_find_commune(const commune_table *t, const char *code);
+
+/* Returns the index of the CPTS of that id, adding it when new (*created set to 1). */
+int ctab_get_cpts(commune_table *t, const char *id, int *created);
+/* Records that commune c belongs to CPTS k; returns 0 when new, 1 when already recorded. */
+int ctab_add_member(commune_table *t, int k, int c);
+
+int ctab_add_layer(commune_table *t, const commune_layer *layer);
+
+const char *ctab_status_name(cpts_status s);
+/* Parses "signed", "project", "letter" (any case, trimmed); returns -1 when unknown. */
+int ctab_parse_status(const char *s);
+
+#endif

@@ -1,0 +1,52 @@
+/* coverage.h -- which communes are covered, and the figures per CPTS, department, region, nation.
+ * Reads the commune table; sets commune.covered and cpts.counts; fills a coverage_report. */
+#ifndef CPTSCOV_COVERAGE_H
+#define CPTSCOV_COVERAGE_H
+
+#include <stdint.h>
+
+#include "commune_table.h"
+
+/* Which CPTS count: statuses among those selected and, when as_of is set, signed on or before it. */
+typedef struct coverage_rule {
+    int status[STATUS_COUNT]; /* 1 where that status counts */
+    int as_of;                /* YYYYMMDD, 0 for no date limit */
+} coverage_rule;
+
+typedef struct coverage_figures {
+    int64_t population, covered_population;
+    int communes, covered_communes;
+    int communes_without_polygon;
+    double area_km2, covered_area_km2;
+} coverage_figures;
+
+/* A department or a region and its figures. */
+typedef struct coverage_area {
+    char code[4];
+    const char *name;        /* from france.c; the code when unknown */
+    char reg[3];             /* the region of a department; "" for a region */
+    coverage_figures fig;
+    int *communes;           /* indices into commune_table.communes, ascending */
+    int ncommunes, capcommunes;
+} coverage_area;
+
+typedef struct coverage_report {
+    coverage_rule rule;
+    coverage_figures nation;
+    coverage_figures *by_cpts;     /* as many as commune_table.ncpts, same order */
+    coverage_area *departments;    /* sorted by code */
+    int ndepartments;
+    coverage_area *regions;        /* sorted by code */
+    int nregions;
+    int cpts_counting;             /* CPTS that count under the rule */
+} coverage_report;
+
+/* Computes everything; never fails. */
+void cov_compute(commune_table *t, const coverage_rule *rule, coverage_report *r);
+void cov_free(coverage_report *r);
+/* Percentage covered_population / population, 0 when population is 0. */
+double cov_pct(const coverage_figures *f);
+/* The region of departement code dep in r, or NULL. */
+const coverage_area *cov_find_region(const coverage_report *r, const char *reg);
+
+#endif

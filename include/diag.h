@@ -1,0 +1,40 @@
+/* diag.h -- errors for people, and the list of join issues.
+ * An error is one line, "cptscov: FILE:LINE: what is wrong and what to do". */
+#ifndef CPTSCOV_DIAG_H
+#define CPTSCOV_DIAG_H
+
+#include <stdio.h>
+
+/* Exit statuses. */
+enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
+
+/* Records the error (the first one wins) and returns -1, so that "return diag_error(...)"
+ * reads naturally. file may be NULL (no location), line <= 0 (file only). */
+int diag_error(const char *file, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The recorded error, as the one line to print (without "cptscov: "), or NULL. */
+const char *diag_message(void);
+void diag_clear(void);
+
+/* One problem the join met: it does not stop the run, unless --strict. */
+typedef struct join_issue {
+    char *file;
+    long line;       /* 0 when none */
+    char *code;      /* commune code, CPTS id or "" */
+    char *kind;      /* a fixed word: unknown_code, repaired_code, merged_commune, ... */
+    char *message;
+} join_issue;
+
+typedef struct join_issues {
+    join_issue *items;
+    int n, cap;
+} join_issues;
+
+void jis_init(join_issues *l);
+void jis_free(join_issues *l);
+void jis_add(join_issues *l, const char *file, long line, const char *code, const char *kind,
+             const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Writes "N join issues (K kind, ...)" into buf. */
+void jis_summary(const join_issues *l, char *buf, size_t size);
+
+#endif

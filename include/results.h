@@ -1,0 +1,36 @@
+/* results.h -- everything the writers read: the model and what the analyses made of it.
+ * Writers take a const run_results and never join or compute coverage themselves. */
+#ifndef CPTSCOV_RESULTS_H
+#define CPTSCOV_RESULTS_H
+
+#include "commune_table.h"
+#include "coverage.h"
+#include "diag.h"
+#include "shape.h"
+#include "zones.h"
+
+/* An input file as read, for summary.json. */
+typedef struct input_file {
+    const char *kind;   /* "communes", "population", "passage", "members", "epci" */
+    const char *path;
+    long rows;          /* rows or features read */
+} input_file;
+
+typedef struct run_results {
+    const commune_table *table;
+    const coverage_report *coverage;
+    const shape *cpts_shapes;        /* table->ncpts entries */
+    const shape *department_shapes;  /* coverage->ndepartments entries */
+    const shape *region_shapes;      /* coverage->nregions entries */
+    const zone_list *zones;
+    const join_issues *issues;
+    const input_file *inputs;
+    int ninputs;
+} run_results;
+
+/* Each writes its files into dir; returns 0, or -1 after diag_error. */
+int write_tables(const char *dir, const run_results *r);   /* the coverage_*.csv, join_issues.csv */
+int write_summary(const char *dir, const run_results *r);  /* summary.json */
+int write_maps(const char *dir, const run_results *r);     /* the five .geojson maps */
+
+#endif

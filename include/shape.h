@@ -1,0 +1,29 @@
+/* shape.h -- dissolved territories (CPTS, departments, regions, uncovered zones) as geometry.
+ * A shape keeps one polygonal geometry per commune layer it spans, in that layer's CRS. */
+#ifndef CPTSCOV_SHAPE_H
+#define CPTSCOV_SHAPE_H
+
+#include <geos_c.h>
+
+#include "commune_table.h"
+#include "diag.h"
+
+typedef struct shape {
+    GEOSGeometry **by_layer; /* commune_table.nlayers entries, NULL where the shape has none */
+    int nlayers;
+} shape;
+
+/* Dissolves the polygons of communes idx[0..n-1] of t into s. Uses GEOSCoverageUnion_r and
+ * falls back to GEOSUnaryUnion_r where the polygons are not a clean coverage, recording a
+ * join issue (kind "not_a_coverage") naming what (e.g. "department 35"). */
+void shape_dissolve_communes(const commune_table *t, const int *idx, int n, const char *what,
+                             join_issues *ji, shape *s);
+/* Dissolves several shapes (e.g. the departments of a region) into s. */
+void shape_dissolve_shapes(const commune_table *t, const shape *parts, int n, const char *what,
+                           join_issues *ji, shape *s);
+/* The shape as one geometry in WGS84 longitude/latitude (a new MultiPolygon or Polygon),
+ * or NULL when empty. */
+GEOSGeometry *shape_to_wgs84(const commune_table *t, const shape *s);
+void shape_free(const commune_table *t, shape *s);
+
+#endif

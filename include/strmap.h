@@ -1,0 +1,26 @@
+/* strmap.h -- a hash table from strings to non-negative ints.
+ * Keys are copied; used for commune codes, CPTS ids, passage and EPCI tables. */
+#ifndef CPTSCOV_STRMAP_H
+#define CPTSCOV_STRMAP_H
+
+#include <stddef.h>
+
+typedef struct strmap_slot {
+    char *key;
+    int value;
+} strmap_slot;
+
+typedef struct strmap {
+    strmap_slot *slots;
+    size_t cap;   /* a power of two, or 0 */
+    size_t len;
+} strmap;
+
+void smap_init(strmap *m);
+void smap_free(strmap *m);
+/* Sets key to value; returns the previous value, or -1 when the key is new. */
+int smap_put(strmap *m, const char *key, int value);
+/* Value of key, or -1. */
+int smap_get(const strmap *m, const char *key);
+
+#endif

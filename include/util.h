@@ -1,0 +1,24 @@
+/* util.h -- allocation that cannot return NULL, and small string helpers.
+ * Out of memory is the one error cptscov does not recover from: it says so and exits 1. */
+#ifndef CPTSCOV_UTIL_H
+#define CPTSCOV_UTIL_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+/* printf into a new string. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grows *array (of *cap elements of size elem) so that it holds at least need elements. */
+void grow_array(void **array, int *cap, int need, size_t elem);
+#define GROW(arr, cap, need) grow_array((void **)&(arr), &(cap), (need), sizeof *(arr))
+
+/* Copies s without leading and trailing blanks into a new string. */
+char *str_trim_dup(const char *s);
+/* 1 when a and b are equal ignoring ASCII case. */
+int str_ieq(const char *a, const char *b);
+
+#endif

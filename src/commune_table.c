@@ -1,0 +1,142 @@
+/* commune_table.c -- the in-memory model: current communes, CPTS and commune layers.
+ * Indices, not pointers, link communes and CPTS, so the arrays may grow while readers fill them. */
+#include "commune_table.h"
+
+#include <proj.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void ctab_init(commune_table *t, GEOSContextHandle_t geos)
+{
+    memset(t, 0, sizeof *t);
+    smap_init(&t->by_code);
+    smap_init(&t->cpts_by_id);
+    t->geos = geos;
+}
+
+void ctab_free(commune_table *t)
+{
+    for (int i = 0; i < t->ncommunes; i++) {
+        commune *c = &t->communes[i];
+        free(c->name);
+        free(c->epci);
+        free(c->cpts);
+        if (c->geom)
+            GEOSGeom_destroy_r(t->geos, c->geom);
+    }
+    free(t->communes);
+    for (int k = 0; k < t->ncpts; k++) {
+        free(t->cpts[k].id);
+        free(t->cpts[k].name);
+        free(t->cpts[k].communes);
+    }
+    free(t->cpts);
+    for (int l = 0; l < t->nlayers; l++) {
+        commune_layer *ly = &t->layers[l];
+        free(ly->path);
+        free(ly->name);
+        free(ly->crs_name);
+        free(ly->crs_id);
+        if (ly->to_wgs84)
+            proj_destroy(ly->to_wgs84);
+    }
+    free(t->layers);
+    smap_free(&t->by_code);
+    smap_free(&t->cpts_by_id);
+    GEOSContextHandle_t g = t->geos;
+    memset(t, 0, sizeof *t);
+    t->geos = g;
+}
+
+int ctab_add_commune(commune_table *t, const char *code)
+{
+    if (smap_get(&t->by_code, code) >= 0)
+        return -1;
+    GROW(t->communes, t->capcommunes, t->ncommunes + 1);
+    int i = t->ncommunes++;
+    commune *c = &t->communes[i];
+    memset(c, 0, sizeof *c);
+    strncpy(c->code, code, CODE_LEN);
+    c->code[CODE_LEN] = '\0';
+    c->layer = -1;
+    smap_put(&t->by_code, c->code, i);
+    return i;
+}
+
+int ctab_find_commune(const commune_table *t, const char *code)
+{
+    return smap_get(&t->by_code, code);
+}
+
+int ctab_get_cpts(commune_table *t, const char *id, int *created)
+{
+    int k = smap_get(&t->cpts_by_id, id);
+    if (created)
+        *created = k < 0;
+    if (k >= 0)
+        return k;
+    GROW(t->cpts, t->capcpts, t->ncpts + 1);
+    k = t->ncpts++;
+    cpts *p = &t->cpts[k];
+    memset(p, 0, sizeof *p);
+    p->id = xstrdup(id);
+    smap_put(&t->cpts_by_id, id, k);
+    return k;
+}
+
+/* Inserts v into the ascending array a[0..*n-1] unless present; returns 1 when present. */
+static int insert_sorted(int **a, int *n, int *cap, int v)
+{
+    int lo = 0, hi = *n;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if ((*a)[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < *n && (*a)[lo] == v)
+        return 1;
+    GROW(*a, *cap, *n + 1);
+    memmove(*a + lo + 1, *a + lo, (size_t)(*n - lo) * sizeof **a);
+    (*a)[lo] = v;
+    (*n)++;
+    return 0;
+}
+
+int ctab_add_member(commune_table *t, int k, int c)
+{
+    cpts *p = &t->cpts[k];
+    commune *cm = &t->communes[c];
+    if (insert_sorted(&p->communes, &p->ncommunes, &p->capcommunes, c))
+        return 1;
+    insert_sorted(&cm->cpts, &cm->ncpts, &cm->capcpts, k);
+    return 0;
+}
+
+int ctab_add_layer(commune_table *t, const commune_layer *layer)
+{
+    GROW(t->layers, t->caplayers, t->nlayers + 1);
+    t->layers[t->nlayers] = *layer;
+    return t->nlayers++;
+}
+
+static const char *const status_names[STATUS_COUNT] = {"letter", "project", "signed"};
+
+const char *ctab_status_name(cpts_status s)
+{
+    return (unsigned)s < STATUS_COUNT ? status_names[s] : "?";
+}
+
+int ctab_parse_status(const char *s)
+{
+    char *t = str_trim_dup(s);
+    int r = -1;
+    for (int i = 0; i < STATUS_COUNT; i++)
+        if (str_ieq(t, status_names[i]))
+            r = i;
+    free(t);
+    return r;
+}

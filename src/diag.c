@@ -1,0 +1,108 @@
+/* diag.c -- errors for people, and the list of join issues.
+ * Errors are recorded, not printed, where they happen: the caller unwinds (removing
+ * half-written output) and main prints the one line. Join issues are kept in order found. */
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static char message[2048];
+static int has_message;
+
+int diag_error(const char *file, long line, const char *fmt, ...)
+{
+    if (has_message)
+        return -1;
+    size_t n = 0;
+    if (file && line > 0)
+        n = (size_t)snprintf(message, sizeof message, "%s:%ld: ", file, line);
+    else if (file)
+        n = (size_t)snprintf(message, sizeof message, "%s: ", file);
+    if (n >= sizeof message)
+        n = sizeof message - 1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message + n, sizeof message - n, fmt, ap);
+    va_end(ap);
+    /* One line, whatever came from the input. */
+    for (char *p = message; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    has_message = 1;
+    return -1;
+}
+
+const char *diag_message(void)
+{
+    return has_message ? message : NULL;
+}
+
+void diag_clear(void)
+{
+    has_message = 0;
+    message[0] = '\0';
+}
+
+void jis_init(join_issues *l)
+{
+    l->items = NULL;
+    l->n = l->cap = 0;
+}
+
+void jis_free(join_issues *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        free(l->items[i].file);
+        free(l->items[i].code);
+        free(l->items[i].kind);
+        free(l->items[i].message);
+    }
+    free(l->items);
+    jis_init(l);
+}
+
+void jis_add(join_issues *l, const char *file, long line, const char *code, const char *kind,
+             const char *fmt, ...)
+{
+    GROW(l->items, l->cap, l->n + 1);
+    join_issue *it = &l->items[l->n++];
+    it->file = xstrdup(file ? file : "");
+    it->line = line;
+    it->code = xstrdup(code ? code : "");
+    it->kind = xstrdup(kind);
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    it->message = xmalloc((size_t)len + 1);
+    va_start(ap, fmt);
+    vsnprintf(it->message, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+}
+
+void jis_summary(const join_issues *l, char *buf, size_t size)
+{
+    /* Kinds in order of first appearance, with their counts. */
+    const char *kinds[64];
+    int counts[64], nk = 0;
+    for (int i = 0; i < l->n; i++) {
+        int k = 0;
+        while (k < nk && strcmp(kinds[k], l->items[i].kind) != 0)
+            k++;
+        if (k == nk) {
+            if (nk == 64)
+                continue;
+            kinds[nk] = l->items[i].kind;
+            counts[nk++] = 0;
+        }
+        counts[k]++;
+    }
+    size_t n = (size_t)snprintf(buf, size, "%d join issue%s", l->n, l->n == 1 ? "" : "s");
+    for (int k = 0; k < nk && n < size; k++)
+        n += (size_t)snprintf(buf + n, size - n, "%s%d %s", k ? ", " : " (", counts[k], kinds[k]);
+    if (nk && n < size)
+        snprintf(buf + n, size - n, ")");
+}

@@ -1,0 +1,79 @@
+/* strmap.c -- a hash table from strings to non-negative ints.
+ * Open addressing with linear probing; the table doubles at 50 % load. */
+#include "strmap.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* FNV-1a: keys are short codes and ids, for which it spreads well enough. */
+static uint64_t hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+void smap_init(strmap *m)
+{
+    m->slots = NULL;
+    m->cap = 0;
+    m->len = 0;
+}
+
+void smap_free(strmap *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->slots[i].key);
+    free(m->slots);
+    smap_init(m);
+}
+
+static strmap_slot *find_slot(strmap_slot *slots, size_t cap, const char *key)
+{
+    size_t i = hash(key) & (cap - 1);
+    while (slots[i].key && strcmp(slots[i].key, key) != 0)
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+static void grow(strmap *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    strmap_slot *slots = xcalloc(cap, sizeof *slots);
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].key)
+            *find_slot(slots, cap, m->slots[i].key) = m->slots[i];
+    free(m->slots);
+    m->slots = slots;
+    m->cap = cap;
+}
+
+int smap_put(strmap *m, const char *key, int value)
+{
+    if (2 * (m->len + 1) > m->cap)
+        grow(m);
+    strmap_slot *s = find_slot(m->slots, m->cap, key);
+    if (s->key) {
+        int old = s->value;
+        s->value = value;
+        return old;
+    }
+    s->key = xstrdup(key);
+    s->value = value;
+    m->len++;
+    return -1;
+}
+
+int smap_get(const strmap *m, const char *key)
+{
+    if (m->cap == 0)
+        return -1;
+    strmap_slot *s = find_slot(m->slots, m->cap, key);
+    return s->key ? s->value : -1;
+}
