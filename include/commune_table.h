@@ -21,6 +21,8 @@ typedef struct commune_layer {
     char *crs_name;      /* e.g. "RGF93 v1 / Lambert-93" */
     char *crs_id;        /* e.g. "EPSG:2154", or "" when unidentified */
     void *to_wgs84;      /* PJ*: layer CRS -> longitude/latitude WGS84 */
+    void *crs;           /* PJ*: the projection of a projected CRS, for its scale factors */
+    int geographic;      /* 1 when the CRS is in longitude/latitude */
     long features;       /* features read */
 } commune_layer;
 
@@ -44,7 +46,7 @@ typedef struct commune {
     commune_code code;    /* current code, in the population table's vintage */
     char *name;
     char dep[4];          /* "35", "2A", "971" */
-    char reg[3];          /* "53" */
+    char reg[4];          /* "53"; "975" for an overseas collectivity */
     char *epci;           /* SIREN, or NULL */
     int64_t population;
     long line;            /* line in the population table */
@@ -75,6 +77,12 @@ typedef struct commune_table {
     commune_layer *layers;
     int nlayers, caplayers;
 
+    /* Names of departments and regions given by the population table (LIBDEP, LIBREG),
+     * keyed "d:35" or "r:53"; they take precedence over the built-in names of france.c. */
+    strmap area_name_index;
+    char **area_names;
+    int nareanames, capareanames;
+
     GEOSContextHandle_t geos; /* the context the geometries belong to */
 } commune_table;
 
@@ -92,6 +100,11 @@ int ctab_get_cpts(commune_table *t, const char *id, int *created);
 int ctab_add_member(commune_table *t, int k, int c);
 
 int ctab_add_layer(commune_table *t, const commune_layer *layer);
+
+/* Records the name of a department (is_region 0) or region; the first name given wins. */
+void ctab_set_area_name(commune_table *t, int is_region, const char *code, const char *name);
+/* The name given by the inputs, else the built-in one, else NULL. */
+const char *ctab_area_name(const commune_table *t, int is_region, const char *code);
 
 const char *ctab_status_name(cpts_status s);
 /* Parses "signed", "project", "letter" (any case, trimmed); returns -1 when unknown. */

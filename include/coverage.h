@@ -24,7 +24,7 @@ typedef struct coverage_figures {
 typedef struct coverage_area {
     char code[4];
     const char *name;        /* from france.c; the code when unknown */
-    char reg[3];             /* the region of a department; "" for a region */
+    char reg[4];             /* the region of a department; "" for a region */
     coverage_figures fig;
     int *communes;           /* indices into commune_table.communes, ascending */
     int ncommunes, capcommunes;

@@ -3,9 +3,11 @@
 #include "commune_table.h"
 
 #include <proj.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "france.h"
 #include "util.h"
 
 void ctab_init(commune_table *t, GEOSContextHandle_t geos)
@@ -13,6 +15,7 @@ void ctab_init(commune_table *t, GEOSContextHandle_t geos)
     memset(t, 0, sizeof *t);
     smap_init(&t->by_code);
     smap_init(&t->cpts_by_id);
+    smap_init(&t->area_name_index);
     t->geos = geos;
 }
 
@@ -41,10 +44,16 @@ void ctab_free(commune_table *t)
         free(ly->crs_id);
         if (ly->to_wgs84)
             proj_destroy(ly->to_wgs84);
+        if (ly->crs)
+            proj_destroy(ly->crs);
     }
     free(t->layers);
     smap_free(&t->by_code);
     smap_free(&t->cpts_by_id);
+    for (int i = 0; i < t->nareanames; i++)
+        free(t->area_names[i]);
+    free(t->area_names);
+    smap_free(&t->area_name_index);
     GEOSContextHandle_t g = t->geos;
     memset(t, 0, sizeof *t);
     t->geos = g;
@@ -121,6 +130,27 @@ int ctab_add_layer(commune_table *t, const commune_layer *layer)
     GROW(t->layers, t->caplayers, t->nlayers + 1);
     t->layers[t->nlayers] = *layer;
     return t->nlayers++;
+}
+
+void ctab_set_area_name(commune_table *t, int is_region, const char *code, const char *name)
+{
+    char key[16];
+    snprintf(key, sizeof key, "%c:%s", is_region ? 'r' : 'd', code);
+    if (!name[0] || smap_get(&t->area_name_index, key) >= 0)
+        return;
+    GROW(t->area_names, t->capareanames, t->nareanames + 1);
+    t->area_names[t->nareanames] = xstrdup(name);
+    smap_put(&t->area_name_index, key, t->nareanames++);
+}
+
+const char *ctab_area_name(const commune_table *t, int is_region, const char *code)
+{
+    char key[16];
+    snprintf(key, sizeof key, "%c:%s", is_region ? 'r' : 'd', code);
+    int i = smap_get(&t->area_name_index, key);
+    if (i >= 0)
+        return t->area_names[i];
+    return is_region ? fr_region_name(code) : fr_department_name(code);
 }
 
 static const char *const status_names[STATUS_COUNT] = {"letter", "project", "signed"};

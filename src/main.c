@@ -1,1 +1,55 @@
-int main(void){return 0;}
+/* main.c -- the entry point: picks the command and prints the one error line.
+ * Everything else is in run.c and the modules it calls. */
+#include <cpl_error.h>
+#include <gdal.h>
+#include <geos_c.h>
+#include <proj.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "diag.h"
+#include "options.h"
+#include "run.h"
+#include "version.h"
+
+static void print_version(void)
+{
+    PJ_INFO pi = proj_info();
+    printf("cptscov %s\nGDAL %s\nGEOS %s\nPROJ %s\n", CPTSCOV_VERSION, GDALVersionInfo("RELEASE_NAME"),
+           GEOSversion(), pi.version);
+}
+
+int main(int argc, char **argv)
+{
+    /* GDAL and PROJ report through cptscov's own messages, never on their own. */
+    CPLSetErrorHandler(CPLQuietErrorHandler);
+    proj_log_level(PJ_DEFAULT_CTX, PJ_LOG_NONE);
+    int first = argc > 1 && strcmp(argv[1], "run") == 0 ? 2 : 1;
+    run_options o;
+    int rc;
+    if (opt_parse(&o, argc, argv, first) < 0) {
+        fprintf(stderr, "cptscov: %s\n", diag_message());
+        opt_free(&o);
+        return EXIT_USAGE;
+    }
+    if (o.help) {
+        opt_print_help(stdout);
+        rc = EXIT_OK;
+    } else if (o.version) {
+        print_version();
+        rc = EXIT_OK;
+    } else if (o.man) {
+        opt_print_man(stdout);
+        rc = EXIT_OK;
+    } else if (first == 1) {
+        fprintf(stderr, "cptscov: %s; see cptscov --help\n",
+                argc > 1 ? "unknown command (the command is \"run\")" : "no command given");
+        rc = EXIT_USAGE;
+    } else {
+        rc = run_job(&o);
+        if (rc != EXIT_OK)
+            fprintf(stderr, "cptscov: %s\n", diag_message() ? diag_message() : "failed");
+    }
+    opt_free(&o);
+    return rc;
+}

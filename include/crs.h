@@ -1,0 +1,16 @@
+/* crs.h -- coordinate reference systems of the commune layers, through PROJ.
+ * Each layer keeps its own CRS; this gives its way to WGS84 and areas on the ellipsoid. */
+#ifndef CPTSCOV_CRS_H
+#define CPTSCOV_CRS_H
+
+#include <geos_c.h>
+
+#include "commune_table.h"
+
+/* Fills the CRS fields of layer from a WKT definition. Returns 0, or -1 after diag_error
+ * naming path. */
+int crs_setup_layer(commune_layer *layer, const char *wkt, const char *path);
+/* Area of the polygonal geometry g (in layer's CRS) on the GRS80/WGS84 ellipsoid, in km². */
+double crs_area_km2(const commune_layer *layer, GEOSContextHandle_t h, const GEOSGeometry *g);
+
+#endif

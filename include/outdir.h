@@ -1,0 +1,19 @@
+/* outdir.h -- an output directory written whole or not at all.
+ * Files go to a temporary directory beside it, swapped into place at the end. */
+#ifndef CPTSCOV_OUTDIR_H
+#define CPTSCOV_OUTDIR_H
+
+typedef struct outdir {
+    char *final;   /* the directory asked for */
+    char *tmp;     /* where the files are written until odir_commit */
+} outdir;
+
+/* Checks that final may be (re)placed and creates the temporary directory.
+ * Returns 0, or -1 after diag_error. */
+int odir_begin(outdir *o, const char *final);
+/* Moves the temporary directory into place, replacing a previous output. 0 or -1. */
+int odir_commit(outdir *o);
+/* Removes the temporary directory and what it holds (after an error). */
+void odir_abort(outdir *o);
+
+#endif

@@ -1,0 +1,79 @@
+/* readers.h -- one reader per kind of input; each fills the commune table.
+ * A reader joins and harmonises codes; it never computes coverage. */
+#ifndef CPTSCOV_READERS_H
+#define CPTSCOV_READERS_H
+
+#include "commune_table.h"
+#include "diag.h"
+#include "strmap.h"
+
+/* Column names given on the command line (NULL: found by name). */
+typedef struct population_columns {
+    const char *code, *dep, *reg, *count;
+} population_columns;
+
+/* The population table: its rows become the current communes. Returns rows read, or -1. */
+long read_population(commune_table *t, const char *path, const population_columns *cols,
+                     join_issues *ji);
+
+/* Older commune codes to current ones (the passage table), and back. */
+typedef struct passage {
+    strmap index;      /* old code -> index into to[] */
+    char **from, **to; /* pairs as read, chains followed to their end */
+    int n, cap;
+    strmap by_target;  /* current code -> index of its first pair in order[] */
+    int *order;        /* pair indices sorted by target, then by old code */
+} passage;
+
+long read_passage(passage *p, const char *path, const char *from_col, const char *to_col,
+                  join_issues *ji);
+/* The current code for code, or NULL when the table does not know it. */
+const char *pass_current(const passage *p, const char *code);
+/* The old codes merged into current code (itself included when listed), in order;
+ * returns their count and sets *first to their place in p->order. */
+int pass_constituents(const passage *p, const char *current, const int **first);
+void pass_free(passage *p);
+
+/* Communes of each EPCI (EPCI;LIBEPCI;NATURE;COM). */
+typedef struct epci_table {
+    strmap index;       /* SIREN -> index into members */
+    char ***members;    /* codes of each EPCI */
+    int *nmembers;
+    char **names;
+    int n, cap;
+} epci_table;
+
+long read_epci(epci_table *e, const char *path, join_issues *ji);
+void epci_free(epci_table *e);
+
+/* Current code of code: itself when current, else through the passage table (NULL when
+ * absent). Returns the commune index, or -1; *via_passage set when the code was an old one. */
+int harmonise_code(const commune_table *t, const passage *p, const char *code, int *via_passage);
+
+/* The CPTS memberships. epci and passage may be NULL. Returns rows read, or -1. */
+long read_members(commune_table *t, const char *path, const passage *p, const epci_table *epci,
+                  join_issues *ji);
+
+/* Commune polygons, from one or more OGR data sources. */
+typedef struct communes_reader {
+    commune_table *t;
+    const passage *p;
+    join_issues *ji;
+    const char *code_field;  /* NULL: found by name */
+    strmap seen;             /* "layer:code" of every feature read, for duplicates */
+    long unmatched;          /* features whose code has no current commune */
+    long repaired;           /* polygons made valid */
+} communes_reader;
+
+void crd_init(communes_reader *r, commune_table *t, const passage *p, const char *code_field,
+              join_issues *ji);
+/* Reads every layer of path that holds a code field: codes are carried through the passage
+ * table, polygons repaired when invalid and attached to their current commune. Returns the
+ * features read, or -1 after diag_error. */
+long crd_read(communes_reader *r, const char *path);
+/* Once every source is read: dissolves the polygons of merged communes, computes areas,
+ * reports the communes left without polygon. */
+void crd_finish(communes_reader *r);
+void crd_free(communes_reader *r);
+
+#endif

@@ -1,0 +1,41 @@
+/* table.h -- reading a delimited text table (INSEE, ARS lists) row by row through GDAL/OGR.
+ * Columns are found by name; every row knows its line in the file, for error messages. */
+#ifndef CPTSCOV_TABLE_H
+#define CPTSCOV_TABLE_H
+
+#include <gdal.h>
+
+#include "diag.h"
+
+typedef struct table {
+    const char *path;
+    GDALDatasetH ds;
+    OGRLayerH layer;
+    OGRFeatureH row;
+    int ncols;
+    long line;            /* line where the current row starts (the header is line 1) */
+    long *row_lines;      /* line where each record starts, header first */
+    int nrow_lines;
+    long rows;            /* rows read so far */
+    char **cells;         /* the current row's cells, UTF-8, never NULL */
+    long non_utf8_rows;   /* rows that were not UTF-8 and were read as Latin-1 */
+    long first_non_utf8_line;
+} table;
+
+/* Opens path as a table with a header line; `,`, `;` and tab separators, BOM, CRLF.
+ * Returns 0, or -1 after diag_error. */
+int tbl_open(table *t, const char *path);
+/* Index of the column named override (when not NULL) or else of the first of names[]
+ * (NULL-terminated, case-insensitive) present. -1 when none; then, when required is given,
+ * records an error naming the flag to use (e.g. "--pop-count"). */
+int tbl_column(table *t, const char *override, const char *const *names, const char *what,
+               const char *flag);
+/* Reads the next row: 1, 0 at the end, -1 after diag_error. */
+int tbl_next(table *t);
+/* Cell col of the current row ("" when empty or col < 0). */
+const char *tbl_cell(const table *t, int col);
+/* Reports, as one join issue, the rows read as Latin-1. */
+void tbl_report_encoding(const table *t, join_issues *ji);
+void tbl_close(table *t);
+
+#endif

@@ -1,0 +1,142 @@
+/* outdir.c -- an output directory written whole or not at all.
+ * Files go to a temporary directory beside it, swapped into place at the end.
+ *
+ * A map that a GIS tool loads as if complete while half of it is missing is worse than no
+ * map, so nothing is written into --out itself: the run writes into ".NAME.tmp-XXXXXX" in the
+ * same parent (same file system, so renames are atomic), then exchanges it with the previous
+ * output in one renameat2(RENAME_EXCHANGE) and removes the old one. A reader of --out sees
+ * the old output or the new one, never a mixture. A directory that is not a previous output
+ * of cptscov is never replaced: it might be someone's home. */
+#include "outdir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "util.h"
+
+/* Removes directory path and the files it holds (no subdirectories are made by cptscov). */
+static void remove_dir(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char *p = xasprintf("%s/%s", path, e->d_name);
+            struct stat st;
+            if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+                remove_dir(p);
+            else
+                unlink(p);
+            free(p);
+        }
+        closedir(d);
+    }
+    rmdir(path);
+}
+
+/* 1 when dir is empty or holds a summary.json written by cptscov. */
+static int replaceable(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int empty = 1;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            empty = 0;
+    closedir(d);
+    if (empty)
+        return 1;
+    char *p = xasprintf("%s/summary.json", dir);
+    FILE *f = fopen(p, "r");
+    free(p);
+    if (!f)
+        return 0;
+    char head[256] = "";
+    size_t n = fread(head, 1, sizeof head - 1, f);
+    head[n] = '\0';
+    fclose(f);
+    return strstr(head, "\"generator\": \"cptscov\"") != NULL;
+}
+
+int odir_begin(outdir *o, const char *final)
+{
+    o->final = NULL;
+    o->tmp = NULL;
+    size_t len = strlen(final);
+    while (len > 1 && final[len - 1] == '/')
+        len--;
+    char *clean = xstrdup(final);
+    clean[len] = '\0';
+    struct stat st;
+    if (stat(clean, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) {
+            free(clean);
+            return diag_error(final, 0, "exists and is not a directory; choose another --out");
+        }
+        if (!replaceable(clean)) {
+            free(clean);
+            return diag_error(final, 0, "exists and is not an output of cptscov; choose another "
+                                        "--out or empty it");
+        }
+    }
+    char *d1 = xstrdup(clean), *d2 = xstrdup(clean);
+    o->tmp = xasprintf("%s/.%s.tmp-XXXXXX", dirname(d1), basename(d2));
+    free(d1);
+    free(d2);
+    if (!mkdtemp(o->tmp)) {
+        int e = errno;
+        free(o->tmp);
+        o->tmp = NULL;
+        free(clean);
+        return diag_error(final, 0, "cannot create the output beside it: %s; choose a writable "
+                                    "--out", strerror(e));
+    }
+    chmod(o->tmp, 0755);
+    o->final = clean;
+    return 0;
+}
+
+int odir_commit(outdir *o)
+{
+    /* No fsync: the guarantee is against a run that dies (kill -9, a crash), which the
+     * rename gives; against a power cut, the file system's own ordering is what there is. */
+    if (renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->final, RENAME_EXCHANGE) == 0) {
+        remove_dir(o->tmp);  /* now the previous output */
+    } else if (errno == ENOENT) {
+        if (rename(o->tmp, o->final) != 0) {
+            int e = errno;
+            odir_abort(o);
+            return diag_error(o->final, 0, "cannot move the output into place: %s", strerror(e));
+        }
+    } else {
+        int e = errno;
+        odir_abort(o);
+        return diag_error(o->final, 0, "cannot replace the previous output: %s; remove it and "
+                                       "run again", strerror(e));
+    }
+    free(o->tmp);
+    free(o->final);
+    o->tmp = o->final = NULL;
+    return 0;
+}
+
+void odir_abort(outdir *o)
+{
+    if (o->tmp)
+        remove_dir(o->tmp);
+    free(o->tmp);
+    free(o->final);
+    o->tmp = o->final = NULL;
+}

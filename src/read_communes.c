@@ -1,0 +1,308 @@
+/* read_communes.c -- commune polygons from OGR data sources (ADMIN EXPRESS shapefiles...).
+ * Each polygon is carried to its current commune, repaired if invalid, and attached.
+ *
+ * ADMIN EXPRESS ships one layer per territory, each in its own projection, and polygons of
+ * its own year: a commune nouvelle may still be three old communes there. Polygons stay in
+ * their layer's CRS (shared edges stay exact, which the coverage union and the adjacency
+ * rely on); the polygons of old communes are gathered on their current commune and
+ * dissolved once every source is read. */
+#include "readers.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crs.h"
+#include "fields.h"
+#include "shape.h"
+#include "util.h"
+
+static const char *const code_names[] = {"INSEE_COM", "insee_com", "code", "CODGEO", "CODE_INSEE",
+                                         "COM", NULL};
+static const char *const name_names[] = {"NOM", "NOM_COM", "nom", "name", "LIBGEO", NULL};
+
+void crd_init(communes_reader *r, commune_table *t, const passage *p, const char *code_field,
+              join_issues *ji)
+{
+    memset(r, 0, sizeof *r);
+    r->t = t;
+    r->p = p;
+    r->ji = ji;
+    r->code_field = code_field;
+    smap_init(&r->seen);
+}
+
+void crd_free(communes_reader *r)
+{
+    smap_free(&r->seen);
+}
+
+static int find_field(OGRFeatureDefnH defn, const char *override, const char *const *names)
+{
+    if (override)
+        return OGR_FD_GetFieldIndex(defn, override);
+    for (const char *const *n = names; *n; n++) {
+        int i = OGR_FD_GetFieldIndex(defn, *n);
+        if (i >= 0)
+            return i;
+    }
+    return -1;
+}
+
+/* Appends clones of the polygons of g to parts. */
+static void add_polygons(GEOSContextHandle_t h, const GEOSGeometry *g, GEOSGeometry ***parts,
+                         int *n, int *cap)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON && !GEOSisEmpty_r(h, g)) {
+        GROW(*parts, *cap, *n + 1);
+        (*parts)[(*n)++] = GEOSGeom_clone_r(h, g);
+    } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++)
+            add_polygons(h, GEOSGetGeometryN_r(h, g, i), parts, n, cap);
+    }
+}
+
+/* The polygonal part of g as one geometry (consumes g); NULL when it has none. */
+static GEOSGeometry *polygonal(GEOSContextHandle_t h, GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON) {
+        if (!GEOSisEmpty_r(h, g))
+            return g;
+        GEOSGeom_destroy_r(h, g);
+        return NULL;
+    }
+    GEOSGeometry **parts = NULL;
+    int n = 0, cap = 0;
+    add_polygons(h, g, &parts, &n, &cap);
+    GEOSGeom_destroy_r(h, g);
+    GEOSGeometry *r = n ? GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, (unsigned)n) : NULL;
+    free(parts);
+    return r;
+}
+
+/* The feature's geometry in GEOS, valid and polygonal, or NULL (reported). */
+static GEOSGeometry *feature_polygon(communes_reader *r, OGRFeatureH f, const char *path,
+                                     const char *code)
+{
+    GEOSContextHandle_t h = r->t->geos;
+    long fid = (long)OGR_F_GetFID(f);
+    OGRGeometryH og = OGR_F_GetGeometryRef(f);
+    if (!og || OGR_G_IsEmpty(og)) {
+        jis_add(r->ji, path, 0, code, "empty_geometry", "feature %ld (commune %s) has no polygon; "
+                "it is left out of the maps", fid, code);
+        return NULL;
+    }
+    OGRGeometryH lin = NULL;
+    if (OGR_G_HasCurveGeometry(og, 1))
+        og = lin = OGR_G_GetLinearGeometry(og, 0, NULL);
+    if (OGR_G_GetCoordinateDimension(og) > 2 || OGR_G_IsMeasured(og)) {
+        if (!lin)
+            og = lin = OGR_G_Clone(og);
+        OGR_G_FlattenTo2D(og);
+        OGR_G_SetMeasured(og, 0);
+    }
+    int size = OGR_G_WkbSize(og);
+    unsigned char *wkb = xmalloc((size_t)size);
+    OGR_G_ExportToIsoWkb(og, wkbNDR, wkb);
+    if (lin)
+        OGR_G_DestroyGeometry(lin);
+    GEOSGeometry *g = GEOSGeomFromWKB_buf_r(h, wkb, (size_t)size);
+    free(wkb);
+    if (!g) {
+        jis_add(r->ji, path, 0, code, "bad_geometry", "feature %ld (commune %s): GEOS cannot read "
+                "its geometry; it is left out of the maps", fid, code);
+        return NULL;
+    }
+    if (GEOSisValid_r(h, g) != 1) {
+        char *why = GEOSisValidReason_r(h, g);
+        GEOSGeometry *fixed = GEOSMakeValid_r(h, g);
+        GEOSGeom_destroy_r(h, g);
+        g = fixed ? polygonal(h, fixed) : NULL;
+        r->repaired++;
+        jis_add(r->ji, path, 0, code, "repaired_geometry", "feature %ld (commune %s) was invalid "
+                "(%s) and was repaired%s", fid, code, why ? why : "?",
+                g ? "" : "; nothing polygonal was left, so it is left out of the maps");
+        GEOSFree_r(h, why);
+        return g;
+    }
+    g = polygonal(h, g);
+    if (!g)
+        jis_add(r->ji, path, 0, code, "bad_geometry", "feature %ld (commune %s) is not a polygon; "
+                "it is left out of the maps", fid, code);
+    return g;
+}
+
+/* Attaches polygon g (consumed) of layer l to commune c. */
+static int attach(communes_reader *r, int c, int l, GEOSGeometry *g, const char *path)
+{
+    GEOSContextHandle_t h = r->t->geos;
+    commune *cm = &r->t->communes[c];
+    if (!cm->geom) {
+        cm->geom = g;
+        cm->layer = l;
+        cm->parts = 1;
+        return 0;
+    }
+    if (cm->layer != l) {
+        GEOSGeom_destroy_r(h, g);
+        return diag_error(path, 0, "commune %s has polygons both in layer %s of %s and in layer "
+                                   "%s; give each commune in one layer only", cm->code,
+                          r->t->layers[cm->layer].name, r->t->layers[cm->layer].path,
+                          r->t->layers[l].name);
+    }
+    GEOSGeometry **parts = NULL;
+    int n = 0, cap = 0;
+    add_polygons(h, cm->geom, &parts, &n, &cap);
+    add_polygons(h, g, &parts, &n, &cap);
+    GEOSGeom_destroy_r(h, cm->geom);
+    GEOSGeom_destroy_r(h, g);
+    cm->geom = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)n);
+    free(parts);
+    cm->parts++;
+    return 0;
+}
+
+static long read_layer(communes_reader *r, OGRLayerH layer, int l, int code_field,
+                       const char *path)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    int name_field = find_field(defn, NULL, name_names);
+    const char *lname = OGR_L_GetName(layer);
+    long n = 0;
+    OGRFeatureH f;
+    OGR_L_ResetReading(layer);
+    while ((f = OGR_L_GetNextFeature(layer)) != NULL) {
+        n++;
+        const char *raw = OGR_F_GetFieldAsString(f, code_field);
+        long fid = (long)OGR_F_GetFID(f);
+        commune_code code;
+        int fc = fld_code(raw, code);
+        if (fc == FLD_INVALID) {
+            jis_add(r->ji, path, 0, raw, "unmatched_geometry", "feature %ld: \"%s\" is not a "
+                    "commune code; the polygon is left out", fid, raw);
+            r->unmatched++;
+            OGR_F_Destroy(f);
+            continue;
+        }
+        if (fc == FLD_REPAIRED)
+            jis_add(r->ji, path, 0, code, "repaired_code", "feature %ld: code \"%s\" read as %s",
+                    fid, raw, code);
+        char key[64];
+        snprintf(key, sizeof key, "%d:%s", l, code);
+        if (smap_put(&r->seen, key, 1) >= 0)
+            jis_add(r->ji, path, 0, code, "duplicate_code", "commune %s has several features in "
+                    "layer %s; their polygons are dissolved together", code, lname);
+        int old;
+        int c = harmonise_code(r->t, r->p, code, &old);
+        if (c < 0) {
+            const char *name = name_field >= 0 ? OGR_F_GetFieldAsString(f, name_field) : "";
+            jis_add(r->ji, path, 0, code, "unmatched_geometry", "feature %ld: commune %s%s%s is "
+                    "neither in the population table nor in the passage table; the polygon is "
+                    "left out", fid, code, name[0] ? " " : "", name);
+            r->unmatched++;
+            OGR_F_Destroy(f);
+            continue;
+        }
+        GEOSGeometry *g = feature_polygon(r, f, path, code);
+        OGR_F_Destroy(f);
+        if (g && attach(r, c, l, g, path) < 0)
+            return -1;
+    }
+    if (CPLGetLastErrorType() >= CE_Failure)
+        return diag_error(path, 0, "reading layer %s failed: %s; check the file", lname,
+                          CPLGetLastErrorMsg());
+    return n;
+}
+
+/* Sets up layer number i of the source as a commune layer; -1 after diag_error. */
+static int add_layer(communes_reader *r, OGRLayerH layer, const char *path)
+{
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer);
+    if (!srs)
+        return diag_error(path, 0, "layer %s has no CRS (is its .prj missing?); give it one, for "
+                                   "example with ogr2ogr -a_srs EPSG:2154", OGR_L_GetName(layer));
+    char *wkt = NULL;
+    const char *opts[] = {"FORMAT=WKT2_2019", NULL};
+    if (OSRExportToWktEx(srs, &wkt, opts) != OGRERR_NONE || !wkt) {
+        CPLFree(wkt);
+        return diag_error(path, 0, "the CRS of layer %s cannot be read; reproject it with ogr2ogr",
+                          OGR_L_GetName(layer));
+    }
+    commune_layer cl = {0};
+    int rc = crs_setup_layer(&cl, wkt, path);
+    CPLFree(wkt);
+    if (rc < 0)
+        return -1;
+    cl.path = xstrdup(path);
+    cl.name = xstrdup(OGR_L_GetName(layer));
+    return ctab_add_layer(r->t, &cl);
+}
+
+long crd_read(communes_reader *r, const char *path)
+{
+    CPLErrorReset();
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!ds) {
+        const char *why = CPLGetLastErrorMsg();
+        return diag_error(path, 0, "cannot open as a vector layer%s%s; give a Shapefile (with its "
+                                   ".shx, .dbf and .prj), GeoPackage, GeoJSON or FlatGeobuf",
+                          why[0] ? ": " : "", why);
+    }
+    long total = 0;
+    int used = 0;
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds) && total >= 0; i++) {
+        OGRLayerH layer = GDALDatasetGetLayer(ds, i);
+        int field = find_field(OGR_L_GetLayerDefn(layer), r->code_field, code_names);
+        if (field < 0)
+            continue;
+        used++;
+        int l = add_layer(r, layer, path);
+        long n = l < 0 ? -1 : read_layer(r, layer, l, field, path);
+        if (l >= 0)
+            r->t->layers[l].features = n;
+        total = n < 0 ? -1 : total + n;
+    }
+    if (total >= 0 && !used) {
+        if (r->code_field)
+            total = diag_error(path, 0, "no layer has a field named %s (given with --code-field); "
+                                        "check the field names with ogrinfo", r->code_field);
+        else
+            total = diag_error(path, 0, "no layer has a commune code field (INSEE_COM, insee_com, "
+                                        "code, CODGEO); name it with --code-field");
+    }
+    GDALClose(ds);
+    return total;
+}
+
+void crd_finish(communes_reader *r)
+{
+    commune_table *t = r->t;
+    for (int i = 0; i < t->ncommunes; i++) {
+        commune *c = &t->communes[i];
+        if (!c->geom) {
+            jis_add(r->ji, "", 0, c->code, "no_polygon", "commune %s (%s, department %s) has no "
+                    "polygon; its population counts, it is not on the maps", c->code, c->name, c->dep);
+            continue;
+        }
+        if (c->parts > 1) {
+            char what[64];
+            snprintf(what, sizeof what, "commune %s", c->code);
+            shape s;
+            shape_dissolve_communes(t, &i, 1, what, r->ji, &s);
+            GEOSGeom_destroy_r(t->geos, c->geom);
+            c->geom = s.by_layer[c->layer];
+            s.by_layer[c->layer] = NULL;
+            shape_free(t, &s);
+            jis_add(r->ji, t->layers[c->layer].path, 0, c->code, "merged_polygons",
+                    "%d polygons dissolved into current commune %s (%s)", c->parts, c->code,
+                    c->name);
+        }
+        c->area_km2 = crs_area_km2(&t->layers[c->layer], t->geos, c->geom);
+    }
+}

@@ -1,0 +1,287 @@
+/* run.c -- `cptscov run`: the whole pipeline, from the inputs to the output directory.
+ * Readers fill the commune table, analyses read it, writers write it.
+ *
+ * The order matters: the passage table first (it carries every other code), then the
+ * population table (it defines the current communes), the EPCI table, the memberships and
+ * the polygons. Coverage is then computed once, the territories dissolved, the zones found,
+ * and only when everything is known is anything written, into a temporary directory that
+ * takes the place of --out at the very end. */
+#include "run.h"
+
+#include <gdal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "adjacency.h"
+#include "coverage.h"
+#include "diag.h"
+#include "fields.h"
+#include "outdir.h"
+#include "readers.h"
+#include "results.h"
+#include "shape.h"
+#include "util.h"
+#include "zones.h"
+
+/* Stage timings for --timings. */
+typedef struct stopwatch {
+    int on;
+    struct timespec start, last;
+} stopwatch;
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void lap(stopwatch *w, const char *stage)
+{
+    if (!w->on)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    fprintf(stderr, "cptscov: timing: %-22s %8.3f s\n", stage, since(&w->last, &now));
+    w->last = now;
+}
+
+/* Everything the job builds, freed in one place. */
+typedef struct job {
+    commune_table table;
+    passage passage;
+    int has_passage;
+    epci_table epci;
+    int has_epci;
+    join_issues issues;
+    coverage_report coverage;
+    shape *cpts_shapes, *department_shapes, *region_shapes;
+    adjacency adjacency;
+    zone_list zones;
+    input_file inputs[64];
+    int ninputs;
+} job;
+
+static void add_input(job *j, const char *kind, const char *path, long rows)
+{
+    if (j->ninputs < (int)(sizeof j->inputs / sizeof j->inputs[0]))
+        j->inputs[j->ninputs++] = (input_file){kind, path, rows};
+}
+
+static int parse_rule(const run_options *o, coverage_rule *rule)
+{
+    memset(rule, 0, sizeof *rule);
+    if (o->status.n == 0)
+        rule->status[STATUS_SIGNED] = 1;
+    for (int i = 0; i < o->status.n; i++) {
+        int s = ctab_parse_status(o->status.items[i]);
+        if (s < 0)
+            return diag_error(NULL, 0, "--status \"%s\" is not a status; use signed, project or "
+                                       "letter", o->status.items[i]);
+        rule->status[s] = 1;
+    }
+    if (o->as_of && (fld_date(o->as_of, &rule->as_of) != FLD_OK || rule->as_of == 0))
+        return diag_error(NULL, 0, "--as-of \"%s\" is not a date that exists; write it YYYY-MM-DD",
+                          o->as_of);
+    return 0;
+}
+
+static int read_inputs(job *j, const run_options *o, stopwatch *w)
+{
+    long n;
+    if (o->passage) {
+        if ((n = read_passage(&j->passage, o->passage, o->passage_from, o->passage_to,
+                              &j->issues)) < 0)
+            return -1;
+        j->has_passage = 1;
+        add_input(j, "passage", o->passage, n);
+    }
+    population_columns cols = {o->pop_code, o->pop_dep, o->pop_reg, o->pop_count};
+    if ((n = read_population(&j->table, o->population, &cols, &j->issues)) < 0)
+        return -1;
+    add_input(j, "population", o->population, n);
+    if (o->epci) {
+        if ((n = read_epci(&j->epci, o->epci, &j->issues)) < 0)
+            return -1;
+        j->has_epci = 1;
+        add_input(j, "epci", o->epci, n);
+    }
+    const passage *p = j->has_passage ? &j->passage : NULL;
+    if ((n = read_members(&j->table, o->members, p, j->has_epci ? &j->epci : NULL,
+                          &j->issues)) < 0)
+        return -1;
+    add_input(j, "members", o->members, n);
+    lap(w, "read tables");
+    communes_reader cr;
+    crd_init(&cr, &j->table, p, o->code_field, &j->issues);
+    for (int i = 0; i < o->communes.n; i++) {
+        if ((n = crd_read(&cr, o->communes.items[i])) < 0) {
+            crd_free(&cr);
+            return -1;
+        }
+        add_input(j, "communes", o->communes.items[i], n);
+    }
+    lap(w, "read polygons");
+    crd_finish(&cr);
+    crd_free(&cr);
+    lap(w, "harmonise polygons");
+    return 0;
+}
+
+static void dissolve_all(job *j, stopwatch *w)
+{
+    commune_table *t = &j->table;
+    coverage_report *c = &j->coverage;
+    char what[128];
+    j->cpts_shapes = xcalloc((size_t)(t->ncpts ? t->ncpts : 1), sizeof *j->cpts_shapes);
+    for (int k = 0; k < t->ncpts; k++) {
+        snprintf(what, sizeof what, "CPTS %s", t->cpts[k].id);
+        shape_dissolve_communes(t, t->cpts[k].communes, t->cpts[k].ncommunes, what, &j->issues,
+                                &j->cpts_shapes[k]);
+    }
+    lap(w, "dissolve CPTS");
+    j->department_shapes = xcalloc((size_t)(c->ndepartments ? c->ndepartments : 1),
+                                   sizeof *j->department_shapes);
+    for (int d = 0; d < c->ndepartments; d++) {
+        snprintf(what, sizeof what, "department %s", c->departments[d].code);
+        shape_dissolve_communes(t, c->departments[d].communes, c->departments[d].ncommunes, what,
+                                &j->issues, &j->department_shapes[d]);
+    }
+    lap(w, "dissolve departments");
+    /* Regions from their departments: far fewer edges than from the communes. */
+    j->region_shapes = xcalloc((size_t)(c->nregions ? c->nregions : 1), sizeof *j->region_shapes);
+    shape *parts = xcalloc((size_t)(c->ndepartments ? c->ndepartments : 1), sizeof *parts);
+    for (int r = 0; r < c->nregions; r++) {
+        int n = 0;
+        for (int d = 0; d < c->ndepartments; d++)
+            if (strcmp(c->departments[d].reg, c->regions[r].code) == 0)
+                parts[n++] = j->department_shapes[d];
+        snprintf(what, sizeof what, "region %s", c->regions[r].code);
+        shape_dissolve_shapes(t, parts, n, what, &j->issues, &j->region_shapes[r]);
+    }
+    free(parts);
+    lap(w, "dissolve regions");
+    adj_build(t, &j->adjacency);
+    zone_find(t, &j->adjacency, &j->zones);
+    zone_dissolve(t, &j->zones, &j->issues);
+    lap(w, "uncovered zones");
+}
+
+static int write_all(job *j, const run_options *o, stopwatch *w)
+{
+    run_results r = {&j->table, &j->coverage, j->cpts_shapes, j->department_shapes,
+                     j->region_shapes, &j->zones, &j->issues, j->inputs, j->ninputs};
+    outdir out;
+    if (odir_begin(&out, o->out) < 0)
+        return -1;
+    if (write_tables(out.tmp, &r) < 0 || write_summary(out.tmp, &r) < 0) {
+        odir_abort(&out);
+        return -1;
+    }
+    lap(w, "write tables");
+    if (write_maps(out.tmp, &r) < 0) {
+        odir_abort(&out);
+        return -1;
+    }
+    lap(w, "write maps");
+    return odir_commit(&out);
+}
+
+static void free_shapes(const commune_table *t, shape *s, int n)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < n; i++)
+        shape_free(t, &s[i]);
+    free(s);
+}
+
+static void job_free(job *j)
+{
+    free_shapes(&j->table, j->cpts_shapes, j->table.ncpts);
+    free_shapes(&j->table, j->department_shapes, j->coverage.ndepartments);
+    free_shapes(&j->table, j->region_shapes, j->coverage.nregions);
+    if (j->zones.zones)
+        zone_free(&j->table, &j->zones);
+    adj_free(&j->adjacency);
+    cov_free(&j->coverage);
+    if (j->has_passage)
+        pass_free(&j->passage);
+    if (j->has_epci)
+        epci_free(&j->epci);
+    jis_free(&j->issues);
+    GEOSContextHandle_t h = j->table.geos;
+    ctab_free(&j->table);
+    GEOS_finish_r(h);
+}
+
+/* The first join issue as the one error line of --strict. */
+static int strict_error(const join_issues *ji)
+{
+    char counts[512];
+    jis_summary(ji, counts, sizeof counts);
+    const join_issue *it = &ji->items[0];
+    return diag_error(it->file[0] ? it->file : NULL, it->line, "%s (%s, and %s in all); --strict "
+                      "makes join issues errors", it->message, it->kind, counts);
+}
+
+static int check_required(const run_options *o)
+{
+    if (o->communes.n == 0)
+        return diag_error(NULL, 0, "--communes is required; see cptscov --help");
+    if (!o->population)
+        return diag_error(NULL, 0, "--population is required; see cptscov --help");
+    if (!o->members)
+        return diag_error(NULL, 0, "--members is required; see cptscov --help");
+    if (!o->out)
+        return diag_error(NULL, 0, "--out is required; see cptscov --help");
+    return 0;
+}
+
+int run_job(const run_options *o)
+{
+    coverage_rule rule;
+    if (check_required(o) < 0 || parse_rule(o, &rule) < 0)
+        return EXIT_USAGE;
+    stopwatch w = {o->timings, {0, 0}, {0, 0}};
+    clock_gettime(CLOCK_MONOTONIC, &w.start);
+    w.last = w.start;
+    GDALAllRegister();
+    job *j = xcalloc(1, sizeof *j);
+    ctab_init(&j->table, GEOS_init_r());
+    jis_init(&j->issues);
+    int rc = read_inputs(j, o, &w);
+    if (rc == 0 && o->strict && j->issues.n > 0)
+        rc = strict_error(&j->issues);
+    if (rc == 0) {
+        cov_compute(&j->table, &rule, &j->coverage);
+        lap(&w, "coverage");
+        dissolve_all(j, &w);
+        if (o->strict && j->issues.n > 0)
+            rc = strict_error(&j->issues);
+    }
+    if (rc == 0)
+        rc = write_all(j, o, &w);
+    if (rc == 0 && !o->quiet) {
+        const coverage_figures *n = &j->coverage.nation;
+        if (j->issues.n > 0) {
+            char counts[512];
+            jis_summary(&j->issues, counts, sizeof counts);
+            fprintf(stderr, "cptscov: warning: %s; see %s/join_issues.csv\n", counts, o->out);
+        }
+        printf("covered: %lld of %lld inhabitants (%.2f %%), %d of %d communes, %d CPTS counting "
+               "of %d; %d uncovered zones\n",
+               (long long)n->covered_population, (long long)n->population, cov_pct(n),
+               n->covered_communes, n->communes, j->coverage.cpts_counting, j->table.ncpts,
+               j->zones.n);
+        printf("outputs: %s/\n", o->out);
+    }
+    if (o->timings) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        fprintf(stderr, "cptscov: timing: %-22s %8.3f s\n", "total", since(&w.start, &now));
+    }
+    job_free(j);
+    free(j);
+    return rc == 0 ? EXIT_OK : EXIT_ERROR;
+}

@@ -1,0 +1,195 @@
+/* shape.c -- dissolving communes into territories, and taking them to WGS84.
+ * Every dissolve of cptscov (CPTS, departments, regions, zones, merged communes) goes here.
+ *
+ * Commune polygons form a coverage: neighbours share identical edges. GEOSCoverageUnion_r
+ * dissolves such a set by dropping the edges seen twice, an order of magnitude faster than
+ * the general GEOSUnaryUnion_r. On input that is not a clean coverage (overlaps, edges that do
+ * not match) it may fail or return a wrong result, which the area check below catches; then
+ * the general union is used and the fall-back is reported, never silent.
+ *
+ * Dissolving happens in each layer's own CRS (where shared edges are exact); a territory
+ * spanning several layers keeps one part per layer until shape_to_wgs84 puts them together. */
+#include "shape.h"
+
+#include <math.h>
+#include <proj.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Relative difference of areas above which a coverage union is not trusted. */
+#define AREA_TOLERANCE 1e-6
+
+/* Appends clones of the polygons of g (a Polygon, MultiPolygon or collection) to *out. */
+static void collect_polygons(GEOSContextHandle_t h, const GEOSGeometry *g, GEOSGeometry ***out,
+                             int *n, int *cap)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON) {
+        if (GEOSisEmpty_r(h, g))
+            return;
+        GROW(*out, *cap, *n + 1);
+        (*out)[(*n)++] = GEOSGeom_clone_r(h, g);
+    } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        int k = GEOSGetNumGeometries_r(h, g);
+        for (int i = 0; i < k; i++)
+            collect_polygons(h, GEOSGetGeometryN_r(h, g, i), out, n, cap);
+    }
+}
+
+/* Unions polygons parts[0..n-1] (owned: consumed). Returns a new polygonal geometry. */
+static GEOSGeometry *union_polygons(GEOSContextHandle_t h, GEOSGeometry **parts, int n,
+                                    const char *what, join_issues *ji)
+{
+    if (n == 1)
+        return parts[0];
+    double area_in = 0;
+    for (int i = 0; i < n; i++) {
+        double a = 0;
+        GEOSArea_r(h, parts[i], &a);
+        area_in += a;
+    }
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts,
+                                                     (unsigned)n);
+    GEOSGeometry *u = GEOSCoverageUnion_r(h, coll);
+    if (u) {
+        double area_out = 0;
+        int type = GEOSGeomTypeId_r(h, u);
+        GEOSArea_r(h, u, &area_out);
+        if ((type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) ||
+            fabs(area_out - area_in) > AREA_TOLERANCE * area_in) {
+            GEOSGeom_destroy_r(h, u);
+            u = NULL;
+        }
+    }
+    if (!u) {
+        u = GEOSUnaryUnion_r(h, coll);
+        if (ji)
+            jis_add(ji, "", 0, "", "not_a_coverage",
+                    "the polygons of %s do not form a clean coverage (overlaps or edges that do "
+                    "not match); dissolved with the general union instead",
+                    what);
+    }
+    GEOSGeom_destroy_r(h, coll);
+    return u;
+}
+
+/* Dissolves, for one layer, the clones gathered in parts into s->by_layer[layer]. */
+static void dissolve_layer(const commune_table *t, GEOSGeometry **parts, int n, int layer,
+                           const char *what, join_issues *ji, shape *s)
+{
+    if (n == 0)
+        return;
+    s->by_layer[layer] = union_polygons(t->geos, parts, n, what, ji);
+}
+
+static void shape_init(const commune_table *t, shape *s)
+{
+    s->nlayers = t->nlayers;
+    s->by_layer = xcalloc((size_t)(t->nlayers ? t->nlayers : 1), sizeof *s->by_layer);
+}
+
+void shape_dissolve_communes(const commune_table *t, const int *idx, int n, const char *what,
+                             join_issues *ji, shape *s)
+{
+    shape_init(t, s);
+    GEOSGeometry **parts = NULL;
+    int cap = 0;
+    for (int l = 0; l < t->nlayers; l++) {
+        int np = 0;
+        for (int i = 0; i < n; i++) {
+            const commune *c = &t->communes[idx[i]];
+            if (c->geom && c->layer == l)
+                collect_polygons(t->geos, c->geom, &parts, &np, &cap);
+        }
+        dissolve_layer(t, parts, np, l, what, ji, s);
+    }
+    free(parts);
+}
+
+void shape_dissolve_shapes(const commune_table *t, const shape *in, int n, const char *what,
+                           join_issues *ji, shape *s)
+{
+    shape_init(t, s);
+    GEOSGeometry **parts = NULL;
+    int cap = 0;
+    for (int l = 0; l < t->nlayers; l++) {
+        int np = 0;
+        for (int i = 0; i < n; i++)
+            if (l < in[i].nlayers && in[i].by_layer[l])
+                collect_polygons(t->geos, in[i].by_layer[l], &parts, &np, &cap);
+        dissolve_layer(t, parts, np, l, what, ji, s);
+    }
+    free(parts);
+}
+
+/* A ring transformed by PROJ, as a new LinearRing. */
+static GEOSGeometry *ring_to_wgs84(GEOSContextHandle_t h, const GEOSGeometry *ring, PJ *pj)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned n = 0;
+    GEOSCoordSeq_getSize_r(h, seq, &n);
+    double *xy = xmalloc(2 * (size_t)(n ? n : 1) * sizeof *xy);
+    GEOSCoordSeq_copyToBuffer_r(h, seq, xy, 0, 0);
+    size_t stride = 2 * sizeof(double);
+    proj_trans_generic(pj, PJ_FWD, xy, stride, n, xy + 1, stride, n, NULL, 0, 0, NULL, 0, 0);
+    GEOSCoordSequence *out = GEOSCoordSeq_copyFromBuffer_r(h, xy, n, 0, 0);
+    free(xy);
+    return GEOSGeom_createLinearRing_r(h, out);
+}
+
+static GEOSGeometry *polygon_to_wgs84(GEOSContextHandle_t h, const GEOSGeometry *p, PJ *pj)
+{
+    GEOSGeometry *shell = ring_to_wgs84(h, GEOSGetExteriorRing_r(h, p), pj);
+    int nh = GEOSGetNumInteriorRings_r(h, p);
+    GEOSGeometry **holes = xmalloc((size_t)(nh ? nh : 1) * sizeof *holes);
+    for (int i = 0; i < nh; i++)
+        holes[i] = ring_to_wgs84(h, GEOSGetInteriorRingN_r(h, p, i), pj);
+    GEOSGeometry *r = GEOSGeom_createPolygon_r(h, shell, holes, (unsigned)nh);
+    free(holes);
+    return r;
+}
+
+/* Appends the polygons of g, transformed, to *out. */
+static void collect_wgs84(GEOSContextHandle_t h, const GEOSGeometry *g, PJ *pj,
+                          GEOSGeometry ***out, int *n, int *cap)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON) {
+        if (GEOSisEmpty_r(h, g))
+            return;
+        GROW(*out, *cap, *n + 1);
+        (*out)[(*n)++] = polygon_to_wgs84(h, g, pj);
+    } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        int k = GEOSGetNumGeometries_r(h, g);
+        for (int i = 0; i < k; i++)
+            collect_wgs84(h, GEOSGetGeometryN_r(h, g, i), pj, out, n, cap);
+    }
+}
+
+GEOSGeometry *shape_to_wgs84(const commune_table *t, const shape *s)
+{
+    GEOSGeometry **polys = NULL;
+    int n = 0, cap = 0;
+    for (int l = 0; l < s->nlayers && l < t->nlayers; l++)
+        if (s->by_layer[l])
+            collect_wgs84(t->geos, s->by_layer[l], t->layers[l].to_wgs84, &polys, &n, &cap);
+    GEOSGeometry *r = NULL;
+    if (n == 1)
+        r = polys[0];
+    else if (n > 1)
+        r = GEOSGeom_createCollection_r(t->geos, GEOS_MULTIPOLYGON, polys, (unsigned)n);
+    free(polys);
+    return r;
+}
+
+void shape_free(const commune_table *t, shape *s)
+{
+    for (int l = 0; l < s->nlayers; l++)
+        if (s->by_layer[l])
+            GEOSGeom_destroy_r(t->geos, s->by_layer[l]);
+    free(s->by_layer);
+    s->by_layer = NULL;
+    s->nlayers = 0;
+}

@@ -1,0 +1,189 @@
+/* table.c -- reading a delimited text table (INSEE, ARS lists) row by row through GDAL/OGR.
+ * Columns are found by name; every row knows its line in the file, for error messages.
+ *
+ * GDAL's CSV driver does the parsing (quotes, separators, BOM, CRLF). It skips blank lines
+ * and lets quoted cells hold line breaks, so its row count is not the file's line number;
+ * a quick pass over the file notes the line where each row starts, for error messages.
+ * Text that is not UTF-8 is taken as Latin-1 (the
+ * other encoding French spreadsheets export) and converted; the readers report it. */
+#include "table.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <ogr_api.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "diag.h"
+#include "util.h"
+
+/* Notes in t->row_lines the line where each record of the file starts (the header first),
+ * following quotes as RFC 4180 does and skipping blank lines as GDAL does. */
+static void find_row_lines(table *t, FILE *f)
+{
+    int cap = 0, quoted = 0, blank = 1, c;
+    long line = 1;
+    while ((c = getc(f)) != EOF) {
+        if (c == '"')
+            quoted = !quoted;
+        if (c == '\n') {
+            if (!quoted && !blank)
+                blank = 1;
+            line++;
+            continue;
+        }
+        if (blank && !quoted && c != '\r' && c != ' ' && c != '\t') {
+            blank = 0;
+            GROW(t->row_lines, cap, t->nrow_lines + 1);
+            t->row_lines[t->nrow_lines++] = line;
+        }
+        if (quoted)
+            blank = 0;
+    }
+}
+
+int tbl_open(table *t, const char *path)
+{
+    memset(t, 0, sizeof *t);
+    t->path = path;
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return diag_error(path, 0, "cannot read this file; check the path");
+    if (S_ISDIR(st.st_mode))
+        return diag_error(path, 0, "is a directory, not a table; give the path of a .csv file");
+    if (st.st_size == 0)
+        return diag_error(path, 1, "the file is empty; give a table with a header line");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return diag_error(path, 0, "cannot read this file; check its permissions");
+    find_row_lines(t, f);
+    fclose(f);
+    char *name = xasprintf("CSV:%s", path);
+    const char *drivers[] = {"CSV", NULL};
+    const char *options[] = {"AUTODETECT_TYPE=NO", "HEADERS=YES", "EMPTY_STRING_AS_NULL=NO",
+                             "KEEP_GEOM_COLUMNS=YES", NULL};
+    CPLErrorReset();
+    t->ds = GDALOpenEx(name, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options, NULL);
+    free(name);
+    if (!t->ds || GDALDatasetGetLayerCount(t->ds) < 1) {
+        const char *why = CPLGetLastErrorMsg();
+        tbl_close(t);
+        return diag_error(path, 1, "cannot read as a table%s%s; give a `;`, `,` or tab separated "
+                                   "text file with a header line",
+                          why[0] ? ": " : "", why);
+    }
+    t->layer = GDALDatasetGetLayer(t->ds, 0);
+    t->ncols = OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(t->layer));
+    t->cells = xcalloc((size_t)(t->ncols ? t->ncols : 1), sizeof *t->cells);
+    t->line = 1;
+    return 0;
+}
+
+int tbl_column(table *t, const char *override, const char *const *names, const char *what,
+               const char *flag)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(t->layer);
+    if (override) {
+        for (int i = 0; i < t->ncols; i++)
+            if (str_ieq(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)), override))
+                return i;
+        return diag_error(t->path, 1, "no column named \"%s\" (given with %s); check the header",
+                          override, flag);
+    }
+    for (const char *const *n = names; *n; n++)
+        for (int i = 0; i < t->ncols; i++)
+            if (str_ieq(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)), *n))
+                return i;
+    if (!what)
+        return -1;
+    char tried[256] = "";
+    size_t len = 0;
+    for (const char *const *n = names; *n && len < sizeof tried; n++)
+        len += (size_t)snprintf(tried + len, sizeof tried - len, "%s%s", n == names ? "" : ", ", *n);
+    return diag_error(t->path, 1, "no %s column (looked for %s); name it with %s", what, tried, flag);
+}
+
+static void clear_cells(table *t)
+{
+    for (int i = 0; i < t->ncols; i++) {
+        free(t->cells[i]);
+        t->cells[i] = NULL;
+    }
+}
+
+/* The line where row number `row` (1 for the first after the header) starts. */
+static long row_line(const table *t, long row)
+{
+    if (row < t->nrow_lines)
+        return t->row_lines[row];
+    return (t->nrow_lines ? t->row_lines[t->nrow_lines - 1] : 1) + row - t->nrow_lines + 1;
+}
+
+int tbl_next(table *t)
+{
+    if (t->row) {
+        OGR_F_Destroy(t->row);
+        t->row = NULL;
+    }
+    clear_cells(t);
+    CPLErrorReset();
+    t->row = OGR_L_GetNextFeature(t->layer);
+    if (!t->row) {
+        if (CPLGetLastErrorType() >= CE_Failure)
+            return diag_error(t->path, row_line(t, t->rows + 1), "unreadable row: %s; fix or remove this line",
+                              CPLGetLastErrorMsg());
+        return 0;
+    }
+    t->rows++;
+    t->line = row_line(t, t->rows);
+    int recoded = 0;
+    for (int i = 0; i < t->ncols; i++) {
+        const char *s = OGR_F_IsFieldSetAndNotNull(t->row, i) ? OGR_F_GetFieldAsString(t->row, i) : "";
+        if (!CPLIsUTF8(s, -1)) {
+            char *u = CPLRecode(s, CPL_ENC_ISO8859_1, CPL_ENC_UTF8);
+            t->cells[i] = xstrdup(u);
+            CPLFree(u);
+            recoded = 1;
+        } else {
+            t->cells[i] = xstrdup(s);
+        }
+    }
+    if (recoded && t->non_utf8_rows++ == 0)
+        t->first_non_utf8_line = t->line;
+    return 1;
+}
+
+const char *tbl_cell(const table *t, int col)
+{
+    if (col < 0 || col >= t->ncols || !t->cells[col])
+        return "";
+    return t->cells[col];
+}
+
+void tbl_report_encoding(const table *t, join_issues *ji)
+{
+    if (t->non_utf8_rows)
+        jis_add(ji, t->path, t->first_non_utf8_line, "", "not_utf8",
+                "%ld rows are not UTF-8 and were read as Latin-1; save the file as UTF-8",
+                t->non_utf8_rows);
+}
+
+void tbl_close(table *t)
+{
+    if (t->row)
+        OGR_F_Destroy(t->row);
+    if (t->cells) {
+        clear_cells(t);
+        free(t->cells);
+    }
+    free(t->row_lines);
+    t->row_lines = NULL;
+    if (t->ds)
+        GDALClose(t->ds);
+    t->row = NULL;
+    t->cells = NULL;
+    t->ds = NULL;
+}
