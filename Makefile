@@ -26,7 +26,7 @@ cptscov: $(OBJ)
 build/%.o: src/%.c | build
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-build/tests/%: tests/%.c tests/fixtures.h $(LIB_OBJ) | build
+build/tests/%: tests/%.c tests/fixtures.h tests/compare_maps.h $(LIB_OBJ) | build
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(LIBS) $(TEST_LIBS)
 

@@ -6,6 +6,7 @@
 #include "commune_table.h"
 #include "coverage.h"
 #include "diag.h"
+#include "map_writer.h"
 #include "shape.h"
 #include "zones.h"
 
@@ -26,6 +27,7 @@ typedef struct run_results {
     const join_issues *issues;
     const input_file *inputs;
     int ninputs;
+    map_engine geojson_engine;       /* who writes the GeoJSON maps */
 } run_results;
 
 /* Each writes its files into dir; returns 0, or -1 after diag_error. */

@@ -62,6 +62,9 @@ static const option_spec options[] = {
     {"--out", "DIR", OPT_VALUE, AT(out),
      "Output directory, written whole or not at all; a previous cptscov output there is "
      "replaced. Required."},
+    {"--geojson-engine", "stream|gdal", OPT_VALUE, AT(geojson_engine),
+     "Who writes the GeoJSON maps: cptscov's streaming writer (default, fast) or GDAL's "
+     "GeoJSON driver (the reference; the same features, several times slower)."},
     {"--strict", NULL, OPT_FLAG, AT(strict),
      "Treat join issues (unknown codes, repairs, partial memberships...) as errors."},
     {"--timings", NULL, OPT_FLAG, AT(timings), "Print the time of each stage on stderr."},

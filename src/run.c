@@ -80,6 +80,10 @@ static int parse_rule(const run_options *o, coverage_rule *rule)
                                        "letter", o->status.items[i]);
         rule->status[s] = 1;
     }
+    if (o->geojson_engine && strcmp(o->geojson_engine, "gdal") != 0 &&
+        strcmp(o->geojson_engine, "stream") != 0)
+        return diag_error(NULL, 0, "--geojson-engine \"%s\" is not an engine; use stream or gdal",
+                          o->geojson_engine);
     if (o->as_of && (fld_date(o->as_of, &rule->as_of) != FLD_OK || rule->as_of == 0))
         return diag_error(NULL, 0, "--as-of \"%s\" is not a date that exists; write it YYYY-MM-DD",
                           o->as_of);
@@ -170,7 +174,9 @@ static void dissolve_all(job *j, stopwatch *w)
 static int write_all(job *j, const run_options *o, stopwatch *w)
 {
     run_results r = {&j->table, &j->coverage, j->cpts_shapes, j->department_shapes,
-                     j->region_shapes, &j->zones, &j->issues, j->inputs, j->ninputs};
+                     j->region_shapes, &j->zones, &j->issues, j->inputs, j->ninputs,
+                     o->geojson_engine && strcmp(o->geojson_engine, "gdal") == 0 ? ENGINE_GDAL
+                                                                                : ENGINE_STREAM};
     outdir out;
     if (odir_begin(&out, o->out) < 0)
         return -1;

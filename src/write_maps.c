@@ -1,254 +1,88 @@
 /* write_maps.c -- the five GeoJSON maps: communes, CPTS, departments, regions, uncovered zones.
  * One feature per territory that has a polygon, with its figures as properties.
  *
- * GDAL's GeoJSON driver writes the files in RFC 7946 mode: longitude/latitude WGS84, exterior
- * rings counter-clockwise (the driver reverses rings wound the other way), no "crs" member,
- * 6 decimals for coordinates (about 0.1 m: plenty for a map, and files a third smaller than
- * the 7 decimals of the RFC 7946 default). Geometries go from GEOS to OGR as WKB, which
- * carries them exactly. Reals are rounded to the decimals of the CSV tables before they are
- * written, as the driver prints the shortest form of the double it is given. A territory
- * without a polygon (a commune the communes file lacks) has no feature: the CSV tables list
- * it. Figures come from the run results; nothing is computed here. */
+ * What each map holds is said here once, as a table of fields and a loop over territories;
+ * how a file is written (RFC 7946, the engine) is map_writer.c's business. Coordinates have
+ * 6 decimals (about 0.1 m: plenty for a map, and files a third smaller than the 7 decimals
+ * of the RFC 7946 default); reals the decimals of the CSV tables. A territory without a
+ * polygon (a commune the communes file lacks) has no feature: the CSV tables list it.
+ * Figures come from the run results; nothing is computed here. */
 #include "results.h"
 
-#include <cpl_error.h>
-#include <cpl_string.h>
-#include <errno.h>
-#include <gdal.h>
-#include <math.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "fields.h"
+#include "map_writer.h"
 #include "util.h"
-
-typedef struct field_spec {
-    const char *name;
-    OGRFieldType type;
-    OGRFieldSubType subtype;
-} field_spec;
 
 #define NFIELDS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-static const field_spec commune_fields[] = {
-    {"code", OFTString, OFSTNone},         {"name", OFTString, OFSTNone},
-    {"dep", OFTString, OFSTNone},          {"reg", OFTString, OFSTNone},
-    {"population", OFTInteger64, OFSTNone}, {"covered", OFTInteger, OFSTBoolean},
-    {"cpts", OFTStringList, OFSTNone},     {"area_km2", OFTReal, OFSTNone},
+static const map_field commune_fields[] = {
+    {"code", MF_STRING, 0},      {"name", MF_STRING, 0},     {"dep", MF_STRING, 0},
+    {"reg", MF_STRING, 0},       {"population", MF_INT64, 0}, {"covered", MF_BOOL, 0},
+    {"cpts", MF_STRING_LIST, 0}, {"area_km2", MF_REAL, 3},
 };
 
-static const field_spec cpts_fields[] = {
-    {"cpts_id", OFTString, OFSTNone},      {"name", OFTString, OFSTNone},
-    {"status", OFTString, OFSTNone},       {"signed_on", OFTString, OFSTNone},
-    {"counts", OFTInteger, OFSTBoolean},   {"communes", OFTInteger, OFSTNone},
-    {"population", OFTInteger64, OFSTNone}, {"covered_population", OFTInteger64, OFSTNone},
-    {"area_km2", OFTReal, OFSTNone},
+static const map_field cpts_fields[] = {
+    {"cpts_id", MF_STRING, 0},   {"name", MF_STRING, 0},       {"status", MF_STRING, 0},
+    {"signed_on", MF_STRING, 0}, {"counts", MF_BOOL, 0},       {"communes", MF_INT64, 0},
+    {"population", MF_INT64, 0}, {"covered_population", MF_INT64, 0},
+    {"area_km2", MF_REAL, 3},
 };
 
-static const field_spec department_fields[] = {
-    {"code", OFTString, OFSTNone},         {"name", OFTString, OFSTNone},
-    {"reg", OFTString, OFSTNone},          {"population", OFTInteger64, OFSTNone},
-    {"covered_population", OFTInteger64, OFSTNone}, {"covered_pct", OFTReal, OFSTNone},
-    {"communes", OFTInteger, OFSTNone},    {"covered_communes", OFTInteger, OFSTNone},
+static const map_field department_fields[] = {
+    {"code", MF_STRING, 0},      {"name", MF_STRING, 0},       {"reg", MF_STRING, 0},
+    {"population", MF_INT64, 0}, {"covered_population", MF_INT64, 0},
+    {"covered_pct", MF_REAL, 4}, {"communes", MF_INT64, 0},    {"covered_communes", MF_INT64, 0},
 };
 
-static const field_spec region_fields[] = {
-    {"code", OFTString, OFSTNone},         {"name", OFTString, OFSTNone},
-    {"population", OFTInteger64, OFSTNone}, {"covered_population", OFTInteger64, OFSTNone},
-    {"covered_pct", OFTReal, OFSTNone},    {"communes", OFTInteger, OFSTNone},
-    {"covered_communes", OFTInteger, OFSTNone},
+/* The same as departments, without "reg". */
+static const map_field region_fields[] = {
+    {"code", MF_STRING, 0},      {"name", MF_STRING, 0},       {"population", MF_INT64, 0},
+    {"covered_population", MF_INT64, 0}, {"covered_pct", MF_REAL, 4},
+    {"communes", MF_INT64, 0},   {"covered_communes", MF_INT64, 0},
 };
 
-static const field_spec zone_fields[] = {
-    {"rank", OFTInteger, OFSTNone},        {"population", OFTInteger64, OFSTNone},
-    {"area_km2", OFTReal, OFSTNone},       {"communes", OFTInteger, OFSTNone},
-    {"commune_codes", OFTStringList, OFSTNone}, {"departments", OFTStringList, OFSTNone},
-    {"bordering_cpts", OFTStringList, OFSTNone}, {"pending_cpts", OFTStringList, OFSTNone},
+static const map_field zone_fields[] = {
+    {"rank", MF_INT64, 0},       {"population", MF_INT64, 0},  {"area_km2", MF_REAL, 3},
+    {"communes", MF_INT64, 0},   {"commune_codes", MF_STRING_LIST, 0},
+    {"departments", MF_STRING_LIST, 0}, {"bordering_cpts", MF_STRING_LIST, 0},
+    {"pending_cpts", MF_STRING_LIST, 0},
 };
 
-/* A map file being written: one GeoJSON data source with one layer. */
-typedef struct map {
-    const commune_table *t;
-    char *path;
-    GDALDatasetH ds;
-    OGRLayerH layer;
-    GEOSWKBWriter *wkb;
-} map;
-
-/* The last GDAL error, or a stand-in when GDAL gave none. */
-static const char *gdal_message(void)
+/* 1 when the shape has at least one polygon. */
+static int has_polygon(const shape *s)
 {
-    const char *msg = CPLGetLastErrorMsg();
-    return msg && *msg ? msg : "GDAL reported no reason";
-}
-
-/* Creates dir/name.geojson with a layer of those fields; returns 0, or -1 after diag_error
- * (m is then closed). */
-static int map_open(map *m, const commune_table *t, const char *dir, const char *name,
-                    const field_spec *fields, int nfields)
-{
-    memset(m, 0, sizeof *m);
-    m->t = t;
-    m->path = xasprintf("%s/%s.geojson", dir, name);
-    /* The GeoJSON driver refuses to overwrite a file: remove the one of an earlier run. */
-    if (remove(m->path) != 0 && errno != ENOENT) {
-        int rc = diag_error(m->path, 0, "cannot replace: %s; check permissions",
-                            strerror(errno));
-        free(m->path);
-        m->path = NULL;
-        return rc;
-    }
-    GDALDriverH driver = GDALGetDriverByName("GeoJSON");
-    if (!driver) {
-        int rc = diag_error(m->path, 0, "GDAL has no GeoJSON driver; install a GDAL built "
-                                        "with it (it is built in by default)");
-        free(m->path);
-        m->path = NULL;
-        return rc;
-    }
-    CPLErrorReset();
-    m->ds = GDALCreate(driver, m->path, 0, 0, 0, GDT_Unknown, NULL);
-    if (!m->ds) {
-        int rc = diag_error(m->path, 0, "cannot write: %s; check free space and permissions",
-                            gdal_message());
-        free(m->path);
-        m->path = NULL;
-        return rc;
-    }
-
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    OSRImportFromEPSG(srs, 4326);
-    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
-    char **options = NULL;
-    options = CSLSetNameValue(options, "RFC7946", "YES");
-    options = CSLSetNameValue(options, "COORDINATE_PRECISION", "6");
-    options = CSLSetNameValue(options, "WRITE_NAME", "YES"); /* "name": the layer name */
-    m->layer = GDALDatasetCreateLayer(m->ds, name, srs, wkbUnknown, options);
-    CSLDestroy(options);
-    OSRRelease(srs);
-
-    int ok = m->layer != NULL;
-    for (int i = 0; ok && i < nfields; i++) {
-        OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, fields[i].type);
-        OGR_Fld_SetSubType(fd, fields[i].subtype);
-        ok = OGR_L_CreateField(m->layer, fd, TRUE) == OGRERR_NONE;
-        OGR_Fld_Destroy(fd);
-    }
-    if (!ok) {
-        int rc = diag_error(m->path, 0, "cannot create the map layer: %s; check the GDAL "
-                                        "installation", gdal_message());
-        GDALClose(m->ds);
-        free(m->path);
-        m->path = NULL;
-        return rc;
-    }
-    m->wkb = GEOSWKBWriter_create_r(t->geos);
-    GEOSWKBWriter_setOutputDimension_r(t->geos, m->wkb, 2);
+    for (int l = 0; l < s->nlayers; l++)
+        if (s->by_layer[l])
+            return 1;
     return 0;
 }
 
-/* Closes the map; with rc 0, reports a failure GDAL met while finishing the file. */
-static int map_close(map *m, int rc)
+static map_writer *open_map(const char *dir, const char *name, const map_field *fields, int n,
+                            const run_results *r)
 {
-    if (!m->path)
-        return rc;
-    GEOSWKBWriter_destroy_r(m->t->geos, m->wkb);
-    CPLErrorReset();
-    GDALClose(m->ds);
-    if (rc == 0 && CPLGetLastErrorType() >= CE_Failure)
-        rc = diag_error(m->path, 0, "cannot write: %s; check free space and permissions",
-                        gdal_message());
-    free(m->path);
-    memset(m, 0, sizeof *m);
-    return rc;
+    char *path = xasprintf("%s/%s.geojson", dir, name);
+    map_writer *w = mw_open(path, name, fields, n, r->geojson_engine, r->table);
+    free(path);
+    return w;
 }
 
-static OGRFeatureH map_feature(map *m)
+/* The ids of CPTS idx[0..n-1], in a new array of borrowed strings. */
+static const char **cpts_ids(const commune_table *t, const int *idx, int n)
 {
-    return OGR_F_Create(OGR_L_GetLayerDefn(m->layer));
-}
-
-/* Writes feature f with geometry g (WGS84, from GEOS); takes both and frees them.
- * Returns 0, or -1 after diag_error. */
-static int map_add(map *m, OGRFeatureH f, GEOSGeometry *g)
-{
-    GEOSContextHandle_t h = m->t->geos;
-    size_t size = 0;
-    unsigned char *wkb = GEOSWKBWriter_write_r(h, m->wkb, g, &size);
-    GEOSGeom_destroy_r(h, g);
-    OGRGeometryH og = NULL;
-    OGRErr err = OGRERR_FAILURE;
-    if (wkb) {
-        err = OGR_G_CreateFromWkbEx(wkb, NULL, &og, size);
-        GEOSFree_r(h, wkb);
-    }
-    if (err != OGRERR_NONE) {
-        OGR_F_Destroy(f);
-        return diag_error(m->path, 0, "cannot convert a geometry from GEOS to GDAL; check "
-                                      "that GEOS and GDAL are installed consistently");
-    }
-    OGR_F_SetGeometryDirectly(f, og);
-    CPLErrorReset();
-    err = OGR_L_CreateFeature(m->layer, f);
-    OGR_F_Destroy(f);
-    if (err != OGRERR_NONE)
-        return diag_error(m->path, 0, "cannot write: %s; check free space and permissions",
-                          gdal_message());
-    return 0;
-}
-
-static double round_to(double v, int decimals)
-{
-    double scale = pow(10.0, decimals);
-    return round(v * scale) / scale;
-}
-
-static void set_string(OGRFeatureH f, const char *field, const char *v)
-{
-    int i = OGR_F_GetFieldIndex(f, field);
-    if (v)
-        OGR_F_SetFieldString(f, i, v);
-    else
-        OGR_F_SetFieldNull(f, i);
-}
-
-static void set_int(OGRFeatureH f, const char *field, int v)
-{
-    OGR_F_SetFieldInteger(f, OGR_F_GetFieldIndex(f, field), v);
-}
-
-static void set_int64(OGRFeatureH f, const char *field, int64_t v)
-{
-    OGR_F_SetFieldInteger64(f, OGR_F_GetFieldIndex(f, field), (GIntBig)v);
-}
-
-static void set_real(OGRFeatureH f, const char *field, double v, int decimals)
-{
-    OGR_F_SetFieldDouble(f, OGR_F_GetFieldIndex(f, field), round_to(v, decimals));
-}
-
-/* Sets a string list field and frees the list (a CSL, NULL when empty: written as []). */
-static void set_list(OGRFeatureH f, const char *field, char **list)
-{
-    static const char *const empty[] = {NULL};
-    OGR_F_SetFieldStringList(f, OGR_F_GetFieldIndex(f, field), list ? list : (char **)empty);
-    CSLDestroy(list);
-}
-
-/* The ids of CPTS idx[0..n-1], as a CSL. */
-static char **cpts_ids(const commune_table *t, const int *idx, int n)
-{
-    char **list = NULL;
+    const char **ids = xmalloc((size_t)(n ? n : 1) * sizeof *ids);
     for (int i = 0; i < n; i++)
-        list = CSLAddString(list, t->cpts[idx[i]].id);
-    return list;
+        ids[i] = t->cpts[idx[i]].id;
+    return ids;
 }
 
-static int write_communes(const char *dir, const commune_table *t)
+static int write_communes(const char *dir, const run_results *r)
 {
-    map m;
-    if (map_open(&m, t, dir, "communes", commune_fields, NFIELDS(commune_fields)) < 0)
+    const commune_table *t = r->table;
+    map_writer *w = open_map(dir, "communes", commune_fields, NFIELDS(commune_fields), r);
+    if (!w)
         return -1;
     /* A one-commune shape: the commune's geometry at its layer, NULL elsewhere. It borrows
      * the geometry, so it is never given to shape_free. */
@@ -257,133 +91,128 @@ static int write_communes(const char *dir, const commune_table *t)
     int rc = 0;
     for (int i = 0; i < t->ncommunes && rc == 0; i++) {
         const commune *c = &t->communes[i];
-        if (!c->geom || c->layer < 0 || c->layer >= t->nlayers)
+        if (!c->geom)
             continue;
+        const char **ids = cpts_ids(t, c->cpts, c->ncpts);
+        mw_begin(w);
+        mw_string(w, c->code);
+        mw_string(w, c->name);
+        mw_string(w, c->dep);
+        mw_string(w, c->reg);
+        mw_int64(w, c->population);
+        mw_bool(w, c->covered);
+        mw_list(w, ids, c->ncpts);
+        mw_real(w, c->area_km2);
         by_layer[c->layer] = c->geom;
-        GEOSGeometry *g = shape_to_wgs84(t, &one);
+        rc = mw_end(w, &one);
         by_layer[c->layer] = NULL;
-        if (!g)
-            continue;
-        OGRFeatureH f = map_feature(&m);
-        set_string(f, "code", c->code);
-        set_string(f, "name", c->name);
-        set_string(f, "dep", c->dep);
-        set_string(f, "reg", c->reg);
-        set_int64(f, "population", c->population);
-        set_int(f, "covered", c->covered ? 1 : 0);
-        set_list(f, "cpts", cpts_ids(t, c->cpts, c->ncpts));
-        set_real(f, "area_km2", c->area_km2, 3);
-        rc = map_add(&m, f, g);
+        free(ids);
     }
     free(by_layer);
-    return map_close(&m, rc);
+    return mw_close(w, rc);
 }
 
 static int write_cpts(const char *dir, const run_results *r)
 {
     const commune_table *t = r->table;
-    map m;
-    if (map_open(&m, t, dir, "cpts", cpts_fields, NFIELDS(cpts_fields)) < 0)
+    map_writer *w = open_map(dir, "cpts", cpts_fields, NFIELDS(cpts_fields), r);
+    if (!w)
         return -1;
     int rc = 0;
     for (int k = 0; k < t->ncpts && rc == 0; k++) {
-        GEOSGeometry *g = shape_to_wgs84(t, &r->cpts_shapes[k]);
-        if (!g)
+        if (!has_polygon(&r->cpts_shapes[k]))
             continue;
         const cpts *p = &t->cpts[k];
         const coverage_figures *fig = &r->coverage->by_cpts[k];
-        OGRFeatureH f = map_feature(&m);
-        set_string(f, "cpts_id", p->id);
-        set_string(f, "name", p->name);
-        set_string(f, "status", ctab_status_name(p->status));
-        if (p->signed_on > 0) {
-            char date[16];
-            snprintf(date, sizeof date, "%04d-%02d-%02d", p->signed_on / 10000,
-                     p->signed_on / 100 % 100, p->signed_on % 100);
-            set_string(f, "signed_on", date);
-        } else {
-            set_string(f, "signed_on", NULL);
-        }
-        set_int(f, "counts", p->counts ? 1 : 0);
-        set_int(f, "communes", fig->communes);
-        set_int64(f, "population", fig->population);
-        set_int64(f, "covered_population", fig->covered_population);
-        set_real(f, "area_km2", fig->area_km2, 3);
-        rc = map_add(&m, f, g);
+        char date[11];
+        fld_format_date(p->signed_on, date);
+        mw_begin(w);
+        mw_string(w, p->id);
+        mw_string(w, p->name);
+        mw_string(w, ctab_status_name(p->status));
+        mw_string(w, date[0] ? date : NULL);
+        mw_bool(w, p->counts);
+        mw_int64(w, fig->communes);
+        mw_int64(w, fig->population);
+        mw_int64(w, fig->covered_population);
+        mw_real(w, fig->area_km2);
+        rc = mw_end(w, &r->cpts_shapes[k]);
     }
-    return map_close(&m, rc);
+    return mw_close(w, rc);
 }
 
 /* departments.geojson (is_region 0) or regions.geojson. */
 static int write_areas(const char *dir, const run_results *r, int is_region)
 {
-    const commune_table *t = r->table;
     const coverage_report *cov = r->coverage;
-    map m;
-    int opened = is_region
-        ? map_open(&m, t, dir, "regions", region_fields, NFIELDS(region_fields))
-        : map_open(&m, t, dir, "departments", department_fields, NFIELDS(department_fields));
-    if (opened < 0)
+    map_writer *w = is_region
+        ? open_map(dir, "regions", region_fields, NFIELDS(region_fields), r)
+        : open_map(dir, "departments", department_fields, NFIELDS(department_fields), r);
+    if (!w)
         return -1;
     const coverage_area *areas = is_region ? cov->regions : cov->departments;
     const shape *shapes = is_region ? r->region_shapes : r->department_shapes;
     int n = is_region ? cov->nregions : cov->ndepartments;
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
-        GEOSGeometry *g = shape_to_wgs84(t, &shapes[i]);
-        if (!g)
+        if (!has_polygon(&shapes[i]))
             continue;
         const coverage_area *a = &areas[i];
-        OGRFeatureH f = map_feature(&m);
-        set_string(f, "code", a->code);
-        set_string(f, "name", a->name);
+        mw_begin(w);
+        mw_string(w, a->code);
+        mw_string(w, a->name);
         if (!is_region)
-            set_string(f, "reg", a->reg);
-        set_int64(f, "population", a->fig.population);
-        set_int64(f, "covered_population", a->fig.covered_population);
-        set_real(f, "covered_pct", cov_pct(&a->fig), 4);
-        set_int(f, "communes", a->fig.communes);
-        set_int(f, "covered_communes", a->fig.covered_communes);
-        rc = map_add(&m, f, g);
+            mw_string(w, a->reg);
+        mw_int64(w, a->fig.population);
+        mw_int64(w, a->fig.covered_population);
+        mw_real(w, cov_pct(&a->fig));
+        mw_int64(w, a->fig.communes);
+        mw_int64(w, a->fig.covered_communes);
+        rc = mw_end(w, &shapes[i]);
     }
-    return map_close(&m, rc);
+    return mw_close(w, rc);
 }
 
 static int write_zones(const char *dir, const run_results *r)
 {
     const commune_table *t = r->table;
-    map m;
-    if (map_open(&m, t, dir, "uncovered", zone_fields, NFIELDS(zone_fields)) < 0)
+    map_writer *w = open_map(dir, "uncovered", zone_fields, NFIELDS(zone_fields), r);
+    if (!w)
         return -1;
     int rc = 0;
     for (int z = 0; z < r->zones->n && rc == 0; z++) {
         const uncovered_zone *zn = &r->zones->zones[z];
-        GEOSGeometry *g = shape_to_wgs84(t, &zn->shape);
-        if (!g)
+        if (!has_polygon(&zn->shape))
             continue;
-        OGRFeatureH f = map_feature(&m);
-        set_int(f, "rank", z + 1);
-        set_int64(f, "population", zn->population);
-        set_real(f, "area_km2", zn->area_km2, 3);
-        set_int(f, "communes", zn->ncommunes);
-        char **codes = NULL;
+        const char **codes = xmalloc((size_t)(zn->ncommunes ? zn->ncommunes : 1) * sizeof *codes);
         for (int i = 0; i < zn->ncommunes; i++)
-            codes = CSLAddString(codes, t->communes[zn->communes[i]].code);
-        set_list(f, "commune_codes", codes);
-        char **deps = NULL;
+            codes[i] = t->communes[zn->communes[i]].code;
+        const char **deps = xmalloc((size_t)(zn->ndepartments ? zn->ndepartments : 1) * sizeof *deps);
         for (int d = 0; d < zn->ndepartments; d++)
-            deps = CSLAddString(deps, zn->departments[d]);
-        set_list(f, "departments", deps);
-        set_list(f, "bordering_cpts", cpts_ids(t, zn->bordering_cpts, zn->nbordering));
-        set_list(f, "pending_cpts", cpts_ids(t, zn->pending_cpts, zn->npending));
-        rc = map_add(&m, f, g);
+            deps[d] = zn->departments[d];
+        const char **bordering = cpts_ids(t, zn->bordering_cpts, zn->nbordering);
+        const char **pending = cpts_ids(t, zn->pending_cpts, zn->npending);
+        mw_begin(w);
+        mw_int64(w, z + 1);
+        mw_int64(w, zn->population);
+        mw_real(w, zn->area_km2);
+        mw_int64(w, zn->ncommunes);
+        mw_list(w, codes, zn->ncommunes);
+        mw_list(w, deps, zn->ndepartments);
+        mw_list(w, bordering, zn->nbordering);
+        mw_list(w, pending, zn->npending);
+        rc = mw_end(w, &zn->shape);
+        free(codes);
+        free(deps);
+        free(bordering);
+        free(pending);
     }
-    return map_close(&m, rc);
+    return mw_close(w, rc);
 }
 
 int write_maps(const char *dir, const run_results *r)
 {
-    int rc = write_communes(dir, r->table);
+    int rc = write_communes(dir, r);
     if (rc == 0)
         rc = write_cpts(dir, r);
     if (rc == 0)

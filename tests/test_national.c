@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compare_maps.h"
 #include "diag.h"
 #include "options.h"
 #include "run.h"
@@ -120,8 +121,8 @@ static int communes_without_polygon(const tables *t)
     return n;
 }
 
-/* Runs cptscov run with members file rel (under cpts/) into outdir. */
-static void run_national(const char *members_rel)
+/* Runs cptscov run with members file rel (under cpts/) into dir, maps written by engine. */
+static void run_national_into(const char *members_rel, const char *dir, const char *engine)
 {
     const char *layers[] = {"FXX", "GLP", "MTQ", "GUF", "REU", "MYT"};
     char *paths[6];
@@ -145,7 +146,9 @@ static void run_national(const char *members_rel)
     argv[argc++] = "--members";
     argv[argc++] = mem;
     argv[argc++] = "--out";
-    argv[argc++] = outdir;
+    argv[argc++] = (char *)dir;
+    argv[argc++] = "--geojson-engine";
+    argv[argc++] = (char *)engine;
     argv[argc++] = "--quiet";
     run_options o;
     assert_int_equal(opt_parse(&o, argc, argv, 2), 0);
@@ -159,6 +162,11 @@ static void run_national(const char *members_rel)
     free(pas);
     free(epci);
     free(mem);
+}
+
+static void run_national(const char *members_rel)
+{
+    run_national_into(members_rel, outdir, "stream");
 }
 
 static json_t *load_summary(void)
@@ -302,6 +310,25 @@ static void test_seeds(void **state)
     assert_int_equal(seen, 3);
 }
 
+/* The streaming writer gives, on the whole country, the features GDAL's driver gives. */
+static void test_engines_national(void **state)
+{
+    (void)state;
+    const char *gdal_out = "build/test-national-gdal";
+    run_national_into("cpts/cpts-synthetic-national.csv", outdir, "stream");
+    run_national_into("cpts/cpts-synthetic-national.csv", gdal_out, "gdal");
+    const char *maps[] = {"communes", "cpts", "departments", "regions", "uncovered"};
+    for (int i = 0; i < 5; i++) {
+        char *a = xasprintf("%s/%s.geojson", gdal_out, maps[i]);
+        char *b = xasprintf("%s/%s.geojson", outdir, maps[i]);
+        char why[512] = "";
+        if (cmp_maps(a, b, why, sizeof why) < 0)
+            fail_msg("%s: %s", maps[i], why);
+        free(a);
+        free(b);
+    }
+}
+
 static int setup(void **state)
 {
     const char *g = getenv("CPTSCOV_GEODATA");
@@ -337,6 +364,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_synthetic_national),
         cmocka_unit_test(test_seeds),
+        cmocka_unit_test(test_engines_national),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
