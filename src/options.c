@@ -109,7 +109,8 @@ int opt_parse(run_options *o, int argc, char **argv, int first)
             continue;
         }
         const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-        if (!value || (!eq && strncmp(value, "--", 2) == 0 && find_option(value, strlen(value))))
+        if (!value || !value[0] ||
+            (!eq && strncmp(value, "--", 2) == 0 && find_option(value, strlen(value))))
             return diag_error(NULL, 0, "%s needs a value (%s); see cptscov --help", spec->name,
                               spec->arg);
         if (spec->kind == OPT_VALUE) {
@@ -119,10 +120,15 @@ int opt_parse(run_options *o, int argc, char **argv, int first)
             *dst = value;
         } else if (spec->offset == AT(status)) {
             /* Comma-separated values: split into the list (the pieces live in the list). */
+            string_list *l = (string_list *)base;
+            int before = l->n;
             char *copy = xstrdup(value), *save = NULL;
             for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save))
-                list_add((string_list *)base, xstrdup(p));
+                list_add(l, xstrdup(p));
             free(copy);
+            if (l->n == before) /* "," alone would silently mean the default */
+                return diag_error(NULL, 0, "%s \"%s\" names no status; use signed, project or "
+                                  "letter", spec->name, value);
         } else {
             list_add((string_list *)base, value);
         }

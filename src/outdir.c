@@ -6,7 +6,8 @@
  * same parent (same file system, so renames are atomic), then exchanges it with the previous
  * output in one renameat2(RENAME_EXCHANGE) and removes the old one. A reader of --out sees
  * the old output or the new one, never a mixture. A directory that is not a previous output
- * of cptscov is never replaced: it might be someone's home. */
+ * of cptscov is never replaced: it might be someone's home. A symbolic link given as --out is
+ * followed: the output it points to is replaced where it is, and the link kept. */
 #include "outdir.h"
 
 #include <dirent.h>
@@ -25,6 +26,11 @@
 /* Removes directory path and the files it holds (no subdirectories are made by cptscov). */
 static void remove_dir(const char *path)
 {
+    struct stat lst;
+    if (lstat(path, &lst) == 0 && !S_ISDIR(lst.st_mode)) {
+        unlink(path);  /* never follow a link: remove the link itself */
+        return;
+    }
     DIR *d = opendir(path);
     if (d) {
         struct dirent *e;
@@ -80,6 +86,19 @@ int odir_begin(outdir *o, const char *final)
     char *clean = xstrdup(final);
     clean[len] = '\0';
     struct stat st;
+    if (lstat(clean, &st) == 0 && S_ISLNK(st.st_mode)) {
+        /* A link to the output: the output is replaced where it is, and the link kept
+         * (exchanging the link itself would empty its target and leave the link behind). */
+        char *real = realpath(clean, NULL);
+        if (!real) {
+            int e = errno;
+            free(clean);
+            return diag_error(final, 0, "is a symbolic link that cannot be followed: %s; choose "
+                                        "another --out", strerror(e));
+        }
+        free(clean);
+        clean = real;
+    }
     if (stat(clean, &st) == 0) {
         if (!S_ISDIR(st.st_mode)) {
             free(clean);

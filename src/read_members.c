@@ -36,6 +36,7 @@ typedef struct member_reader {
     const char *path;
     listing *list;
     int n, cap;
+    strmap seen;         /* "k:code" of every code listed, for duplicates */
 } member_reader;
 
 /* Adds commune code raw (from line) to CPTS k. */
@@ -58,9 +59,16 @@ static void add_code(member_reader *m, int k, const char *raw, long line, const 
                 "row ignored", code, via);
         return;
     }
-    if (ctab_add_member(m->t, k, c) && !old)
+    /* A duplicate is the same code twice, whatever the order of the rows: an old code and
+     * its current commune in one list are a merger (check_partial), not a duplicate. */
+    char key[64];
+    snprintf(key, sizeof key, "%d:%s", k, code);
+    if (smap_put(&m->seen, key, 1) >= 0) {
         jis_add(m->ji, m->path, line, code, "duplicate_member",
                 "commune %s is listed twice for CPTS %s", code, m->t->cpts[k].id);
+        return;
+    }
+    ctab_add_member(m->t, k, c);
     GROW(m->list, m->cap, m->n + 1);
     listing *l = &m->list[m->n++];
     l->k = k;
@@ -170,10 +178,11 @@ static void check_partial(member_reader *m)
 long read_members(commune_table *t, const char *path, const passage *p, const epci_table *epci,
                   join_issues *ji)
 {
-    member_reader m = {t, p, epci, ji, path, NULL, 0, 0};
+    member_reader m = {t, p, epci, ji, path, NULL, 0, 0, {0}};
     table tb;
     if (tbl_open(&tb, path) < 0)
         return -1;
+    smap_init(&m.seen);
     int col[5];
     col[0] = tbl_column(&tb, NULL, id_names, "CPTS id", "a column named cpts_id");
     col[2] = col[0] < 0 ? -1 : tbl_column(&tb, NULL, code_names, "commune code", "a column named insee_com");
@@ -215,6 +224,7 @@ long read_members(commune_table *t, const char *path, const passage *p, const ep
         check_partial(&m);
     }
     free(m.list);
+    smap_free(&m.seen);
     tbl_close(&tb);
     return r < 0 ? -1 : rows;
 }

@@ -44,20 +44,27 @@ static int compare_order(const void *a, const void *b, void *arg)
     return c ? c : strcmp(p->from[i], p->from[j]);
 }
 
-/* Follows chains so that every to[] is a code that maps to itself or to nothing. */
+/* Follows chains so that every to[] is a code that maps to itself or to nothing. The chain
+ * is walked before to[i] is changed: changing it on the way would make a cycle through i
+ * look like a code mapping to itself. */
 static int follow_chains(passage *p, const char *path)
 {
     for (int i = 0; i < p->n; i++) {
+        const char *end = p->to[i];
         int steps = 0;
         for (;;) {
-            int j = smap_get(&p->index, p->to[i]);
-            if (j < 0 || strcmp(p->to[j], p->to[i]) == 0)
+            int j = smap_get(&p->index, end);
+            if (j < 0 || strcmp(p->to[j], end) == 0)
                 break;
-            if (++steps > p->n)
+            if (j == i || ++steps > p->n)
                 return diag_error(path, 0, "the codes from %s form a cycle; fix the table",
                                   p->from[i]);
+            end = p->to[j];
+        }
+        if (end != p->to[i]) {
+            char *s = xstrdup(end);
             free(p->to[i]);
-            p->to[i] = xstrdup(p->to[j]);
+            p->to[i] = s;
         }
     }
     return 0;

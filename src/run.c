@@ -171,26 +171,20 @@ static void dissolve_all(job *j, stopwatch *w)
     lap(w, "uncovered zones");
 }
 
-static int write_all(job *j, const run_options *o, stopwatch *w)
+/* Writes every output into out's temporary directory and moves it into place. */
+static int write_all(job *j, const run_options *o, outdir *out, stopwatch *w)
 {
     run_results r = {&j->table, &j->coverage, j->cpts_shapes, j->department_shapes,
                      j->region_shapes, &j->zones, &j->issues, j->inputs, j->ninputs,
                      o->geojson_engine && strcmp(o->geojson_engine, "gdal") == 0 ? ENGINE_GDAL
                                                                                 : ENGINE_STREAM};
-    outdir out;
-    if (odir_begin(&out, o->out) < 0)
+    if (write_tables(out->tmp, &r) < 0 || write_summary(out->tmp, &r) < 0)
         return -1;
-    if (write_tables(out.tmp, &r) < 0 || write_summary(out.tmp, &r) < 0) {
-        odir_abort(&out);
-        return -1;
-    }
     lap(w, "write tables");
-    if (write_maps(out.tmp, &r) < 0) {
-        odir_abort(&out);
+    if (write_maps(out->tmp, &r) < 0)
         return -1;
-    }
     lap(w, "write maps");
-    return odir_commit(&out);
+    return odir_commit(out);
 }
 
 static void free_shapes(const commune_table *t, shape *s, int n)
@@ -252,6 +246,10 @@ int run_job(const run_options *o)
     stopwatch w = {o->timings, {0, 0}, {0, 0}};
     clock_gettime(CLOCK_MONOTONIC, &w.start);
     w.last = w.start;
+    /* An --out that cannot be written is said at once, not after the whole job. */
+    outdir out;
+    if (odir_begin(&out, o->out) < 0)
+        return EXIT_ERROR;
     GDALAllRegister();
     job *j = xcalloc(1, sizeof *j);
     ctab_init(&j->table, GEOS_init_r());
@@ -267,7 +265,9 @@ int run_job(const run_options *o)
             rc = strict_error(&j->issues);
     }
     if (rc == 0)
-        rc = write_all(j, o, &w);
+        rc = write_all(j, o, &out, &w);
+    if (rc != 0)
+        odir_abort(&out);
     if (rc == 0 && !o->quiet) {
         const coverage_figures *n = &j->coverage.nation;
         if (j->issues.n > 0) {

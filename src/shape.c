@@ -4,8 +4,9 @@
  * Commune polygons form a coverage: neighbours share identical edges. GEOSCoverageUnion_r
  * dissolves such a set by dropping the edges seen twice, an order of magnitude faster than
  * the general GEOSUnaryUnion_r. On input that is not a clean coverage (overlaps, edges that do
- * not match) it may fail or return a wrong result, which the area check below catches; then
- * the general union is used and the fall-back is reported, never silent.
+ * not match) it may fail or return a wrong result, which the checks below catch: a lost area,
+ * or an invalid result (two overlapping squares come back as a MultiPolygon of both, with the
+ * area of both); then the general union is used and the fall-back is reported, never silent.
  *
  * Dissolving happens in each layer's own CRS (where shared edges are exact); a territory
  * spanning several layers keeps one part per layer until shape_to_wgs84 puts them together. */
@@ -58,7 +59,7 @@ static GEOSGeometry *union_polygons(GEOSContextHandle_t h, GEOSGeometry **parts,
         int type = GEOSGeomTypeId_r(h, u);
         GEOSArea_r(h, u, &area_out);
         if ((type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) ||
-            fabs(area_out - area_in) > AREA_TOLERANCE * area_in) {
+            fabs(area_out - area_in) > AREA_TOLERANCE * area_in || GEOSisValid_r(h, u) != 1) {
             GEOSGeom_destroy_r(h, u);
             u = NULL;
         }

@@ -21,27 +21,28 @@
 #include "util.h"
 
 /* Notes in t->row_lines the line where each record of the file starts (the header first),
- * following quotes as RFC 4180 does and skipping blank lines as GDAL does. */
+ * following quotes as GDAL does (a quote anywhere opens or closes a quoted part) and skipping
+ * empty lines as GDAL does. GDAL skips only lines with nothing on them: a line of blanks is
+ * a row. `blank` is 1 at the start of a record, until its first character (which may be the
+ * quote that opens it). */
 static void find_row_lines(table *t, FILE *f)
 {
     int cap = 0, quoted = 0, blank = 1, c;
     long line = 1;
     while ((c = getc(f)) != EOF) {
-        if (c == '"')
-            quoted = !quoted;
         if (c == '\n') {
-            if (!quoted && !blank)
+            if (!quoted)
                 blank = 1;
             line++;
             continue;
         }
-        if (blank && !quoted && c != '\r' && c != ' ' && c != '\t') {
+        if (blank && c != '\r') {
             blank = 0;
             GROW(t->row_lines, cap, t->nrow_lines + 1);
             t->row_lines[t->nrow_lines++] = line;
         }
-        if (quoted)
-            blank = 0;
+        if (c == '"')
+            quoted = !quoted;
     }
 }
 

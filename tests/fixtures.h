@@ -50,7 +50,7 @@ static inline void fix_grid(commune_table *t, GEOSContextHandle_t h, int w, int 
     fix_layer(t);
     for (int j = 0; j < hgt; j++)
         for (int i = 0; i < w; i++) {
-            char code[8];
+            char code[12];
             int k = 1 + j * w + i;
             snprintf(code, sizeof code, "%05d", 35000 + k);
             int c = ctab_add_commune(t, code);

@@ -1,0 +1,819 @@
+/* test_cli.c -- the cptscov program as a user runs it: exit statuses, the one error line,
+ * the output directory written whole or not at all, and the sample's figures.
+ * Runs the built ./cptscov (tests run from the project root) on geodata/ and on small broken
+ * inputs written here; each run's stdout and stderr go to files in a temporary directory. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <gdal.h>
+#include <geos_c.h>
+#include <jansson.h>
+#include <math.h>
+#include <ogr_api.h>
+#include <proj.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PROGRAM "./cptscov"
+#define MAX_ARGS 64
+
+static const char *const output_files[] = {
+    "coverage_departments.csv", "coverage_regions.csv", "coverage_cpts.csv", "join_issues.csv",
+    "summary.json", "communes.geojson", "cpts.geojson", "departments.geojson", "regions.geojson",
+    "uncovered.geojson",
+};
+#define NOUTPUTS (sizeof output_files / sizeof output_files[0])
+
+static char root[256]; /* the temporary directory of this program */
+
+/* What one run of the program did. */
+typedef struct result {
+    int status;   /* exit status; -1 when killed by a signal */
+    char *out;    /* stdout */
+    char *err;    /* stderr */
+} result;
+
+static char *path_in(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    assert_non_null(p);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* A new directory under root, for one test. */
+static char *test_dir(const char *name)
+{
+    char *d = path_in(root, name);
+    assert_int_equal(mkdir(d, 0755), 0);
+    return d;
+}
+
+/* The whole file, NUL-terminated (*len its size), or NULL when it cannot be read. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *b = malloc(cap);
+    assert_non_null(b);
+    size_t k;
+    while ((k = fread(b + n, 1, cap - n - 1, f)) > 0) {
+        n += k;
+        if (cap - n - 1 == 0) {
+            cap *= 2;
+            b = realloc(b, cap);
+            assert_non_null(b);
+        }
+    }
+    fclose(f);
+    b[n] = '\0';
+    if (len)
+        *len = n;
+    return b;
+}
+
+static void spit(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+/* Runs ./cptscov with args (NULL-terminated). */
+static result run_argv(const char *const *args)
+{
+    char *argv[MAX_ARGS + 2];
+    int n = 0;
+    argv[n++] = (char *)PROGRAM;
+    for (; *args; args++) {
+        assert_true(n < MAX_ARGS);
+        argv[n++] = (char *)*args;
+    }
+    argv[n] = NULL;
+    char *out = path_in(root, "stdout"), *err = path_in(root, "stderr");
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
+            _exit(127);
+        close(fo);
+        close(fe);
+        execv(PROGRAM, argv);
+        _exit(127);
+    }
+    int ws = 0;
+    assert_int_equal(waitpid(pid, &ws, 0), pid);
+    result r;
+    r.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+    r.out = slurp(out, NULL);
+    r.err = slurp(err, NULL);
+    assert_non_null(r.out);
+    assert_non_null(r.err);
+    free(out);
+    free(err);
+    return r;
+}
+
+/* Runs ./cptscov with the given arguments, NULL-terminated. */
+static result run(const char *first, ...)
+{
+    const char *args[MAX_ARGS + 1];
+    int n = 0;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a; a = va_arg(ap, const char *)) {
+        assert_true(n < MAX_ARGS);
+        args[n++] = a;
+    }
+    va_end(ap);
+    args[n] = NULL;
+    return run_argv(args);
+}
+
+/* Runs `cptscov run` on the sample into out, with up to four more arguments (NULL ends). */
+static result run_sample(const char *out, const char *x1, const char *x2, const char *x3,
+                         const char *x4)
+{
+    const char *args[MAX_ARGS + 1] = {
+        "run",       "--communes", "geodata/communes.shp", "--population",
+        "geodata/population.csv", "--passage", "geodata/passage.csv", "--members",
+        "geodata/members.csv", "--epci", "geodata/epci.csv", "--out", out,
+    };
+    int n = 13;
+    const char *extra[4] = {x1, x2, x3, x4};
+    for (int i = 0; i < 4 && extra[i]; i++)
+        args[n++] = extra[i];
+    args[n] = NULL;
+    return run_argv(args);
+}
+
+static void result_free(result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+/* 1 when s is exactly one line ending with a newline. */
+static int one_line(const char *s)
+{
+    const char *nl = strchr(s, '\n');
+    return nl && nl > s && nl[1] == '\0';
+}
+
+static int remove_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(p);
+}
+
+static void remove_tree(const char *dir)
+{
+    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Number of entries of dir whose name starts with prefix ("" for all). */
+static int count_entries(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+static json_t *load_summary(const char *out)
+{
+    char *p = path_in(out, "summary.json");
+    json_error_t e;
+    json_t *j = json_load_file(p, 0, &e);
+    if (!j)
+        fail_msg("%s:%d: %s", p, e.line, e.text);
+    free(p);
+    return j;
+}
+
+static json_int_t national_int(json_t *summary, const char *key)
+{
+    json_t *v = json_object_get(json_object_get(summary, "national"), key);
+    assert_true(json_is_integer(v));
+    return json_integer_value(v);
+}
+
+/* Splits a CSV line (commas, double quotes) in place; returns the number of fields. */
+static int csv_split(char *line, char **f, int max)
+{
+    int n = 0;
+    char *w = line, *p = line;
+    line[strcspn(line, "\r\n")] = '\0';
+    while (n < max) {
+        f[n++] = w;
+        int quoted = *p == '"';
+        if (quoted)
+            p++;
+        while (*p) {
+            if (quoted && *p == '"' && p[1] == '"') {
+                *w++ = '"';
+                p += 2;
+            } else if (quoted && *p == '"') {
+                quoted = 0;
+                p++;
+            } else if (!quoted && *p == ',') {
+                break;
+            } else {
+                *w++ = *p++;
+            }
+        }
+        int more = *p == ',';
+        *w++ = '\0';
+        if (!more)
+            break;
+        w = ++p;
+    }
+    return n;
+}
+
+/* The cell of column col in the row whose first field is key, in CSV file path (a copy). */
+static char *csv_cell(const char *path, const char *key, const char *col)
+{
+    char *text = slurp(path, NULL);
+    assert_non_null(text);
+    char *save = NULL, *hdr[32], *f[32];
+    char *line = strtok_r(text, "\n", &save);
+    assert_non_null(line);
+    int nh = csv_split(line, hdr, 32), c = -1;
+    for (int i = 0; i < nh; i++)
+        if (strcmp(hdr[i], col) == 0)
+            c = i;
+    if (c < 0)
+        fail_msg("%s: no column %s", path, col);
+    char *cell = NULL;
+    while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+        int nf = csv_split(line, f, 32);
+        if (nf > c && strcmp(f[0], key) == 0) {
+            cell = strdup(f[c]);
+            break;
+        }
+    }
+    free(text);
+    if (!cell)
+        fail_msg("%s: no row %s", path, key);
+    return cell;
+}
+
+static long csv_long(const char *out, const char *file, const char *key, const char *col)
+{
+    char *p = path_in(out, file);
+    char *cell = csv_cell(p, key, col);
+    long v = strtol(cell, NULL, 10);
+    free(cell);
+    free(p);
+    return v;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (access(PROGRAM, X_OK) != 0) {
+        fprintf(stderr, "%s not built: run make cptscov (from the project root)\n", PROGRAM);
+        return -1;
+    }
+    snprintf(root, sizeof root, "%s/cptscov-cli-XXXXXX",
+             getenv("TMPDIR") && getenv("TMPDIR")[0] ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(root))
+        return -1;
+    GDALAllRegister();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    remove_tree(root);
+    return 0;
+}
+
+static void test_sample(void **state)
+{
+    (void)state;
+    char *dir = test_dir("sample");
+    char *out = path_in(dir, "out");
+    result r = run_sample(out, NULL, NULL, NULL, NULL);
+    if (r.status != 0)
+        fail_msg("exit %d: %s", r.status, r.err);
+    for (size_t i = 0; i < NOUTPUTS; i++) {
+        char *p = path_in(out, output_files[i]);
+        if (!exists(p))
+            fail_msg("%s missing", p);
+        free(p);
+    }
+    assert_int_equal(count_entries(out, ""), (int)NOUTPUTS);
+    assert_int_equal(count_entries(dir, "."), 0); /* no temporary directory left beside it */
+    assert_non_null(strstr(r.out, "covered: 45533 of 57094 inhabitants (79.75 %)"));
+    json_t *s = load_summary(out);
+    assert_string_equal(json_string_value(json_object_get(s, "generator")), "cptscov");
+    assert_int_equal(national_int(s, "population"), 57094);
+    assert_int_equal(national_int(s, "covered_population"), 45533);
+    assert_int_equal(national_int(s, "communes"), 40);
+    assert_int_equal(national_int(s, "covered_communes"), 21);
+    assert_int_equal(national_int(s, "cpts_counting"), 2);
+    double pct = json_number_value(json_object_get(json_object_get(s, "national"), "covered_pct"));
+    assert_true(fabs(pct - 79.75) < 0.005);
+    json_t *zones = json_object_get(s, "uncovered_zones");
+    assert_int_equal(json_integer_value(json_object_get(zones, "count")), 2);
+    json_decref(s);
+    /* The per-CPTS table of geodata/README.md. */
+    assert_int_equal(csv_long(out, "coverage_cpts.csv", "cpts-nord", "communes"), 12);
+    assert_int_equal(csv_long(out, "coverage_cpts.csv", "cpts-nord", "population"), 31577);
+    assert_int_equal(csv_long(out, "coverage_cpts.csv", "cpts-est", "communes"), 10);
+    assert_int_equal(csv_long(out, "coverage_cpts.csv", "cpts-est", "population"), 14140);
+    assert_int_equal(csv_long(out, "coverage_cpts.csv", "cpts-landes", "communes"), 6);
+    assert_int_equal(csv_long(out, "coverage_cpts.csv", "cpts-landes", "population"), 3478);
+    assert_int_equal(csv_long(out, "coverage_cpts.csv", "cpts-sud", "communes"), 9);
+    assert_int_equal(csv_long(out, "coverage_cpts.csv", "cpts-sud", "population"), 5915);
+    assert_int_equal(csv_long(out, "coverage_departments.csv", "99", "population"), 57094);
+    assert_int_equal(csv_long(out, "coverage_departments.csv", "99", "covered_population"),
+                     45533);
+    assert_int_equal(csv_long(out, "coverage_regions.csv", "99", "covered_population"), 45533);
+    /* Every map opens with GDAL; the counts of features are known. */
+    static const struct { const char *file; long features; } maps[] = {
+        {"communes.geojson", 40}, {"cpts.geojson", 4}, {"departments.geojson", 1},
+        {"regions.geojson", 1}, {"uncovered.geojson", 2},
+    };
+    for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++) {
+        char *p = path_in(out, maps[i].file);
+        GDALDatasetH ds = GDALOpenEx(p, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+        if (!ds)
+            fail_msg("GDAL cannot open %s", p);
+        assert_int_equal(GDALDatasetGetLayerCount(ds), 1);
+        OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+        if (OGR_L_GetFeatureCount(layer, 1) != maps[i].features)
+            fail_msg("%s: %lld features, expected %ld", p,
+                     (long long)OGR_L_GetFeatureCount(layer, 1), maps[i].features);
+        OGRFeatureH feat;
+        while ((feat = OGR_L_GetNextFeature(layer)) != NULL) {
+            assert_non_null(OGR_F_GetGeometryRef(feat));
+            OGR_F_Destroy(feat);
+        }
+        GDALClose(ds);
+        free(p);
+    }
+    result_free(&r);
+    free(out);
+    free(dir);
+}
+
+static void test_rerun_is_identical(void **state)
+{
+    (void)state;
+    char *dir = test_dir("rerun");
+    char *out = path_in(dir, "out");
+    result r = run_sample(out, "--quiet", NULL, NULL, NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "");
+    result_free(&r);
+    char *first[NOUTPUTS];
+    size_t len[NOUTPUTS];
+    for (size_t i = 0; i < NOUTPUTS; i++) {
+        char *p = path_in(out, output_files[i]);
+        first[i] = slurp(p, &len[i]);
+        assert_non_null(first[i]);
+        free(p);
+    }
+    r = run_sample(out, "--quiet", NULL, NULL, NULL);
+    assert_int_equal(r.status, 0);
+    result_free(&r);
+    assert_int_equal(count_entries(out, ""), (int)NOUTPUTS);
+    assert_int_equal(count_entries(dir, "."), 0);
+    for (size_t i = 0; i < NOUTPUTS; i++) {
+        char *p = path_in(out, output_files[i]);
+        size_t n2 = 0;
+        char *second = slurp(p, &n2);
+        assert_non_null(second);
+        if (n2 != len[i] || memcmp(first[i], second, n2) != 0)
+            fail_msg("%s differs between two runs", p);
+        free(second);
+        free(first[i]);
+        free(p);
+    }
+    free(out);
+    free(dir);
+}
+
+static void test_status_forms(void **state)
+{
+    (void)state;
+    char *dir = test_dir("status");
+    char *a = path_in(dir, "comma"), *b = path_in(dir, "repeated");
+    result r = run_sample(a, "--status", "signed,project", "--quiet", NULL);
+    assert_int_equal(r.status, 0);
+    result_free(&r);
+    r = run_sample(b, "--status", "signed", "--status", "project");
+    assert_int_equal(r.status, 0);
+    result_free(&r);
+    json_t *sa = load_summary(a), *sb = load_summary(b);
+    /* cpts-landes (project, 3478 inhabitants, none covered by a signed CPTS) now counts. */
+    assert_int_equal(national_int(sa, "covered_population"), 45533 + 3478);
+    assert_int_equal(national_int(sb, "covered_population"), 45533 + 3478);
+    assert_int_equal(national_int(sa, "cpts_counting"), 3);
+    assert_int_equal(national_int(sb, "cpts_counting"), 3);
+    assert_true(json_equal(json_object_get(sa, "rule"), json_object_get(sb, "rule")));
+    json_decref(sa);
+    json_decref(sb);
+    /* The tables are the same byte for byte. */
+    for (size_t i = 0; i < 4; i++) {
+        char *pa = path_in(a, output_files[i]), *pb = path_in(b, output_files[i]);
+        size_t na, nb;
+        char *ta = slurp(pa, &na), *tb = slurp(pb, &nb);
+        assert_non_null(ta);
+        assert_non_null(tb);
+        if (na != nb || memcmp(ta, tb, na) != 0)
+            fail_msg("%s and %s differ", pa, pb);
+        free(ta);
+        free(tb);
+        free(pa);
+        free(pb);
+    }
+    free(a);
+    free(b);
+    free(dir);
+}
+
+static void test_as_of(void **state)
+{
+    (void)state;
+    char *dir = test_dir("as-of");
+    char *out = path_in(dir, "out");
+    result r = run_sample(out, "--as-of", "2022-01-01", "--quiet", NULL);
+    assert_int_equal(r.status, 0);
+    result_free(&r);
+    json_t *s = load_summary(out);
+    assert_int_equal(national_int(s, "cpts_counting"), 1);
+    assert_int_equal(national_int(s, "covered_population"), 31577);
+    json_decref(s);
+    assert_int_equal(csv_long(out, "coverage_cpts.csv", "cpts-nord", "counts"), 1);
+    assert_int_equal(csv_long(out, "coverage_cpts.csv", "cpts-est", "counts"), 0);
+    assert_int_equal(csv_long(out, "coverage_cpts.csv", "cpts-landes", "counts"), 0);
+    assert_int_equal(csv_long(out, "coverage_cpts.csv", "cpts-sud", "counts"), 0);
+    free(out);
+    free(dir);
+}
+
+static void test_strict(void **state)
+{
+    (void)state;
+    char *dir = test_dir("strict");
+    char *out = path_in(dir, "out");
+    result r = run_sample(out, "--strict", NULL, NULL, NULL);
+    assert_int_equal(r.status, 1);
+    if (!one_line(r.err))
+        fail_msg("stderr is not one line: %s", r.err);
+    assert_int_equal(strncmp(r.err, "cptscov: ", 9), 0);
+    assert_non_null(strstr(r.err, "--strict"));
+    assert_false(exists(out));
+    assert_int_equal(count_entries(dir, ""), 0);
+    result_free(&r);
+    free(out);
+    free(dir);
+}
+
+static void test_usage_errors(void **state)
+{
+    (void)state;
+    char *dir = test_dir("usage");
+    char *out = path_in(dir, "out");
+    /* No --members. */
+    result r = run("run", "--communes", "geodata/communes.shp", "--population",
+                   "geodata/population.csv", "--out", out, NULL);
+    assert_int_equal(r.status, 2);
+    if (!one_line(r.err))
+        fail_msg("stderr is not one line: %s", r.err);
+    assert_int_equal(strncmp(r.err, "cptscov: ", 9), 0);
+    assert_non_null(strstr(r.err, "--members"));
+    assert_string_equal(r.out, "");
+    result_free(&r);
+    /* An unknown option. */
+    r = run_sample(out, "--no-such-option", NULL, NULL, NULL);
+    assert_int_equal(r.status, 2);
+    assert_true(one_line(r.err));
+    assert_int_equal(strncmp(r.err, "cptscov: ", 9), 0);
+    assert_non_null(strstr(r.err, "--no-such-option"));
+    result_free(&r);
+    /* An option without its value. */
+    r = run_sample(out, "--as-of", NULL, NULL, NULL);
+    assert_int_equal(r.status, 2);
+    assert_true(one_line(r.err));
+    result_free(&r);
+    /* A status that is none. */
+    r = run_sample(out, "--status", "signed,maybe", NULL, NULL);
+    assert_int_equal(r.status, 2);
+    assert_true(one_line(r.err));
+    assert_non_null(strstr(r.err, "maybe"));
+    result_free(&r);
+    /* A --status that names nothing would otherwise silently mean the default. */
+    r = run_sample(out, "--status", ",", NULL, NULL);
+    assert_int_equal(r.status, 2);
+    assert_true(one_line(r.err));
+    result_free(&r);
+    /* An empty --out (an unset variable in a script) is a usage error, found before the work. */
+    r = run_sample("", NULL, NULL, NULL, NULL);
+    assert_int_equal(r.status, 2);
+    assert_true(one_line(r.err));
+    assert_non_null(strstr(r.err, "--out"));
+    result_free(&r);
+    /* A date that does not exist. */
+    r = run_sample(out, "--as-of", "2023-02-30", NULL, NULL);
+    assert_int_equal(r.status, 2);
+    assert_true(one_line(r.err));
+    result_free(&r);
+    /* No command. */
+    r = run("--out", out, NULL);
+    assert_int_equal(r.status, 2);
+    assert_true(one_line(r.err));
+    result_free(&r);
+    assert_int_equal(count_entries(dir, ""), 0);
+    free(out);
+    free(dir);
+}
+
+static void test_missing_population_file(void **state)
+{
+    (void)state;
+    char *dir = test_dir("missing");
+    char *out = path_in(dir, "out"), *pop = path_in(dir, "no-such-population.csv");
+    result r = run("run", "--communes", "geodata/communes.shp", "--population", pop,
+                   "--members", "geodata/members.csv", "--out", out, NULL);
+    assert_int_equal(r.status, 1);
+    if (!one_line(r.err))
+        fail_msg("stderr is not one line: %s", r.err);
+    char *prefix = NULL;
+    assert_true(asprintf(&prefix, "cptscov: %s: ", pop) > 0);
+    if (strncmp(r.err, prefix, strlen(prefix)) != 0)
+        fail_msg("stderr does not start with \"%s\": %s", prefix, r.err);
+    free(prefix);
+    assert_false(exists(out));
+    assert_int_equal(count_entries(dir, ".out.tmp-"), 0);
+    assert_int_equal(count_entries(dir, ""), 0);
+    result_free(&r);
+    free(pop);
+    free(out);
+    free(dir);
+}
+
+static void test_bad_population_line(void **state)
+{
+    (void)state;
+    char *dir = test_dir("bad-population");
+    char *out = path_in(dir, "out"), *pop = path_in(dir, "population.csv");
+    spit(pop, "COM;LIBCOM;DEP;REG;PMUN\n"
+              "99001;Saint-Aubin-des-Fougerais;99;99;936\n"
+              "99002;Le Plessis-Brûlé;99;99;deux cents\n"
+              "99003;Kerhervé-en-Landes;99;99;381\n");
+    result r = run("run", "--communes", "geodata/communes.shp", "--population", pop,
+                   "--members", "geodata/members.csv", "--out", out, NULL);
+    assert_int_equal(r.status, 1);
+    if (!one_line(r.err))
+        fail_msg("stderr is not one line: %s", r.err);
+    char *where = NULL;
+    assert_true(asprintf(&where, "cptscov: %s:3: ", pop) > 0);
+    if (strncmp(r.err, where, strlen(where)) != 0)
+        fail_msg("stderr does not start with \"%s\": %s", where, r.err);
+    free(where);
+    assert_non_null(strstr(r.err, "deux cents"));
+    assert_false(exists(out));
+    assert_int_equal(count_entries(dir, "."), 0);
+    result_free(&r);
+    free(pop);
+    free(out);
+    free(dir);
+}
+
+static void test_out_is_a_file(void **state)
+{
+    (void)state;
+    char *dir = test_dir("out-file");
+    char *out = path_in(dir, "out");
+    spit(out, "not a directory\n");
+    result r = run_sample(out, NULL, NULL, NULL, NULL);
+    assert_int_equal(r.status, 1);
+    assert_true(one_line(r.err));
+    assert_int_equal(strncmp(r.err, "cptscov: ", 9), 0);
+    char *text = slurp(out, NULL);
+    assert_string_equal(text, "not a directory\n");
+    free(text);
+    assert_int_equal(count_entries(dir, ""), 1);
+    result_free(&r);
+    free(out);
+    free(dir);
+}
+
+static void test_out_is_someone_elses_directory(void **state)
+{
+    (void)state;
+    char *dir = test_dir("out-foreign");
+    char *out = path_in(dir, "home");
+    assert_int_equal(mkdir(out, 0755), 0);
+    char *notes = path_in(out, "notes.txt");
+    spit(notes, "precious\n");
+    /* Even one named like an output, without the summary of cptscov, is not replaced. */
+    char *fake = path_in(out, "summary.json");
+    spit(fake, "{\"generator\": \"someone else\"}\n");
+    result r = run_sample(out, NULL, NULL, NULL, NULL);
+    assert_int_equal(r.status, 1);
+    assert_true(one_line(r.err));
+    assert_int_equal(strncmp(r.err, "cptscov: ", 9), 0);
+    char *text = slurp(notes, NULL);
+    assert_non_null(text);
+    assert_string_equal(text, "precious\n");
+    free(text);
+    text = slurp(fake, NULL);
+    assert_string_equal(text, "{\"generator\": \"someone else\"}\n");
+    free(text);
+    assert_int_equal(count_entries(out, ""), 2);
+    assert_int_equal(count_entries(dir, ""), 1); /* no temporary directory beside it */
+    result_free(&r);
+    free(fake);
+    free(notes);
+    free(out);
+    free(dir);
+}
+
+static void test_out_previous_output_replaced(void **state)
+{
+    (void)state;
+    char *dir = test_dir("out-previous");
+    char *out = path_in(dir, "out");
+    result r = run_sample(out, "--quiet", NULL, NULL, NULL);
+    assert_int_equal(r.status, 0);
+    result_free(&r);
+    char *stale = path_in(out, "stale.txt");
+    spit(stale, "from before\n");
+    /* A different rule, so that the new summary is seen to be the new one. */
+    r = run_sample(out, "--status", "signed,project", "--quiet", NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, "");
+    result_free(&r);
+    assert_false(exists(stale));
+    assert_int_equal(count_entries(out, ""), (int)NOUTPUTS);
+    assert_int_equal(count_entries(dir, ""), 1);
+    json_t *s = load_summary(out);
+    assert_int_equal(national_int(s, "covered_population"), 49011);
+    json_decref(s);
+    /* An empty directory is taken too, and a trailing slash is the same directory. */
+    char *empty = path_in(dir, "empty");
+    assert_int_equal(mkdir(empty, 0755), 0);
+    char *slashed = path_in(empty, "");
+    r = run_sample(slashed, "--quiet", NULL, NULL, NULL);
+    assert_int_equal(r.status, 0);
+    result_free(&r);
+    assert_int_equal(count_entries(empty, ""), (int)NOUTPUTS);
+    assert_int_equal(count_entries(dir, ""), 2);
+    free(slashed);
+    free(empty);
+    free(stale);
+    free(out);
+    free(dir);
+}
+
+static void test_out_is_a_link_to_previous_output(void **state)
+{
+    (void)state;
+    char *dir = test_dir("out-link");
+    char *real = path_in(dir, "real"), *link = path_in(dir, "link");
+    result r = run_sample(real, "--quiet", NULL, NULL, NULL);
+    assert_int_equal(r.status, 0);
+    result_free(&r);
+    assert_int_equal(symlink("real", link), 0);
+    r = run_sample(link, "--status", "signed,project", "--quiet", NULL);
+    if (r.status != 0)
+        fail_msg("exit %d: %s", r.status, r.err);
+    result_free(&r);
+    /* The link is kept, the output it points to replaced, nothing left beside them. */
+    struct stat st;
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(count_entries(real, ""), (int)NOUTPUTS);
+    assert_int_equal(count_entries(dir, ""), 2);
+    json_t *s = load_summary(real);
+    assert_int_equal(national_int(s, "covered_population"), 49011);
+    json_decref(s);
+    /* A link to nowhere is refused, and stays as it was. */
+    char *dangling = path_in(dir, "dangling");
+    assert_int_equal(symlink("nowhere", dangling), 0);
+    r = run_sample(dangling, NULL, NULL, NULL, NULL);
+    assert_int_equal(r.status, 1);
+    assert_true(one_line(r.err));
+    result_free(&r);
+    assert_int_equal(lstat(dangling, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(count_entries(dir, ""), 3);
+    free(dangling);
+    free(link);
+    free(real);
+    free(dir);
+}
+
+static void test_help_lists_every_option(void **state)
+{
+    (void)state;
+    result r = run("--help", NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, "");
+    /* Every option of the table in src/options.c, as written there: {"--name", ... */
+    char *src = slurp("src/options.c", NULL);
+    assert_non_null(src);
+    int found = 0;
+    for (char *p = strstr(src, "{\"--"); p; p = strstr(p + 1, "{\"--")) {
+        char name[64];
+        size_t n = strcspn(p + 2, "\"");
+        assert_true(n < sizeof name);
+        memcpy(name, p + 2, n);
+        name[n] = '\0';
+        char line[80];
+        snprintf(line, sizeof line, "\n  %s", name);
+        if (!strstr(r.out, line))
+            fail_msg("--help does not describe %s", name);
+        found++;
+    }
+    assert_true(found >= 20);
+    free(src);
+    for (size_t i = 0; i < NOUTPUTS; i++)
+        assert_non_null(strstr(r.out, output_files[i]));
+    result_free(&r);
+    /* The same for `cptscov run --help`. */
+    r = run("run", "--help", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "--members"));
+    result_free(&r);
+}
+
+static void test_version(void **state)
+{
+    (void)state;
+    result r = run("--version", NULL);
+    assert_int_equal(r.status, 0);
+    char line[256];
+    snprintf(line, sizeof line, "\nGDAL %s\n", GDALVersionInfo("RELEASE_NAME"));
+    if (!strstr(r.out, line))
+        fail_msg("no \"%s\" in: %s", line + 1, r.out);
+    snprintf(line, sizeof line, "\nGEOS %s\n", GEOSversion());
+    if (!strstr(r.out, line))
+        fail_msg("no \"%s\" in: %s", line + 1, r.out);
+    snprintf(line, sizeof line, "\nPROJ %s\n", proj_info().version);
+    if (!strstr(r.out, line))
+        fail_msg("no \"%s\" in: %s", line + 1, r.out);
+    assert_int_equal(strncmp(r.out, "cptscov ", 8), 0);
+    result_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sample),
+        cmocka_unit_test(test_rerun_is_identical),
+        cmocka_unit_test(test_status_forms),
+        cmocka_unit_test(test_as_of),
+        cmocka_unit_test(test_strict),
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_missing_population_file),
+        cmocka_unit_test(test_bad_population_line),
+        cmocka_unit_test(test_out_is_a_file),
+        cmocka_unit_test(test_out_is_someone_elses_directory),
+        cmocka_unit_test(test_out_previous_output_replaced),
+        cmocka_unit_test(test_out_is_a_link_to_previous_output),
+        cmocka_unit_test(test_help_lists_every_option),
+        cmocka_unit_test(test_version),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
