@@ -16,7 +16,7 @@ LIB_OBJ  = $(filter-out build/main.o,$(OBJ))
 TESTS    = $(wildcard tests/test_*.c)
 TEST_BIN = $(TESTS:tests/%.c=build/tests/%)
 
-.PHONY: all demo check deps build-tests run-tests clean man sample
+.PHONY: all demo check deps build-tests run-tests clean man sample bench
 
 all: cptscov
 
@@ -61,6 +61,11 @@ man: cptscov
 
 sample:
 	scripts/make-sample
+
+# The benchmark (not a test): the national job against GeoPandas and mapshaper, its stages,
+# and scaling on synthetic countries; prints the tables and writes bench/results.md.
+bench: cptscov
+	@scripts/bench
 
 clean:
 	rm -rf build cptscov demo-out

@@ -13,14 +13,16 @@ typedef struct shape {
     int nlayers;
 } shape;
 
-/* Dissolves the polygons of communes idx[0..n-1] of t into s. Uses GEOSCoverageUnion_r and
- * falls back to GEOSUnaryUnion_r where the polygons are not a clean coverage, recording a
- * join issue (kind "not_a_coverage") naming what (e.g. "department 35"). */
-void shape_dissolve_communes(const commune_table *t, const int *idx, int n, const char *what,
-                             join_issues *ji, shape *s);
+/* Dissolves the polygons of communes idx[0..n-1] of t into s, with GEOS context h (the
+ * caller's thread's: t's geometries are only read, so threads may dissolve at once). Uses
+ * GEOSCoverageUnion_r and falls back to GEOSUnaryUnion_r where the polygons are not a clean
+ * coverage, recording a join issue (kind "not_a_coverage") naming what (e.g. "department
+ * 35") in ji (may be NULL). */
+void shape_dissolve_communes(const commune_table *t, GEOSContextHandle_t h, const int *idx,
+                             int n, const char *what, join_issues *ji, shape *s);
 /* Dissolves several shapes (e.g. the departments of a region) into s. */
-void shape_dissolve_shapes(const commune_table *t, const shape *parts, int n, const char *what,
-                           join_issues *ji, shape *s);
+void shape_dissolve_shapes(const commune_table *t, GEOSContextHandle_t h, const shape *parts,
+                           int n, const char *what, join_issues *ji, shape *s);
 /* The shape as one geometry in WGS84 longitude/latitude (a new MultiPolygon or Polygon),
  * or NULL when empty. */
 GEOSGeometry *shape_to_wgs84(const commune_table *t, const shape *s);

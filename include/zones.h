@@ -32,6 +32,9 @@ typedef struct zone_list {
 /* Groups the uncovered communes that have a polygon (commune.covered must be set). */
 void zone_find(const commune_table *t, const adjacency *a, zone_list *zl);
 void zone_dissolve(const commune_table *t, zone_list *zl, join_issues *ji);
+/* Dissolves zone i alone, with GEOS context h (zones may be dissolved on several threads). */
+void zone_dissolve_one(const commune_table *t, GEOSContextHandle_t h, zone_list *zl, int i,
+                       join_issues *ji);
 void zone_free(const commune_table *t, zone_list *zl);
 
 #endif

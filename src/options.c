@@ -13,7 +13,7 @@
 #include "util.h"
 #include "version.h"
 
-typedef enum opt_kind { OPT_FLAG, OPT_VALUE, OPT_LIST } opt_kind;
+typedef enum opt_kind { OPT_FLAG, OPT_VALUE, OPT_LIST, OPT_COUNT } opt_kind;
 
 typedef struct option_spec {
     const char *name;
@@ -67,6 +67,8 @@ static const option_spec options[] = {
      "GeoJSON driver (the reference; the same features, several times slower)."},
     {"--strict", NULL, OPT_FLAG, AT(strict),
      "Treat join issues (unknown codes, repairs, partial memberships...) as errors."},
+    {"--threads", "N", OPT_COUNT, AT(threads),
+     "Threads for the dissolves (default: as many as the machine has cores)."},
     {"--timings", NULL, OPT_FLAG, AT(timings), "Print the time of each stage on stderr."},
     {"--quiet", NULL, OPT_FLAG, AT(quiet), "Print nothing but errors."},
     {"--help", NULL, OPT_FLAG, AT(help), "Print this help and exit."},
@@ -113,7 +115,14 @@ int opt_parse(run_options *o, int argc, char **argv, int first)
             (!eq && strncmp(value, "--", 2) == 0 && find_option(value, strlen(value))))
             return diag_error(NULL, 0, "%s needs a value (%s); see cptscov --help", spec->name,
                               spec->arg);
-        if (spec->kind == OPT_VALUE) {
+        if (spec->kind == OPT_COUNT) {
+            char *end;
+            long n = strtol(value, &end, 10);
+            if (*end || n < 1 || n > 1024)
+                return diag_error(NULL, 0, "%s \"%s\" is not a number from 1 to 1024", spec->name,
+                                  value);
+            *(int *)base = (int)n;
+        } else if (spec->kind == OPT_VALUE) {
             const char **dst = (const char **)base;
             if (*dst)
                 return diag_error(NULL, 0, "%s is given twice; give it once", spec->name);

@@ -176,6 +176,7 @@ static long read_layer(communes_reader *r, OGRLayerH layer, int l, int code_fiel
     const char *lname = OGR_L_GetName(layer);
     long n = 0;
     OGRFeatureH f;
+    CPLErrorReset(); /* only this layer's errors count below */
     OGR_L_ResetReading(layer);
     while ((f = OGR_L_GetNextFeature(layer)) != NULL) {
         n++;
@@ -294,7 +295,7 @@ void crd_finish(communes_reader *r)
             char what[64];
             snprintf(what, sizeof what, "commune %s", c->code);
             shape s;
-            shape_dissolve_communes(t, &i, 1, what, r->ji, &s);
+            shape_dissolve_communes(t, t->geos, &i, 1, what, r->ji, &s);
             GEOSGeom_destroy_r(t->geos, c->geom);
             c->geom = s.by_layer[c->layer];
             s.by_layer[c->layer] = NULL;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fields.h"
 #include "table.h"
@@ -25,6 +26,7 @@ static const char *const date_names[] = {"signed_on", "date_signature", NULL};
 typedef struct listing {
     int k, c;
     int direct;          /* the code was the current one */
+    long line;           /* where it was listed */
     commune_code code;
 } listing;
 
@@ -74,6 +76,7 @@ static void add_code(member_reader *m, int k, const char *raw, long line, const 
     l->k = k;
     l->c = c;
     l->direct = !old;
+    l->line = line;
     memcpy(l->code, code, sizeof code);
 }
 
@@ -142,8 +145,12 @@ static void check_partial(member_reader *m)
     qsort(m->list, (size_t)m->n, sizeof *m->list, compare_listing);
     for (int i = 0; i < m->n;) {
         int j = i, direct = 0;
-        while (j < m->n && m->list[j].k == m->list[i].k && m->list[j].c == m->list[i].c)
-            direct |= m->list[j++].direct;
+        long line = m->list[i].line; /* the first line that listed the commune */
+        for (; j < m->n && m->list[j].k == m->list[i].k && m->list[j].c == m->list[i].c; j++) {
+            direct |= m->list[j].direct;
+            if (m->list[j].line < line)
+                line = m->list[j].line;
+        }
         const commune *c = &m->t->communes[m->list[i].c];
         const int *first;
         int nc = m->p && !direct ? pass_constituents(m->p, c->code, &first) : 0;
@@ -163,12 +170,12 @@ static void check_partial(member_reader *m)
         for (int x = i; x < j && ll < sizeof listed; x++)
             ll += (size_t)snprintf(listed + ll, sizeof listed - ll, "%s%s", x > i ? ", " : "", m->list[x].code);
         if (!direct && nmissing)
-            jis_add(m->ji, m->path, 0, c->code, "partial_membership",
+            jis_add(m->ji, m->path, line, c->code, "partial_membership",
                     "CPTS %s lists %s, part of current commune %s (%s), but not %s; the whole "
                     "commune is counted",
                     m->t->cpts[m->list[i].k].id, listed, c->code, c->name, missing);
         else if (!direct)
-            jis_add(m->ji, m->path, 0, c->code, "merged_commune",
+            jis_add(m->ji, m->path, line, c->code, "merged_commune",
                     "CPTS %s lists %s, now current commune %s (%s)", m->t->cpts[m->list[i].k].id,
                     listed, c->code, c->name);
         i = j;
@@ -208,7 +215,7 @@ long read_members(commune_table *t, const char *path, const passage *p, const ep
         const char *code = tbl_cell(&tb, col[2]);
         while (*code == ' ')
             code++;
-        if (strncmp(code, "EPCI:", 5) == 0) {
+        if (strncasecmp(code, "EPCI:", 5) == 0) {
             char *siren = str_trim_dup(code + 5);
             r = add_epci(&m, k, siren, tb.line);
             free(siren);

@@ -73,6 +73,27 @@ static int read_row(commune_table *t, const table *tb, const int col[8], join_is
     return 0;
 }
 
+/* Reports the communes whose region is not that of the first commune of their department:
+ * regions are drawn from whole departments, each in the region of its first commune. */
+static void check_regions(const commune_table *t, const char *path, join_issues *ji)
+{
+    strmap first;
+    smap_init(&first);
+    for (int i = 0; i < t->ncommunes; i++) {
+        const commune *c = &t->communes[i];
+        int f = smap_get(&first, c->dep);
+        if (f < 0)
+            smap_put(&first, c->dep, i);
+        else if (strcmp(t->communes[f].reg, c->reg) != 0)
+            jis_add(ji, path, c->line, c->code, "region_mismatch",
+                    "commune %s of department %s is given region %s, but commune %s of the same "
+                    "department region %s; the region maps draw the department in region %s; "
+                    "check the table", c->code, c->dep, c->reg, t->communes[f].code,
+                    t->communes[f].reg, t->communes[f].reg);
+    }
+    smap_free(&first);
+}
+
 long read_population(commune_table *t, const char *path, const population_columns *cols,
                      join_issues *ji)
 {
@@ -101,6 +122,8 @@ long read_population(commune_table *t, const char *path, const population_column
     long rows = tb.rows;
     if (r == 0 && rows == 0)
         r = diag_error(path, 2, "the table has a header but no commune; give the population table");
+    if (r == 0)
+        check_regions(t, path, ji);
     if (r == 0)
         tbl_report_encoding(&tb, ji);
     tbl_close(&tb);

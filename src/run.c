@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "fields.h"
 #include "outdir.h"
+#include "pool.h"
 #include "readers.h"
 #include "results.h"
 #include "shape.h"
@@ -132,43 +133,75 @@ static int read_inputs(job *j, const run_options *o, stopwatch *w)
     return 0;
 }
 
-static void dissolve_all(job *j, stopwatch *w)
+/* The dissolves of one batch: task i is a department, a CPTS or an uncovered zone (the
+ * largest first, for the load), or, in the second batch, a region. Each task records its join
+ * issues apart; they are appended in task order, so the output does not depend on threads. */
+typedef struct dissolve_batch {
+    job *j;
+    int regions;              /* 0: departments, CPTS, zones; 1: regions */
+    join_issues *issues;      /* one list per task */
+} dissolve_batch;
+
+static void dissolve_task(void *arg, int i, GEOSContextHandle_t h)
+{
+    dissolve_batch *b = arg;
+    job *j = b->j;
+    commune_table *t = &j->table;
+    coverage_report *c = &j->coverage;
+    join_issues *ji = &b->issues[i];
+    char what[128];
+    if (b->regions) {
+        shape *parts = xcalloc((size_t)(c->ndepartments ? c->ndepartments : 1), sizeof *parts);
+        int n = 0;
+        for (int d = 0; d < c->ndepartments; d++)
+            if (strcmp(c->departments[d].reg, c->regions[i].code) == 0)
+                parts[n++] = j->department_shapes[d];
+        snprintf(what, sizeof what, "region %s", c->regions[i].code);
+        shape_dissolve_shapes(t, h, parts, n, what, ji, &j->region_shapes[i]);
+        free(parts);
+    } else if (i < c->ndepartments) {
+        const coverage_area *d = &c->departments[i];
+        snprintf(what, sizeof what, "department %s", d->code);
+        shape_dissolve_communes(t, h, d->communes, d->ncommunes, what, ji, &j->department_shapes[i]);
+    } else if ((i -= c->ndepartments) < t->ncpts) {
+        const cpts *p = &t->cpts[i];
+        snprintf(what, sizeof what, "CPTS %s", p->id);
+        shape_dissolve_communes(t, h, p->communes, p->ncommunes, what, ji, &j->cpts_shapes[i]);
+    } else {
+        zone_dissolve_one(t, h, &j->zones, i - t->ncpts, ji);
+    }
+}
+
+static void run_batch(job *j, int regions, int ntasks, int threads)
+{
+    dissolve_batch b = {j, regions, xcalloc((size_t)(ntasks ? ntasks : 1), sizeof(join_issues))};
+    pool_run(threads, ntasks, dissolve_task, &b);
+    for (int i = 0; i < ntasks; i++) {
+        for (int k = 0; k < b.issues[i].n; k++) {
+            join_issue *it = &b.issues[i].items[k];
+            jis_add(&j->issues, it->file, it->line, it->code, it->kind, "%s", it->message);
+        }
+        jis_free(&b.issues[i]);
+    }
+    free(b.issues);
+}
+
+static void dissolve_all(job *j, int threads, stopwatch *w)
 {
     commune_table *t = &j->table;
     coverage_report *c = &j->coverage;
-    char what[128];
-    j->cpts_shapes = xcalloc((size_t)(t->ncpts ? t->ncpts : 1), sizeof *j->cpts_shapes);
-    for (int k = 0; k < t->ncpts; k++) {
-        snprintf(what, sizeof what, "CPTS %s", t->cpts[k].id);
-        shape_dissolve_communes(t, t->cpts[k].communes, t->cpts[k].ncommunes, what, &j->issues,
-                                &j->cpts_shapes[k]);
-    }
-    lap(w, "dissolve CPTS");
-    j->department_shapes = xcalloc((size_t)(c->ndepartments ? c->ndepartments : 1),
-                                   sizeof *j->department_shapes);
-    for (int d = 0; d < c->ndepartments; d++) {
-        snprintf(what, sizeof what, "department %s", c->departments[d].code);
-        shape_dissolve_communes(t, c->departments[d].communes, c->departments[d].ncommunes, what,
-                                &j->issues, &j->department_shapes[d]);
-    }
-    lap(w, "dissolve departments");
-    /* Regions from their departments: far fewer edges than from the communes. */
-    j->region_shapes = xcalloc((size_t)(c->nregions ? c->nregions : 1), sizeof *j->region_shapes);
-    shape *parts = xcalloc((size_t)(c->ndepartments ? c->ndepartments : 1), sizeof *parts);
-    for (int r = 0; r < c->nregions; r++) {
-        int n = 0;
-        for (int d = 0; d < c->ndepartments; d++)
-            if (strcmp(c->departments[d].reg, c->regions[r].code) == 0)
-                parts[n++] = j->department_shapes[d];
-        snprintf(what, sizeof what, "region %s", c->regions[r].code);
-        shape_dissolve_shapes(t, parts, n, what, &j->issues, &j->region_shapes[r]);
-    }
-    free(parts);
-    lap(w, "dissolve regions");
     adj_build(t, &j->adjacency);
     zone_find(t, &j->adjacency, &j->zones);
-    zone_dissolve(t, &j->zones, &j->issues);
     lap(w, "uncovered zones");
+    j->cpts_shapes = xcalloc((size_t)(t->ncpts ? t->ncpts : 1), sizeof *j->cpts_shapes);
+    j->department_shapes = xcalloc((size_t)(c->ndepartments ? c->ndepartments : 1),
+                                   sizeof *j->department_shapes);
+    j->region_shapes = xcalloc((size_t)(c->nregions ? c->nregions : 1), sizeof *j->region_shapes);
+    run_batch(j, 0, c->ndepartments + t->ncpts + j->zones.n, threads);
+    lap(w, "dissolve CPTS, deps, zones");
+    /* Regions from their departments: far fewer edges than from the communes. */
+    run_batch(j, 1, c->nregions, threads);
+    lap(w, "dissolve regions");
 }
 
 /* Writes every output into out's temporary directory and moves it into place. */
@@ -260,7 +293,7 @@ int run_job(const run_options *o)
     if (rc == 0) {
         cov_compute(&j->table, &rule, &j->coverage);
         lap(&w, "coverage");
-        dissolve_all(j, &w);
+        dissolve_all(j, o->threads, &w);
         if (o->strict && j->issues.n > 0)
             rc = strict_error(&j->issues);
     }

@@ -77,12 +77,12 @@ static GEOSGeometry *union_polygons(GEOSContextHandle_t h, GEOSGeometry **parts,
 }
 
 /* Dissolves, for one layer, the clones gathered in parts into s->by_layer[layer]. */
-static void dissolve_layer(const commune_table *t, GEOSGeometry **parts, int n, int layer,
+static void dissolve_layer(GEOSContextHandle_t h, GEOSGeometry **parts, int n, int layer,
                            const char *what, join_issues *ji, shape *s)
 {
     if (n == 0)
         return;
-    s->by_layer[layer] = union_polygons(t->geos, parts, n, what, ji);
+    s->by_layer[layer] = union_polygons(h, parts, n, what, ji);
 }
 
 static void shape_init(const commune_table *t, shape *s)
@@ -91,8 +91,8 @@ static void shape_init(const commune_table *t, shape *s)
     s->by_layer = xcalloc((size_t)(t->nlayers ? t->nlayers : 1), sizeof *s->by_layer);
 }
 
-void shape_dissolve_communes(const commune_table *t, const int *idx, int n, const char *what,
-                             join_issues *ji, shape *s)
+void shape_dissolve_communes(const commune_table *t, GEOSContextHandle_t h, const int *idx,
+                             int n, const char *what, join_issues *ji, shape *s)
 {
     shape_init(t, s);
     GEOSGeometry **parts = NULL;
@@ -102,15 +102,15 @@ void shape_dissolve_communes(const commune_table *t, const int *idx, int n, cons
         for (int i = 0; i < n; i++) {
             const commune *c = &t->communes[idx[i]];
             if (c->geom && c->layer == l)
-                collect_polygons(t->geos, c->geom, &parts, &np, &cap);
+                collect_polygons(h, c->geom, &parts, &np, &cap);
         }
-        dissolve_layer(t, parts, np, l, what, ji, s);
+        dissolve_layer(h, parts, np, l, what, ji, s);
     }
     free(parts);
 }
 
-void shape_dissolve_shapes(const commune_table *t, const shape *in, int n, const char *what,
-                           join_issues *ji, shape *s)
+void shape_dissolve_shapes(const commune_table *t, GEOSContextHandle_t h, const shape *in, int n,
+                           const char *what, join_issues *ji, shape *s)
 {
     shape_init(t, s);
     GEOSGeometry **parts = NULL;
@@ -119,8 +119,8 @@ void shape_dissolve_shapes(const commune_table *t, const shape *in, int n, const
         int np = 0;
         for (int i = 0; i < n; i++)
             if (l < in[i].nlayers && in[i].by_layer[l])
-                collect_polygons(t->geos, in[i].by_layer[l], &parts, &np, &cap);
-        dissolve_layer(t, parts, np, l, what, ji, s);
+                collect_polygons(h, in[i].by_layer[l], &parts, &np, &cap);
+        dissolve_layer(h, parts, np, l, what, ji, s);
     }
     free(parts);
 }

@@ -56,7 +56,7 @@ static void test_grid_dissolves_to_square(void **state)
     join_issues ji;
     jis_init(&ji);
     shape s;
-    shape_dissolve_communes(&t, idx, 9, "test grid", &ji, &s);
+    shape_dissolve_communes(&t, t.geos, idx, 9, "test grid", &ji, &s);
     assert_int_equal(ji.n, 0);
     assert_int_equal(s.nlayers, 1);
     const GEOSGeometry *g = s.by_layer[0];
@@ -93,7 +93,7 @@ static void test_ring_has_a_hole(void **state)
     join_issues ji;
     jis_init(&ji);
     shape s;
-    shape_dissolve_communes(&t, idx, n, "ring", &ji, &s);
+    shape_dissolve_communes(&t, t.geos, idx, n, "ring", &ji, &s);
     assert_int_equal(ji.n, 0);
     const GEOSGeometry *g = s.by_layer[0];
     assert_non_null(g);
@@ -132,7 +132,7 @@ static void test_overlap_falls_back(void **state)
     join_issues ji;
     jis_init(&ji);
     shape s;
-    shape_dissolve_communes(&t, idx, 2, "department 35", &ji, &s);
+    shape_dissolve_communes(&t, t.geos, idx, 2, "department 35", &ji, &s);
     assert_int_equal(ji.n, 1);
     assert_string_equal(ji.items[0].kind, "not_a_coverage");
     assert_non_null(strstr(ji.items[0].message, "department 35"));
@@ -169,7 +169,7 @@ static void test_unmatched_edges_fall_back(void **state)
     join_issues ji;
     jis_init(&ji);
     shape s;
-    shape_dissolve_communes(&t, idx, 2, "CPTS x", &ji, &s);
+    shape_dissolve_communes(&t, t.geos, idx, 2, "CPTS x", &ji, &s);
     assert_int_equal(ji.n, 1);
     assert_string_equal(ji.items[0].kind, "not_a_coverage");
     const GEOSGeometry *g = s.by_layer[0];
@@ -203,10 +203,10 @@ static void test_dissolve_departments(void **state)
     join_issues ji;
     jis_init(&ji);
     shape deps[2], region;
-    shape_dissolve_communes(&t, d35, n35, "department 35", &ji, &deps[0]);
-    shape_dissolve_communes(&t, d22, n22, "department 22", &ji, &deps[1]);
+    shape_dissolve_communes(&t, t.geos, d35, n35, "department 35", &ji, &deps[0]);
+    shape_dissolve_communes(&t, t.geos, d22, n22, "department 22", &ji, &deps[1]);
     assert_true(fabs(area(h, deps[0].by_layer[0]) - 6e6) < 1e-3);
-    shape_dissolve_shapes(&t, deps, 2, "region 53", &ji, &region);
+    shape_dissolve_shapes(&t, t.geos, deps, 2, "region 53", &ji, &region);
     assert_int_equal(ji.n, 0);
     const GEOSGeometry *g = region.by_layer[0];
     assert_non_null(g);
@@ -218,10 +218,10 @@ static void test_dissolve_departments(void **state)
     GEOSGeom_destroy_r(h, expected);
     /* One shape alone is itself; no shape is an empty shape. */
     shape one, none;
-    shape_dissolve_shapes(&t, deps, 1, "one", &ji, &one);
+    shape_dissolve_shapes(&t, t.geos, deps, 1, "one", &ji, &one);
     assert_int_equal(GEOSEquals_r(h, one.by_layer[0], deps[0].by_layer[0]), 1);
     assert_true(one.by_layer[0] != deps[0].by_layer[0]); /* a copy, freed on its own */
-    shape_dissolve_shapes(&t, deps, 0, "none", &ji, &none);
+    shape_dissolve_shapes(&t, t.geos, deps, 0, "none", &ji, &none);
     assert_null(none.by_layer[0]);
     assert_null(shape_to_wgs84(&t, &none));
     assert_int_equal(ji.n, 0);
@@ -245,7 +245,7 @@ static void test_to_wgs84(void **state)
     for (int i = 0; i < 9; i++)
         idx[i] = i;
     shape s;
-    shape_dissolve_communes(&t, idx, 9, "grid", NULL, &s);
+    shape_dissolve_communes(&t, t.geos, idx, 9, "grid", NULL, &s);
     GEOSGeometry *w = shape_to_wgs84(&t, &s);
     assert_non_null(w);
     assert_int_equal(GEOSGeomTypeId_r(h, w), GEOS_POLYGON);
@@ -296,7 +296,7 @@ static void test_multi_layer_to_wgs84(void **state)
     join_issues ji;
     jis_init(&ji);
     shape s;
-    shape_dissolve_communes(&t, idx, 3, "two layers", &ji, &s);
+    shape_dissolve_communes(&t, t.geos, idx, 3, "two layers", &ji, &s);
     assert_int_equal(ji.n, 0);
     assert_int_equal(s.nlayers, 2);
     assert_non_null(s.by_layer[0]);
@@ -333,11 +333,11 @@ static void test_communes_without_polygon(void **state)
     c->layer = -1;
     int idx[2] = {0, 1};
     shape s;
-    shape_dissolve_communes(&t, idx, 2, "half", NULL, &s);
+    shape_dissolve_communes(&t, t.geos, idx, 2, "half", NULL, &s);
     assert_true(fabs(area(h, s.by_layer[0]) - 1e6) < 1e-3);
     shape_free(&t, &s);
     /* Only communes without polygon: an empty shape, no WGS84 geometry. */
-    shape_dissolve_communes(&t, idx + 1, 1, "none", NULL, &s);
+    shape_dissolve_communes(&t, t.geos, idx + 1, 1, "none", NULL, &s);
     assert_null(s.by_layer[0]);
     assert_null(shape_to_wgs84(&t, &s));
     shape_free(&t, &s);
