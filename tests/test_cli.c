@@ -797,6 +797,20 @@ static void test_version(void **state)
     result_free(&r);
 }
 
+/* docs/cptscov.1 is what --man prints today: `make man` after changing an option. */
+static void test_man_page_current(void **state)
+{
+    (void)state;
+    result r = run("--man", NULL);
+    assert_int_equal(r.status, 0);
+    char *page = slurp("docs/cptscov.1", NULL);
+    assert_non_null(page);
+    if (strcmp(page, r.out) != 0)
+        fail_msg("docs/cptscov.1 is out of date: run `make man`");
+    free(page);
+    result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -814,6 +828,7 @@ int main(void)
         cmocka_unit_test(test_out_is_a_link_to_previous_output),
         cmocka_unit_test(test_help_lists_every_option),
         cmocka_unit_test(test_version),
+        cmocka_unit_test(test_man_page_current),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
