@@ -25,9 +25,11 @@ typedef enum map_engine {
 
 typedef struct map_writer map_writer;
 
-/* Creates path (a GeoJSON file) with a layer of those fields. NULL after diag_error. */
+/* Creates path (a GeoJSON file) with a layer of those fields; geometries are read with GEOS
+ * context h (the calling thread's). Maps may be written on several threads at once: each
+ * writer has its own copies of the PROJ transformations. NULL after diag_error. */
 map_writer *mw_open(const char *path, const char *layer, const map_field *fields, int nfields,
-                    map_engine engine, const commune_table *t);
+                    map_engine engine, const commune_table *t, GEOSContextHandle_t h);
 /* A feature: call mw_begin, then one value call per field in the order of the fields,
  * then mw_end with its territory. */
 void mw_begin(map_writer *w);

@@ -28,6 +28,7 @@ typedef struct run_results {
     const input_file *inputs;
     int ninputs;
     map_engine geojson_engine;       /* who writes the GeoJSON maps */
+    int threads;                     /* for the writers that use several (0: all cores) */
 } run_results;
 
 /* Each writes its files into dir; returns 0, or -1 after diag_error. */

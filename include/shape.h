@@ -24,8 +24,10 @@ void shape_dissolve_communes(const commune_table *t, GEOSContextHandle_t h, cons
 void shape_dissolve_shapes(const commune_table *t, GEOSContextHandle_t h, const shape *parts,
                            int n, const char *what, join_issues *ji, shape *s);
 /* The shape as one geometry in WGS84 longitude/latitude (a new MultiPolygon or Polygon),
- * or NULL when empty. */
-GEOSGeometry *shape_to_wgs84(const commune_table *t, const shape *s);
+ * or NULL when empty; made with GEOS context h and, for each layer, the PROJ transformation
+ * to_wgs84[layer] (a PJ*; to_wgs84 NULL: the layers' own, for one thread at a time). */
+GEOSGeometry *shape_to_wgs84(const commune_table *t, GEOSContextHandle_t h, void *const *to_wgs84,
+                             const shape *s);
 void shape_free(const commune_table *t, shape *s);
 
 #endif

@@ -3,6 +3,7 @@
  * half-written output) and main prints the one line. Join issues are kept in order found. */
 #include "diag.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +12,16 @@
 
 static char message[2048];
 static int has_message;
+/* Writers may fail on several threads at once: the first error is kept whole. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 int diag_error(const char *file, long line, const char *fmt, ...)
 {
-    if (has_message)
+    pthread_mutex_lock(&lock);
+    if (has_message) {
+        pthread_mutex_unlock(&lock);
         return -1;
+    }
     size_t n = 0;
     if (file && line > 0)
         n = (size_t)snprintf(message, sizeof message, "%s:%ld: ", file, line);
@@ -32,6 +38,7 @@ int diag_error(const char *file, long line, const char *fmt, ...)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
     has_message = 1;
+    pthread_mutex_unlock(&lock);
     return -1;
 }
 

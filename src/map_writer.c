@@ -35,6 +35,9 @@ struct map_writer {
     map_engine engine;
     char *path;
     const commune_table *t;
+    GEOSContextHandle_t h;    /* the GEOS context of the thread writing this map */
+    PJ_CONTEXT *proj;         /* a PROJ context of this writer's own, and in it */
+    PJ **to_wgs84;            /* a copy of each layer's transformation (PJ are not shared) */
     const map_field *fields;
     int nfields, field;       /* the fields, and the next one to be given */
     int failed;               /* errno of a failed write, or -1 for a geometry PROJ refused */
@@ -169,7 +172,7 @@ static double ring_area2(const double *xy, unsigned n)
 
 static void put_ring(map_writer *w, const GEOSGeometry *ring, PJ *pj, int exterior)
 {
-    GEOSContextHandle_t h = w->t->geos;
+    GEOSContextHandle_t h = w->h;
     const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
     unsigned n = 0;
     GEOSCoordSeq_getSize_r(h, seq, &n);
@@ -206,7 +209,7 @@ static void put_ring(map_writer *w, const GEOSGeometry *ring, PJ *pj, int exteri
 
 static void put_polygon(map_writer *w, const GEOSGeometry *poly, PJ *pj)
 {
-    GEOSContextHandle_t h = w->t->geos;
+    GEOSContextHandle_t h = w->h;
     put(w, "[", 1);
     put_ring(w, GEOSGetExteriorRing_r(h, poly), pj, 1);
     int nh = GEOSGetNumInteriorRings_r(h, poly);
@@ -220,7 +223,7 @@ static void put_polygon(map_writer *w, const GEOSGeometry *poly, PJ *pj)
 /* Calls fn on each non-empty polygon of g; returns how many. */
 static int each_polygon(map_writer *w, const GEOSGeometry *g, PJ *pj, int *first, int write)
 {
-    GEOSContextHandle_t h = w->t->geos;
+    GEOSContextHandle_t h = w->h;
     int type = GEOSGeomTypeId_r(h, g);
     if (type == GEOS_POLYGON) {
         if (GEOSisEmpty_r(h, g))
@@ -256,7 +259,7 @@ static int put_geometry(map_writer *w, const shape *s)
                         : "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[");
     for (int l = 0; l < s->nlayers && l < t->nlayers; l++)
         if (s->by_layer[l])
-            each_polygon(w, s->by_layer[l], t->layers[l].to_wgs84, &first, 1);
+            each_polygon(w, s->by_layer[l], w->to_wgs84[l], &first, 1);
     puts_(w, count == 1 ? "}" : "]}");
     return count;
 }
@@ -301,15 +304,15 @@ static int gdal_open(map_writer *w, const char *layer)
     }
     if (!ok)
         return diag_error(w->path, 0, "cannot create the map layer: %s", gdal_message());
-    w->wkb = GEOSWKBWriter_create_r(w->t->geos);
-    GEOSWKBWriter_setOutputDimension_r(w->t->geos, w->wkb, 2);
+    w->wkb = GEOSWKBWriter_create_r(w->h);
+    GEOSWKBWriter_setOutputDimension_r(w->h, w->wkb, 2);
     return 0;
 }
 
 static int gdal_end(map_writer *w, const shape *s)
 {
-    GEOSContextHandle_t h = w->t->geos;
-    GEOSGeometry *g = shape_to_wgs84(w->t, s);
+    GEOSContextHandle_t h = w->h;
+    GEOSGeometry *g = shape_to_wgs84(w->t, h, (void *const *)w->to_wgs84, s);
     if (g) {
         size_t size = 0;
         unsigned char *wkb = GEOSWKBWriter_write_r(h, w->wkb, g, &size);
@@ -335,12 +338,17 @@ static int gdal_end(map_writer *w, const shape *s)
 /* ---- the interface ---- */
 
 map_writer *mw_open(const char *path, const char *layer, const map_field *fields, int nfields,
-                    map_engine engine, const commune_table *t)
+                    map_engine engine, const commune_table *t, GEOSContextHandle_t h)
 {
     map_writer *w = xcalloc(1, sizeof *w);
     w->engine = engine;
     w->path = xstrdup(path);
     w->t = t;
+    w->h = h;
+    w->proj = proj_context_create();
+    w->to_wgs84 = xcalloc((size_t)t->nlayers + 1, sizeof *w->to_wgs84);
+    for (int l = 0; l < t->nlayers; l++)
+        w->to_wgs84[l] = proj_clone(w->proj, t->layers[l].to_wgs84);
     w->fields = fields;
     w->nfields = nfields;
     /* Neither GDAL's driver nor a half-replaced file should meet an earlier run's file. */
@@ -491,7 +499,7 @@ int mw_close(map_writer *w, int rc)
         if (w->feature)
             OGR_F_Destroy(w->feature);
         if (w->wkb)
-            GEOSWKBWriter_destroy_r(w->t->geos, w->wkb);
+            GEOSWKBWriter_destroy_r(w->h, w->wkb);
         if (w->ds) {
             CPLErrorReset();
             GDALClose(w->ds);
@@ -508,6 +516,11 @@ int mw_close(map_writer *w, int rc)
             rc = diag_error(w->path, 0, "cannot write: %s; check free space and permissions",
                             strerror(w->failed));
     }
+    for (int l = 0; l < w->t->nlayers; l++)
+        if (w->to_wgs84[l])
+            proj_destroy(w->to_wgs84[l]);
+    free(w->to_wgs84);
+    proj_context_destroy(w->proj);
     free(w->out);
     free(w->xy);
     free(w->path);

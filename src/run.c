@@ -29,7 +29,8 @@
 /* Stage timings for --timings. */
 typedef struct stopwatch {
     int on;
-    struct timespec start, last;
+    struct timespec start, last;       /* wall clock */
+    struct timespec cpu_start, cpu_last; /* CPU time of the process, all threads */
 } stopwatch;
 
 static double since(const struct timespec *a, const struct timespec *b)
@@ -37,14 +38,34 @@ static double since(const struct timespec *a, const struct timespec *b)
     return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
+static void watch_start(stopwatch *w, int on)
+{
+    w->on = on;
+    clock_gettime(CLOCK_MONOTONIC, &w->start);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &w->cpu_start);
+    w->last = w->start;
+    w->cpu_last = w->cpu_start;
+}
+
+/* Prints the wall and CPU time since the last lap: "cptscov: timing: STAGE WALL s CPU s". */
 static void lap(stopwatch *w, const char *stage)
 {
     if (!w->on)
         return;
-    struct timespec now;
+    struct timespec now, cpu;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    fprintf(stderr, "cptscov: timing: %-22s %8.3f s\n", stage, since(&w->last, &now));
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+    fprintf(stderr, "cptscov: timing: %-28s %8.3f s wall %8.3f s cpu\n", stage,
+            since(&w->last, &now), since(&w->cpu_last, &cpu));
     w->last = now;
+    w->cpu_last = cpu;
+}
+
+static void lap_total(stopwatch *w)
+{
+    w->last = w->start;
+    w->cpu_last = w->cpu_start;
+    lap(w, "total");
 }
 
 /* Everything the job builds, freed in one place. */
@@ -210,7 +231,8 @@ static int write_all(job *j, const run_options *o, outdir *out, stopwatch *w)
     run_results r = {&j->table, &j->coverage, j->cpts_shapes, j->department_shapes,
                      j->region_shapes, &j->zones, &j->issues, j->inputs, j->ninputs,
                      o->geojson_engine && strcmp(o->geojson_engine, "gdal") == 0 ? ENGINE_GDAL
-                                                                                : ENGINE_STREAM};
+                                                                                : ENGINE_STREAM,
+                     o->threads};
     if (write_tables(out->tmp, &r) < 0 || write_summary(out->tmp, &r) < 0)
         return -1;
     lap(w, "write tables");
@@ -276,9 +298,8 @@ int run_job(const run_options *o)
     coverage_rule rule;
     if (check_required(o) < 0 || parse_rule(o, &rule) < 0)
         return EXIT_USAGE;
-    stopwatch w = {o->timings, {0, 0}, {0, 0}};
-    clock_gettime(CLOCK_MONOTONIC, &w.start);
-    w.last = w.start;
+    stopwatch w;
+    watch_start(&w, o->timings);
     /* An --out that cannot be written is said at once, not after the whole job. */
     outdir out;
     if (odir_begin(&out, o->out) < 0)
@@ -315,11 +336,7 @@ int run_job(const run_options *o)
                j->zones.n);
         printf("outputs: %s/\n", o->out);
     }
-    if (o->timings) {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        fprintf(stderr, "cptscov: timing: %-22s %8.3f s\n", "total", since(&w.start, &now));
-    }
+    lap_total(&w);
     job_free(j);
     free(j);
     return rc == 0 ? EXIT_OK : EXIT_ERROR;

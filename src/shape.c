@@ -169,18 +169,20 @@ static void collect_wgs84(GEOSContextHandle_t h, const GEOSGeometry *g, PJ *pj,
     }
 }
 
-GEOSGeometry *shape_to_wgs84(const commune_table *t, const shape *s)
+GEOSGeometry *shape_to_wgs84(const commune_table *t, GEOSContextHandle_t h, void *const *to_wgs84,
+                             const shape *s)
 {
     GEOSGeometry **polys = NULL;
     int n = 0, cap = 0;
     for (int l = 0; l < s->nlayers && l < t->nlayers; l++)
         if (s->by_layer[l])
-            collect_wgs84(t->geos, s->by_layer[l], t->layers[l].to_wgs84, &polys, &n, &cap);
+            collect_wgs84(h, s->by_layer[l], to_wgs84 ? to_wgs84[l] : t->layers[l].to_wgs84, &polys,
+                          &n, &cap);
     GEOSGeometry *r = NULL;
     if (n == 1)
         r = polys[0];
     else if (n > 1)
-        r = GEOSGeom_createCollection_r(t->geos, GEOS_MULTIPOLYGON, polys, (unsigned)n);
+        r = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned)n);
     free(polys);
     return r;
 }

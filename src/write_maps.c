@@ -14,6 +14,7 @@
 
 #include "fields.h"
 #include "map_writer.h"
+#include "pool.h"
 #include "util.h"
 
 #define NFIELDS(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -61,10 +62,10 @@ static int has_polygon(const shape *s)
 }
 
 static map_writer *open_map(const char *dir, const char *name, const map_field *fields, int n,
-                            const run_results *r)
+                            const run_results *r, GEOSContextHandle_t h)
 {
     char *path = xasprintf("%s/%s.geojson", dir, name);
-    map_writer *w = mw_open(path, name, fields, n, r->geojson_engine, r->table);
+    map_writer *w = mw_open(path, name, fields, n, r->geojson_engine, r->table, h);
     free(path);
     return w;
 }
@@ -78,10 +79,10 @@ static const char **cpts_ids(const commune_table *t, const int *idx, int n)
     return ids;
 }
 
-static int write_communes(const char *dir, const run_results *r)
+static int write_communes(const char *dir, const run_results *r, GEOSContextHandle_t h)
 {
     const commune_table *t = r->table;
-    map_writer *w = open_map(dir, "communes", commune_fields, NFIELDS(commune_fields), r);
+    map_writer *w = open_map(dir, "communes", commune_fields, NFIELDS(commune_fields), r, h);
     if (!w)
         return -1;
     /* A one-commune shape: the commune's geometry at its layer, NULL elsewhere. It borrows
@@ -112,10 +113,10 @@ static int write_communes(const char *dir, const run_results *r)
     return mw_close(w, rc);
 }
 
-static int write_cpts(const char *dir, const run_results *r)
+static int write_cpts(const char *dir, const run_results *r, GEOSContextHandle_t h)
 {
     const commune_table *t = r->table;
-    map_writer *w = open_map(dir, "cpts", cpts_fields, NFIELDS(cpts_fields), r);
+    map_writer *w = open_map(dir, "cpts", cpts_fields, NFIELDS(cpts_fields), r, h);
     if (!w)
         return -1;
     int rc = 0;
@@ -142,12 +143,13 @@ static int write_cpts(const char *dir, const run_results *r)
 }
 
 /* departments.geojson (is_region 0) or regions.geojson. */
-static int write_areas(const char *dir, const run_results *r, int is_region)
+static int write_areas(const char *dir, const run_results *r, int is_region,
+                       GEOSContextHandle_t h)
 {
     const coverage_report *cov = r->coverage;
     map_writer *w = is_region
-        ? open_map(dir, "regions", region_fields, NFIELDS(region_fields), r)
-        : open_map(dir, "departments", department_fields, NFIELDS(department_fields), r);
+        ? open_map(dir, "regions", region_fields, NFIELDS(region_fields), r, h)
+        : open_map(dir, "departments", department_fields, NFIELDS(department_fields), r, h);
     if (!w)
         return -1;
     const coverage_area *areas = is_region ? cov->regions : cov->departments;
@@ -173,10 +175,10 @@ static int write_areas(const char *dir, const run_results *r, int is_region)
     return mw_close(w, rc);
 }
 
-static int write_zones(const char *dir, const run_results *r)
+static int write_zones(const char *dir, const run_results *r, GEOSContextHandle_t h)
 {
     const commune_table *t = r->table;
-    map_writer *w = open_map(dir, "uncovered", zone_fields, NFIELDS(zone_fields), r);
+    map_writer *w = open_map(dir, "uncovered", zone_fields, NFIELDS(zone_fields), r, h);
     if (!w)
         return -1;
     int rc = 0;
@@ -210,16 +212,31 @@ static int write_zones(const char *dir, const run_results *r)
     return mw_close(w, rc);
 }
 
+/* The five maps are independent: each is a task of its own, on its own thread. */
+typedef struct map_batch {
+    const char *dir;
+    const run_results *r;
+    int rc[5];
+} map_batch;
+
+static void map_task(void *arg, int i, GEOSContextHandle_t h)
+{
+    map_batch *b = arg;
+    switch (i) {
+    case 0: b->rc[i] = write_communes(b->dir, b->r, h); break;
+    case 1: b->rc[i] = write_cpts(b->dir, b->r, h); break;
+    case 2: b->rc[i] = write_areas(b->dir, b->r, 0, h); break;
+    case 3: b->rc[i] = write_areas(b->dir, b->r, 1, h); break;
+    default: b->rc[i] = write_zones(b->dir, b->r, h); break;
+    }
+}
+
 int write_maps(const char *dir, const run_results *r)
 {
-    int rc = write_communes(dir, r);
-    if (rc == 0)
-        rc = write_cpts(dir, r);
-    if (rc == 0)
-        rc = write_areas(dir, r, 0);
-    if (rc == 0)
-        rc = write_areas(dir, r, 1);
-    if (rc == 0)
-        rc = write_zones(dir, r);
-    return rc;
+    map_batch b = {dir, r, {0}};
+    pool_run(r->threads, 5, map_task, &b);
+    for (int i = 0; i < 5; i++)
+        if (b.rc[i] < 0)
+            return -1;
+    return 0;
 }

@@ -223,7 +223,7 @@ static void test_dissolve_departments(void **state)
     assert_true(one.by_layer[0] != deps[0].by_layer[0]); /* a copy, freed on its own */
     shape_dissolve_shapes(&t, t.geos, deps, 0, "none", &ji, &none);
     assert_null(none.by_layer[0]);
-    assert_null(shape_to_wgs84(&t, &none));
+    assert_null(shape_to_wgs84(&t, t.geos, NULL, &none));
     assert_int_equal(ji.n, 0);
     shape_free(&t, &one);
     shape_free(&t, &none);
@@ -246,7 +246,7 @@ static void test_to_wgs84(void **state)
         idx[i] = i;
     shape s;
     shape_dissolve_communes(&t, t.geos, idx, 9, "grid", NULL, &s);
-    GEOSGeometry *w = shape_to_wgs84(&t, &s);
+    GEOSGeometry *w = shape_to_wgs84(&t, t.geos, NULL, &s);
     assert_non_null(w);
     assert_int_equal(GEOSGeomTypeId_r(h, w), GEOS_POLYGON);
     assert_int_equal(GEOSisValid_r(h, w), 1);
@@ -303,7 +303,7 @@ static void test_multi_layer_to_wgs84(void **state)
     assert_non_null(s.by_layer[1]);
     assert_true(fabs(area(h, s.by_layer[0]) - 2e6) < 1e-3);
     assert_true(fabs(area(h, s.by_layer[1]) - 1e6) < 1e-3);
-    GEOSGeometry *w = shape_to_wgs84(&t, &s);
+    GEOSGeometry *w = shape_to_wgs84(&t, t.geos, NULL, &s);
     assert_non_null(w);
     assert_int_equal(GEOSGeomTypeId_r(h, w), GEOS_MULTIPOLYGON);
     assert_int_equal(GEOSGetNumGeometries_r(h, w), 2);
@@ -339,7 +339,7 @@ static void test_communes_without_polygon(void **state)
     /* Only communes without polygon: an empty shape, no WGS84 geometry. */
     shape_dissolve_communes(&t, t.geos, idx + 1, 1, "none", NULL, &s);
     assert_null(s.by_layer[0]);
-    assert_null(shape_to_wgs84(&t, &s));
+    assert_null(shape_to_wgs84(&t, t.geos, NULL, &s));
     shape_free(&t, &s);
     ctab_free(&t);
     GEOS_finish_r(h);
