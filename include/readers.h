@@ -63,6 +63,7 @@ typedef struct communes_reader {
     strmap seen;             /* "layer:code" of every feature read, for duplicates */
     long unmatched;          /* features whose code has no current commune */
     long repaired;           /* polygons made valid */
+    int threads;             /* for the validity checks; 0 (crd_init's): every core */
 } communes_reader;
 
 void crd_init(communes_reader *r, commune_table *t, const passage *p, const char *code_field,

@@ -18,6 +18,7 @@
 
 #include "crs.h"
 #include "fields.h"
+#include "pool.h"
 #include "shape.h"
 #include "util.h"
 
@@ -86,8 +87,8 @@ static GEOSGeometry *polygonal(GEOSContextHandle_t h, GEOSGeometry *g)
     return r;
 }
 
-/* The feature's geometry in GEOS, valid and polygonal, or NULL (reported). */
-static GEOSGeometry *feature_polygon(communes_reader *r, OGRFeatureH f, const char *path,
+/* The feature's geometry in GEOS, as it is (checked later), or NULL (reported). */
+static GEOSGeometry *feature_geometry(communes_reader *r, OGRFeatureH f, const char *path,
                                      const char *code)
 {
     GEOSContextHandle_t h = r->t->geos;
@@ -119,23 +120,45 @@ static GEOSGeometry *feature_polygon(communes_reader *r, OGRFeatureH f, const ch
                 "its geometry; it is left out of the maps", fid, code);
         return NULL;
     }
-    if (GEOSisValid_r(h, g) != 1) {
-        char *why = GEOSisValidReason_r(h, g);
-        GEOSGeometry *fixed = GEOSMakeValid_r(h, g);
-        GEOSGeom_destroy_r(h, g);
-        g = fixed ? polygonal(h, fixed) : NULL;
-        r->repaired++;
-        jis_add(r->ji, path, 0, code, "repaired_geometry", "feature %ld (commune %s) was invalid "
-                "(%s) and was repaired%s", fid, code, why ? why : "?",
-                g ? "" : "; nothing polygonal was left, so it is left out of the maps");
-        GEOSFree_r(h, why);
-        return g;
-    }
-    g = polygonal(h, g);
-    if (!g)
-        jis_add(r->ji, path, 0, code, "bad_geometry", "feature %ld (commune %s) is not a polygon; "
-                "it is left out of the maps", fid, code);
     return g;
+}
+
+/* A polygon read, waiting for its check; the batch of a layer is checked on the thread pool. */
+typedef struct read_polygon {
+    int commune;
+    long fid;
+    commune_code code;
+    GEOSGeometry *g;        /* as read; after the check, valid and polygonal, or NULL */
+    char *why;              /* why it was invalid (GEOS's words), or NULL */
+    int not_polygonal;      /* valid, but nothing polygonal in it */
+} read_polygon;
+
+typedef struct polygon_batch {
+    read_polygon *items;
+    int n;
+} polygon_batch;
+
+#define CHECK_CHUNK 256
+
+/* Checks polygons [task * CHECK_CHUNK, ...) of the batch: repairs the invalid ones. */
+static void check_task(void *arg, int task, GEOSContextHandle_t h)
+{
+    polygon_batch *b = arg;
+    int end = (task + 1) * CHECK_CHUNK < b->n ? (task + 1) * CHECK_CHUNK : b->n;
+    for (int i = task * CHECK_CHUNK; i < end; i++) {
+        read_polygon *p = &b->items[i];
+        if (GEOSisValid_r(h, p->g) != 1) {
+            char *why = GEOSisValidReason_r(h, p->g);
+            p->why = xstrdup(why ? why : "?");
+            GEOSFree_r(h, why);
+            GEOSGeometry *fixed = GEOSMakeValid_r(h, p->g);
+            GEOSGeom_destroy_r(h, p->g);
+            p->g = fixed ? polygonal(h, fixed) : NULL;
+        } else {
+            p->g = polygonal(h, p->g);
+            p->not_polygonal = p->g == NULL;
+        }
+    }
 }
 
 /* Attaches polygon g (consumed) of layer l to commune c. */
@@ -176,6 +199,8 @@ static long read_layer(communes_reader *r, OGRLayerH layer, int l, int code_fiel
     const char *lname = OGR_L_GetName(layer);
     long n = 0;
     OGRFeatureH f;
+    polygon_batch b = {NULL, 0};
+    int cap = 0;
     CPLErrorReset(); /* only this layer's errors count below */
     OGR_L_ResetReading(layer);
     while ((f = OGR_L_GetNextFeature(layer)) != NULL) {
@@ -210,14 +235,38 @@ static long read_layer(communes_reader *r, OGRLayerH layer, int l, int code_fiel
             OGR_F_Destroy(f);
             continue;
         }
-        GEOSGeometry *g = feature_polygon(r, f, path, code);
+        GEOSGeometry *g = feature_geometry(r, f, path, code);
         OGR_F_Destroy(f);
-        if (g && attach(r, c, l, g, path) < 0)
-            return -1;
+        if (!g)
+            continue;
+        GROW(b.items, cap, b.n + 1);
+        b.items[b.n++] = (read_polygon){c, fid, {0}, g, NULL, 0};
+        memcpy(b.items[b.n - 1].code, code, sizeof code);
     }
     if (CPLGetLastErrorType() >= CE_Failure)
-        return diag_error(path, 0, "reading layer %s failed: %s; check the file", lname,
-                          CPLGetLastErrorMsg());
+        n = diag_error(path, 0, "reading layer %s failed: %s; check the file", lname,
+                       CPLGetLastErrorMsg());
+    /* Validity checks are most of the reading time, and independent: on the pool. */
+    if (n >= 0)
+        pool_run(r->threads, (b.n + CHECK_CHUNK - 1) / CHECK_CHUNK, check_task, &b);
+    for (int i = 0; i < b.n; i++) {
+        read_polygon *p = &b.items[i];
+        if (n >= 0 && p->why) {
+            r->repaired++;
+            jis_add(r->ji, path, 0, p->code, "repaired_geometry", "feature %ld (commune %s) was "
+                    "invalid (%s) and was repaired%s", p->fid, p->code, p->why,
+                    p->g ? "" : "; nothing polygonal was left, so it is left out of the maps");
+        } else if (n >= 0 && p->not_polygonal) {
+            jis_add(r->ji, path, 0, p->code, "bad_geometry", "feature %ld (commune %s) is not a "
+                    "polygon; it is left out of the maps", p->fid, p->code);
+        }
+        if (p->g && n < 0)
+            GEOSGeom_destroy_r(r->t->geos, p->g);
+        else if (p->g && attach(r, p->commune, l, p->g, path) < 0)
+            n = -1; /* attach has freed it */
+        free(p->why);
+    }
+    free(b.items);
     return n;
 }
 

@@ -140,6 +140,7 @@ static int read_inputs(job *j, const run_options *o, stopwatch *w)
     lap(w, "read tables");
     communes_reader cr;
     crd_init(&cr, &j->table, p, o->code_field, &j->issues);
+    cr.threads = o->threads;
     for (int i = 0; i < o->communes.n; i++) {
         if ((n = crd_read(&cr, o->communes.items[i])) < 0) {
             crd_free(&cr);
