@@ -27,7 +27,8 @@ typedef struct table {
 int tbl_open(table *t, const char *path);
 /* Index of the column named override (when not NULL) or else of the first of names[]
  * (NULL-terminated, case-insensitive) present. -1 when none; then, when required is given,
- * records an error naming the flag to use (e.g. "--pop-count"). */
+ * records an error naming the flag to use (e.g. "--pop-count"). -2 after diag_error when
+ * two columns bear the name found. */
 int tbl_column(table *t, const char *override, const char *const *names, const char *what,
                const char *flag);
 /* Reads the next row: 1, 0 at the end, -1 after diag_error. */

@@ -199,7 +199,8 @@ static int adj_cmp_pair(const void *x, const void *y)
  * (pairs (x, b), by ascending b): every list comes out ascending. */
 static void adj_fill_csr(adj_builder *b, adjacency *a)
 {
-    qsort(b->pairs, (size_t)b->npairs, sizeof *b->pairs, adj_cmp_pair);
+    if (b->npairs > 1) /* qsort must not get NULL (no pair at all) */
+        qsort(b->pairs, (size_t)b->npairs, sizeof *b->pairs, adj_cmp_pair);
     int m = 0;
     for (int i = 0; i < b->npairs; i++)
         if (m == 0 || adj_cmp_pair(&b->pairs[m - 1], &b->pairs[i]) != 0)

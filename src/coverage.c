@@ -74,7 +74,8 @@ static void group_areas(const commune_table *t, int by_region, coverage_area **a
         add_commune(&ar->fig, c);
     }
     smap_free(&index);
-    qsort(*areas, (size_t)*n, sizeof **areas, compare_areas);
+    if (*n > 1) /* qsort must not get NULL (no commune at all) */
+        qsort(*areas, (size_t)*n, sizeof **areas, compare_areas);
     for (int a = 0; a < *n; a++) {
         coverage_area *ar = &(*areas)[a];
         const char *name = ctab_area_name(t, by_region, ar->code);

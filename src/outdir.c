@@ -7,7 +7,14 @@
  * output in one renameat2(RENAME_EXCHANGE) and removes the old one. A reader of --out sees
  * the old output or the new one, never a mixture. A directory that is not a previous output
  * of cptscov is never replaced: it might be someone's home. A symbolic link given as --out is
- * followed: the output it points to is replaced where it is, and the link kept. */
+ * followed: the output it points to is replaced where it is, and the link kept.
+ *
+ * A run killed before its end (kill -9, a crash) leaves its temporary directory behind; on the
+ * national job that is hundreds of megabytes. Each run holds an flock() on its temporary
+ * directory until it ends, and the kernel drops the lock of a process that dies, so the next
+ * run into the same --out removes the ".NAME.tmp-XXXXXX" beside it whose lock it can take:
+ * those of runs that are gone, never one still writing (a pid would not tell across
+ * containers or machines sharing the directory). */
 #include "outdir.h"
 
 #include <dirent.h>
@@ -17,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,6 +56,45 @@ static void remove_dir(const char *path)
         closedir(d);
     }
     rmdir(path);
+}
+
+/* The open temporary directory of this run, locked until the run ends (one output per run). */
+static int tmp_lock = -1;
+
+static void release_lock(void)
+{
+    if (tmp_lock >= 0)
+        close(tmp_lock);
+    tmp_lock = -1;
+}
+
+/* Removes the temporary directories of name in parent that runs which died left behind:
+ * exactly ".NAME.tmp-XXXXXX" (as mkdtemp makes them), directories, whose lock nobody holds. */
+static void remove_stale(const char *parent, const char *name)
+{
+    DIR *d = opendir(parent);
+    if (!d)
+        return;
+    char *prefix = xasprintf(".%s.tmp-", name);
+    size_t len = strlen(prefix);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, len) != 0)
+            continue;
+        const char *x = e->d_name + len;
+        if (strlen(x) != 6 ||
+            strspn(x, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != 6)
+            continue;
+        char *p = xasprintf("%s/%s", parent, e->d_name);
+        int fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+            remove_dir(p);
+        if (fd >= 0)
+            close(fd);
+        free(p);
+    }
+    closedir(d);
+    free(prefix);
 }
 
 /* 1 when dir is empty or holds a summary.json written by cptscov. */
@@ -111,7 +158,11 @@ int odir_begin(outdir *o, const char *final)
         }
     }
     char *d1 = xstrdup(clean), *d2 = xstrdup(clean);
-    o->tmp = xasprintf("%s/.%s.tmp-XXXXXX", dirname(d1), basename(d2));
+    const char *parent = dirname(d1), *name = basename(d2);
+    remove_stale(parent, name);
+    o->tmp = xasprintf("%s/.%s.tmp-XXXXXX", parent, name);
+    struct stat pst;
+    int no_parent = stat(parent, &pst) != 0;
     free(d1);
     free(d2);
     if (!mkdtemp(o->tmp)) {
@@ -119,10 +170,23 @@ int odir_begin(outdir *o, const char *final)
         free(o->tmp);
         o->tmp = NULL;
         free(clean);
+        if (no_parent)
+            return diag_error(final, 0, "the directory that should hold it does not exist; "
+                                        "create it or choose another --out");
         return diag_error(final, 0, "cannot create the output beside it: %s; choose a writable "
                                     "--out", strerror(e));
     }
     chmod(o->tmp, 0755);
+    release_lock();
+    tmp_lock = open(o->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (tmp_lock < 0 || flock(tmp_lock, LOCK_EX | LOCK_NB) != 0) {
+        /* Another run took it for a dead one's in the instant between its creation and now. */
+        int e = errno;
+        odir_abort(o);
+        free(clean);
+        return diag_error(final, 0, "cannot lock the output being written: %s; run again",
+                          strerror(e));
+    }
     o->final = clean;
     return 0;
 }
@@ -148,6 +212,7 @@ int odir_commit(outdir *o)
     free(o->tmp);
     free(o->final);
     o->tmp = o->final = NULL;
+    release_lock();
     return 0;
 }
 
@@ -155,6 +220,7 @@ void odir_abort(outdir *o)
 {
     if (o->tmp)
         remove_dir(o->tmp);
+    release_lock();
     free(o->tmp);
     free(o->final);
     o->tmp = o->final = NULL;

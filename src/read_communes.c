@@ -13,8 +13,12 @@
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include "crs.h"
 #include "fields.h"
@@ -111,10 +115,25 @@ static GEOSGeometry *feature_geometry(communes_reader *r, OGRFeatureH f, const c
     int size = OGR_G_WkbSize(og);
     unsigned char *wkb = xmalloc((size_t)size);
     OGR_G_ExportToIsoWkb(og, wkbNDR, wkb);
-    if (lin)
-        OGR_G_DestroyGeometry(lin);
     GEOSGeometry *g = GEOSGeomFromWKB_buf_r(h, wkb, (size_t)size);
     free(wkb);
+    if (!g) {
+        /* GEOS refuses a ring that does not end where it starts (some hand-made GeoJSON);
+         * closing it can only have one meaning. */
+        OGRGeometryH closed = OGR_G_Clone(og);
+        OGR_G_CloseRings(closed);
+        size = OGR_G_WkbSize(closed);
+        wkb = xmalloc((size_t)size);
+        OGR_G_ExportToIsoWkb(closed, wkbNDR, wkb);
+        OGR_G_DestroyGeometry(closed);
+        g = GEOSGeomFromWKB_buf_r(h, wkb, (size_t)size);
+        free(wkb);
+        if (g)
+            jis_add(r->ji, path, 0, code, "repaired_geometry", "feature %ld (commune %s) had a "
+                    "ring that was not closed; it was closed", fid, code);
+    }
+    if (lin)
+        OGR_G_DestroyGeometry(lin);
     if (!g) {
         jis_add(r->ji, path, 0, code, "bad_geometry", "feature %ld (commune %s): GEOS cannot read "
                 "its geometry; it is left out of the maps", fid, code);
@@ -294,11 +313,42 @@ static int add_layer(communes_reader *r, OGRLayerH layer, const char *path)
     return ctab_add_layer(r->t, &cl);
 }
 
+/* 1 when the shapefile path (ending in .shp) has no part with extension ext (".dbf"), in
+ * either case, beside it. */
+static int shapefile_part_missing(const char *path, const char *ext)
+{
+    size_t n = strlen(path);
+    char *p = xasprintf("%.*s%s", (int)(n - 4), path, ext);
+    struct stat st;
+    int missing = stat(p, &st) != 0;
+    for (char *q = p + n - 3; missing && *q; q++)
+        *q = (char)toupper((unsigned char)*q);
+    missing = missing && stat(p, &st) != 0;
+    free(p);
+    return missing;
+}
+
 long crd_read(communes_reader *r, const char *path)
 {
+    size_t len = strlen(path);
+    if (len > 4 && strcasecmp(path + len - 4, ".shp") == 0) {
+        /* Without its .dbf, GDAL reads a shapefile without fields; without its .shx, not at
+         * all: say which part is missing rather than what follows from it. */
+        struct stat st;
+        static const char *const parts[] = {".shx", ".dbf"};
+        for (int i = 0; i < 2; i++)
+            if (stat(path, &st) == 0 && shapefile_part_missing(path, parts[i]))
+                return diag_error(path, 0, "the %s file of this shapefile is missing; copy it "
+                                           "beside the .shp (a shapefile needs its .shp, .shx, "
+                                           ".dbf and .prj)", parts[i]);
+    }
     CPLErrorReset();
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!ds) {
+        struct stat st;
+        if (stat(path, &st) != 0 && errno == ENOENT && strncmp(path, "/vsi", 4) != 0 &&
+            !strchr(path, ':'))
+            return diag_error(path, 0, "cannot open: no such file; check the path");
         const char *why = CPLGetLastErrorMsg();
         return diag_error(path, 0, "cannot open as a vector layer%s%s; give a Shapefile (with its "
                                    ".shx, .dbf and .prj), GeoPackage, GeoJSON or FlatGeobuf",
@@ -324,7 +374,7 @@ long crd_read(communes_reader *r, const char *path)
                                         "check the field names with ogrinfo", r->code_field);
         else
             total = diag_error(path, 0, "no layer has a commune code field (INSEE_COM, insee_com, "
-                                        "code, CODGEO); name it with --code-field");
+                                        "code, CODGEO, CODE_INSEE, COM); name it with --code-field");
     }
     GDALClose(ds);
     return total;

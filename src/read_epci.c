@@ -20,10 +20,10 @@ long read_epci(epci_table *e, const char *path, join_issues *ji)
     table tb;
     if (tbl_open(&tb, path) < 0)
         return -1;
-    int ce = tbl_column(&tb, NULL, epci_names, "EPCI", "a column named EPCI");
-    int cc = ce < 0 ? -1 : tbl_column(&tb, NULL, com_names, "commune code", "a column named COM");
+    int ce = tbl_column(&tb, NULL, epci_names, "EPCI", "a header cell EPCI");
+    int cc = ce < 0 ? -1 : tbl_column(&tb, NULL, com_names, "commune code", "a header cell COM");
     int cn = tbl_column(&tb, NULL, name_names, NULL, NULL);
-    int r = cc < 0 ? -1 : 0;
+    int r = cc < 0 || cn < -1 ? -1 : 0;
     while (r == 0 && (r = tbl_next(&tb)) == 1) {
         r = 0;
         char *siren = str_trim_dup(tbl_cell(&tb, ce));
@@ -31,8 +31,11 @@ long read_epci(epci_table *e, const char *path, join_issues *ji)
         const char *raw = tbl_cell(&tb, cc);
         int fc = fld_code(raw, code);
         if (!siren[0] || fc == FLD_INVALID) {
-            r = diag_error(path, tb.line, "%s; fix this row",
-                           siren[0] ? "the commune code is not a code" : "the EPCI is empty");
+            if (siren[0])
+                r = diag_error(path, tb.line, "\"%s\" is not a commune code (5 characters, like "
+                                              "35238 or 2A004); fix this row", raw);
+            else
+                r = diag_error(path, tb.line, "the EPCI is empty; fix this row");
             free(siren);
             break;
         }
@@ -54,6 +57,9 @@ long read_epci(epci_table *e, const char *path, join_issues *ji)
         free(siren);
     }
     long rows = tb.rows;
+    if (r == 0 && rows == 0)
+        r = diag_error(path, 2, "the table has a header but no commune; give the EPCI table, or "
+                                "leave out --epci");
     if (r == 0)
         tbl_report_encoding(&tb, ji);
     tbl_close(&tb);

@@ -142,7 +142,8 @@ static int compare_listing(const void *a, const void *b)
 /* Reports the current communes of which a CPTS lists only some old communes. */
 static void check_partial(member_reader *m)
 {
-    qsort(m->list, (size_t)m->n, sizeof *m->list, compare_listing);
+    if (m->n > 1) /* qsort must not get NULL, the list of a file without a valid code */
+        qsort(m->list, (size_t)m->n, sizeof *m->list, compare_listing);
     for (int i = 0; i < m->n;) {
         int j = i, direct = 0;
         long line = m->list[i].line; /* the first line that listed the commune */
@@ -191,12 +192,12 @@ long read_members(commune_table *t, const char *path, const passage *p, const ep
         return -1;
     smap_init(&m.seen);
     int col[5];
-    col[0] = tbl_column(&tb, NULL, id_names, "CPTS id", "a column named cpts_id");
-    col[2] = col[0] < 0 ? -1 : tbl_column(&tb, NULL, code_names, "commune code", "a column named insee_com");
-    col[3] = col[2] < 0 ? -1 : tbl_column(&tb, NULL, status_names, "status", "a column named status");
-    col[4] = col[3] < 0 ? -1 : tbl_column(&tb, NULL, date_names, "signature date", "a column named signed_on");
+    col[0] = tbl_column(&tb, NULL, id_names, "CPTS id", "a header cell cpts_id");
+    col[2] = col[0] < 0 ? -1 : tbl_column(&tb, NULL, code_names, "commune code", "a header cell insee_com");
+    col[3] = col[2] < 0 ? -1 : tbl_column(&tb, NULL, status_names, "status", "a header cell status");
+    col[4] = col[3] < 0 ? -1 : tbl_column(&tb, NULL, date_names, "signature date", "a header cell signed_on");
     col[1] = tbl_column(&tb, NULL, name_names, NULL, NULL);
-    int r = col[4] < 0 ? -1 : 0;
+    int r = col[4] < 0 || col[1] < -1 ? -1 : 0;
     while (r == 0 && (r = tbl_next(&tb)) == 1) {
         r = 0;
         char *id = str_trim_dup(tbl_cell(&tb, col[0]));

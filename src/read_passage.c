@@ -25,7 +25,7 @@ static int find_to_column(table *tb, const char *override)
     if (override)
         return tbl_column(tb, override, to_names, "current code", "--passage-to");
     int c = tbl_column(tb, NULL, to_names, NULL, NULL);
-    if (c >= 0)
+    if (c != -1)
         return c;
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(tb->layer);
     for (int i = 0; i < tb->ncols; i++) {
@@ -111,6 +111,9 @@ long read_passage(passage *p, const char *path, const char *from_col, const char
         r = 0;
     }
     long rows = tb.rows;
+    if (r == 0 && rows == 0)
+        r = diag_error(path, 2, "the table has a header but no code; give the passage table, or "
+                                "leave out --passage");
     if (r == 0)
         tbl_report_encoding(&tb, ji);
     tbl_close(&tb);

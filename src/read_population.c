@@ -7,6 +7,7 @@
  * spreadsheet are repaired and reported, since their meaning is not in doubt. */
 #include "readers.h"
 
+#include <ogr_api.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,8 +24,9 @@ static const char *const epci_names[] = {"EPCI", NULL};
 static const char *const depname_names[] = {"LIBDEP", NULL};
 static const char *const regname_names[] = {"LIBREG", NULL};
 
-/* Reads one row into the table; returns 0 or -1. */
-static int read_row(commune_table *t, const table *tb, const int col[8], join_issues *ji)
+/* Reads one row into the table, adding its population to *total; returns 0 or -1. */
+static int read_row(commune_table *t, const table *tb, const int col[8], int64_t *total,
+                    join_issues *ji)
 {
     const char *path = tb->path;
     long line = tb->line;
@@ -50,6 +52,9 @@ static int read_row(commune_table *t, const table *tb, const int col[8], join_is
     if (fld_region(reg, c->reg) == FLD_INVALID)
         return diag_error(path, line, "\"%s\" is not a region code (like 53 or 975); fix this row", reg);
     const char *count = tbl_cell(tb, col[3]);
+    if (!count[0] && !OGR_F_IsFieldSet(tb->row, col[3]))
+        return diag_error(path, line, "the row ends before the population column (a cut row?); "
+                                      "fix this row, or leave the cell empty for no inhabitants");
     if (!count[0]) {
         /* INSEE leaves it empty for the uninhabited territories (TAAF, Clipperton). */
         c->population = 0;
@@ -58,6 +63,11 @@ static int read_row(commune_table *t, const table *tb, const int col[8], join_is
     } else if (fld_population(count, &c->population) == FLD_INVALID)
         return diag_error(path, line, "population \"%s\" of commune %s is not a non-negative "
                                       "integer; fix this row", count, code);
+    /* Every sum of the coverage is a part of the total: if it fits, they all do. */
+    if (c->population > INT64_MAX - *total)
+        return diag_error(path, line, "population \"%s\" of commune %s takes the table's total "
+                                      "past 2^63-1 inhabitants; fix this row", count, code);
+    *total += c->population;
     c->name = xstrdup(col[4] >= 0 && tbl_cell(tb, col[4])[0] ? tbl_cell(tb, col[4]) : code);
     if (col[5] >= 0 && tbl_cell(tb, col[5])[0])
         c->epci = xstrdup(tbl_cell(tb, col[5]));
@@ -113,9 +123,14 @@ long read_population(commune_table *t, const char *path, const population_column
     col[5] = tbl_column(&tb, NULL, epci_names, NULL, NULL);
     col[6] = tbl_column(&tb, NULL, depname_names, NULL, NULL);
     col[7] = tbl_column(&tb, NULL, regname_names, NULL, NULL);
+    if (col[4] < -1 || col[5] < -1 || col[6] < -1 || col[7] < -1) {
+        tbl_close(&tb);
+        return -1;
+    }
     int r;
+    int64_t total = 0;
     while ((r = tbl_next(&tb)) == 1)
-        if (read_row(t, &tb, col, ji) < 0) {
+        if (read_row(t, &tb, col, &total, ji) < 0) {
             r = -1;
             break;
         }

@@ -331,10 +331,10 @@ int run_job(const run_options *o)
             fprintf(stderr, "cptscov: warning: %s; see %s/join_issues.csv\n", counts, o->out);
         }
         printf("covered: %lld of %lld inhabitants (%.2f %%), %d of %d communes, %d CPTS counting "
-               "of %d; %d uncovered zones\n",
+               "of %d; %d uncovered zone%s\n",
                (long long)n->covered_population, (long long)n->population, cov_pct(n),
                n->covered_communes, n->communes, j->coverage.cpts_counting, j->table.ncpts,
-               j->zones.n);
+               j->zones.n, j->zones.n == 1 ? "" : "s");
         printf("outputs: %s/\n", o->out);
     }
     lap_total(&w);

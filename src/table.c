@@ -24,19 +24,30 @@
  * following quotes as GDAL does (a quote anywhere opens or closes a quoted part) and skipping
  * empty lines as GDAL does. GDAL skips only lines with nothing on them: a line of blanks is
  * a row. `blank` is 1 at the start of a record, until its first character (which may be the
- * quote that opens it). */
-static void find_row_lines(table *t, FILE *f)
+ * quote that opens it). Returns the line of the first NUL byte, or 0: GDAL would end the cell
+ * there without a word, and what follows (a quote) would no longer agree with these lines. */
+static long find_row_lines(table *t, FILE *f)
 {
     int cap = 0, quoted = 0, blank = 1, c;
-    long line = 1;
+    long line = 1, nul_line = 0;
     while ((c = getc(f)) != EOF) {
+        if (c == '\0' && !nul_line)
+            nul_line = line;
+        if (c == '\r') {
+            /* CR LF ends a line, and so does a lone CR (the "CSV (Macintosh)" of old
+             * spreadsheets), as GDAL reads them. */
+            int next = getc(f);
+            if (next != '\n' && next != EOF)
+                ungetc(next, f);
+            c = '\n';
+        }
         if (c == '\n') {
             if (!quoted)
                 blank = 1;
             line++;
             continue;
         }
-        if (blank && c != '\r') {
+        if (blank) {
             blank = 0;
             GROW(t->row_lines, cap, t->nrow_lines + 1);
             t->row_lines[t->nrow_lines++] = line;
@@ -44,6 +55,33 @@ static void find_row_lines(table *t, FILE *f)
         if (c == '"')
             quoted = !quoted;
     }
+    return nul_line;
+}
+
+/* No row of a table is a megabyte long; GDAL's reader would take one byte by byte (and
+ * refuse it only past 10 MB), so such a line is refused at once. */
+#define MAX_LINE (1L << 20)
+
+/* The first line of f longer than MAX_LINE bytes, or 0 (lines end as in find_row_lines). */
+static long long_line(FILE *f)
+{
+    long line = 1, len = 0;
+    int c;
+    while ((c = getc(f)) != EOF) {
+        if (c == '\r') {
+            int next = getc(f);
+            if (next != '\n' && next != EOF)
+                ungetc(next, f);
+            c = '\n';
+        }
+        if (c == '\n') {
+            line++;
+            len = 0;
+        } else if (++len > MAX_LINE) {
+            return line;
+        }
+    }
+    return 0;
 }
 
 int tbl_open(table *t, const char *path)
@@ -60,8 +98,28 @@ int tbl_open(table *t, const char *path)
     FILE *f = fopen(path, "rb");
     if (!f)
         return diag_error(path, 0, "cannot read this file; check its permissions");
-    find_row_lines(t, f);
+    /* GDAL would see one column of NUL-separated bytes; say what the file is instead. */
+    int b0 = getc(f), b1 = getc(f);
+    if ((b0 == 0xFF && b1 == 0xFE) || (b0 == 0xFE && b1 == 0xFF)) {
+        fclose(f);
+        return diag_error(path, 1, "the file is UTF-16 (a spreadsheet's \"Unicode text\"); save "
+                                   "it as CSV UTF-8");
+    }
+    rewind(f);
+    long nul_line = find_row_lines(t, f);
+    rewind(f);
+    long too_long = long_line(f);
     fclose(f);
+    if (nul_line) {
+        tbl_close(t);
+        return diag_error(path, nul_line, "cannot read as a table: a NUL byte (UTF-16 without "
+                                          "BOM, or a binary file?); save it as CSV UTF-8");
+    }
+    if (too_long) {
+        tbl_close(t);
+        return diag_error(path, too_long, "this line is longer than 1 MB, which no row of a "
+                                          "table is; fix or remove it");
+    }
     char *name = xasprintf("CSV:%s", path);
     const char *drivers[] = {"CSV", NULL};
     const char *options[] = {"AUTODETECT_TYPE=NO", "HEADERS=YES", "EMPTY_STRING_AS_NULL=NO",
@@ -83,6 +141,20 @@ int tbl_open(table *t, const char *path)
     return 0;
 }
 
+/* Column i, named name: -2 after diag_error when another column has the same name (which
+ * one is meant cannot be known), else i. */
+static int unique_column(const table *t, int i, const char *name)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(t->layer);
+    for (int j = i + 1; j < t->ncols; j++)
+        if (str_ieq(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, j)), name)) {
+            diag_error(t->path, 1, "columns %d and %d are both named \"%s\"; rename or remove one",
+                       i + 1, j + 1, name);
+            return -2;
+        }
+    return i;
+}
+
 int tbl_column(table *t, const char *override, const char *const *names, const char *what,
                const char *flag)
 {
@@ -90,14 +162,14 @@ int tbl_column(table *t, const char *override, const char *const *names, const c
     if (override) {
         for (int i = 0; i < t->ncols; i++)
             if (str_ieq(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)), override))
-                return i;
+                return unique_column(t, i, override);
         return diag_error(t->path, 1, "no column named \"%s\" (given with %s); check the header",
                           override, flag);
     }
     for (const char *const *n = names; *n; n++)
         for (int i = 0; i < t->ncols; i++)
             if (str_ieq(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)), *n))
-                return i;
+                return unique_column(t, i, *n);
     if (!what)
         return -1;
     char tried[256] = "";

@@ -9,7 +9,9 @@
  * Figures come from the run results; nothing is computed here. */
 #include "results.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "fields.h"
@@ -231,8 +233,24 @@ static void map_task(void *arg, int i, GEOSContextHandle_t h)
     }
 }
 
+static const char *const map_names[5] = {"communes", "cpts", "departments", "regions",
+                                         "uncovered"};
+
 int write_maps(const char *dir, const run_results *r)
 {
+    /* The files are created here first, in order, so that a directory that cannot take them
+     * is reported on the first map whatever the threads do. */
+    for (int i = 0; i < 5; i++) {
+        char *path = xasprintf("%s/%s.geojson", dir, map_names[i]);
+        FILE *f = fopen(path, "wb");
+        int rc = f ? 0 : diag_error(path, 0, "cannot write: %s; check free space and permissions",
+                                    strerror(errno));
+        if (f)
+            fclose(f);
+        free(path);
+        if (rc < 0)
+            return -1;
+    }
     map_batch b = {dir, r, {0}};
     pool_run(r->threads, 5, map_task, &b);
     for (int i = 0; i < 5; i++)

@@ -87,8 +87,11 @@ static void zone_cpts(const commune_table *t, const adjacency *a, zone_work *w, 
                                   nb->cpts[j], zi);
         }
     }
-    qsort(z->bordering_cpts, (size_t)z->nbordering, sizeof *z->bordering_cpts, zone_cmp_int);
-    qsort(z->pending_cpts, (size_t)z->npending, sizeof *z->pending_cpts, zone_cmp_int);
+    /* qsort must not get NULL, the list of a zone without such CPTS */
+    if (z->nbordering > 1)
+        qsort(z->bordering_cpts, (size_t)z->nbordering, sizeof *z->bordering_cpts, zone_cmp_int);
+    if (z->npending > 1)
+        qsort(z->pending_cpts, (size_t)z->npending, sizeof *z->pending_cpts, zone_cmp_int);
 }
 
 /* Gathers into z the zone zi that commune first belongs to, by breadth-first search. */

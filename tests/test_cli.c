@@ -25,7 +25,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PROGRAM "./cptscov"
+/* The program under test: ./cptscov, or $CPTSCOV_BIN (make check-asan runs its sanitized build). */
+static const char *program(void)
+{
+    const char *p = getenv("CPTSCOV_BIN");
+    return p && p[0] ? p : "./cptscov";
+}
+#define PROGRAM program()
 #define MAX_ARGS 64
 
 static const char *const output_files[] = {
