@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "adjacency.h"
@@ -47,7 +48,8 @@ static void watch_start(stopwatch *w, int on)
     w->cpu_last = w->cpu_start;
 }
 
-/* Prints the wall and CPU time since the last lap: "cptscov: timing: STAGE WALL s CPU s". */
+/* Prints the wall and CPU time since the last lap, and the peak memory so far:
+ * "cptscov: timing: STAGE WALL s wall CPU s cpu PEAK MB peak". */
 static void lap(stopwatch *w, const char *stage)
 {
     if (!w->on)
@@ -55,8 +57,10 @@ static void lap(stopwatch *w, const char *stage)
     struct timespec now, cpu;
     clock_gettime(CLOCK_MONOTONIC, &now);
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
-    fprintf(stderr, "cptscov: timing: %-28s %8.3f s wall %8.3f s cpu\n", stage,
-            since(&w->last, &now), since(&w->cpu_last, &cpu));
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    fprintf(stderr, "cptscov: timing: %-28s %8.3f s wall %8.3f s cpu %6.1f MB peak\n", stage,
+            since(&w->last, &now), since(&w->cpu_last, &cpu), (double)ru.ru_maxrss / 1024.0);
     w->last = now;
     w->cpu_last = cpu;
 }
