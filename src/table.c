@@ -3,9 +3,10 @@
  *
  * GDAL's CSV driver does the parsing (quotes, separators, BOM, CRLF). It skips blank lines
  * and lets quoted cells hold line breaks, so its row count is not the file's line number;
- * a quick pass over the file notes the line where each row starts, for error messages.
- * Text that is not UTF-8 is taken as Latin-1 (the
- * other encoding French spreadsheets export) and converted; the readers report it. */
+ * a quick pass over the file notes the line where each row starts, for error messages, and
+ * refuses what GDAL would misread without a word (NUL bytes, UTF-16, absurdly long lines).
+ * Text that is not UTF-8 is taken as Latin-1 (the other encoding French spreadsheets
+ * export) and converted; the readers report it. */
 #include "table.h"
 
 #include <cpl_conv.h>
@@ -20,19 +21,30 @@
 #include "diag.h"
 #include "util.h"
 
+/* No row of a table is a megabyte long; GDAL's reader would take one byte by byte (and
+ * refuse it only past 10 MB), so such a line is refused at once. */
+#define MAX_LINE (1L << 20)
+
+/* What one pass over the file finds before GDAL reads it. */
+typedef struct file_scan {
+    long nul_line;   /* the line of the first NUL byte, or 0 */
+    long long_line;  /* the first line longer than MAX_LINE bytes, or 0 */
+} file_scan;
+
 /* Notes in t->row_lines the line where each record of the file starts (the header first),
  * following quotes as GDAL does (a quote anywhere opens or closes a quoted part) and skipping
  * empty lines as GDAL does. GDAL skips only lines with nothing on them: a line of blanks is
  * a row. `blank` is 1 at the start of a record, until its first character (which may be the
- * quote that opens it). Returns the line of the first NUL byte, or 0: GDAL would end the cell
- * there without a word, and what follows (a quote) would no longer agree with these lines. */
-static long find_row_lines(table *t, FILE *f)
+ * quote that opens it). A NUL byte is noted too: GDAL would end the cell there without a
+ * word, and what follows (a quote) would no longer agree with these lines. */
+static file_scan scan_file(table *t, FILE *f)
 {
     int cap = 0, quoted = 0, blank = 1, c;
-    long line = 1, nul_line = 0;
+    long line = 1, len = 0;
+    file_scan r = {0, 0};
     while ((c = getc(f)) != EOF) {
-        if (c == '\0' && !nul_line)
-            nul_line = line;
+        if (c == '\0' && !r.nul_line)
+            r.nul_line = line;
         if (c == '\r') {
             /* CR LF ends a line, and so does a lone CR (the "CSV (Macintosh)" of old
              * spreadsheets), as GDAL reads them. */
@@ -45,8 +57,11 @@ static long find_row_lines(table *t, FILE *f)
             if (!quoted)
                 blank = 1;
             line++;
+            len = 0;
             continue;
         }
+        if (++len > MAX_LINE && !r.long_line)
+            r.long_line = line;
         if (blank) {
             blank = 0;
             GROW(t->row_lines, cap, t->nrow_lines + 1);
@@ -55,33 +70,7 @@ static long find_row_lines(table *t, FILE *f)
         if (c == '"')
             quoted = !quoted;
     }
-    return nul_line;
-}
-
-/* No row of a table is a megabyte long; GDAL's reader would take one byte by byte (and
- * refuse it only past 10 MB), so such a line is refused at once. */
-#define MAX_LINE (1L << 20)
-
-/* The first line of f longer than MAX_LINE bytes, or 0 (lines end as in find_row_lines). */
-static long long_line(FILE *f)
-{
-    long line = 1, len = 0;
-    int c;
-    while ((c = getc(f)) != EOF) {
-        if (c == '\r') {
-            int next = getc(f);
-            if (next != '\n' && next != EOF)
-                ungetc(next, f);
-            c = '\n';
-        }
-        if (c == '\n') {
-            line++;
-            len = 0;
-        } else if (++len > MAX_LINE) {
-            return line;
-        }
-    }
-    return 0;
+    return r;
 }
 
 int tbl_open(table *t, const char *path)
@@ -106,18 +95,16 @@ int tbl_open(table *t, const char *path)
                                    "it as CSV UTF-8");
     }
     rewind(f);
-    long nul_line = find_row_lines(t, f);
-    rewind(f);
-    long too_long = long_line(f);
+    file_scan scan = scan_file(t, f);
     fclose(f);
-    if (nul_line) {
+    if (scan.nul_line) {
         tbl_close(t);
-        return diag_error(path, nul_line, "cannot read as a table: a NUL byte (UTF-16 without "
+        return diag_error(path, scan.nul_line, "cannot read as a table: a NUL byte (UTF-16 without "
                                           "BOM, or a binary file?); save it as CSV UTF-8");
     }
-    if (too_long) {
+    if (scan.long_line) {
         tbl_close(t);
-        return diag_error(path, too_long, "this line is longer than 1 MB, which no row of a "
+        return diag_error(path, scan.long_line, "this line is longer than 1 MB, which no row of a "
                                           "table is; fix or remove it");
     }
     char *name = xasprintf("CSV:%s", path);
