@@ -9,8 +9,10 @@
 
 #include "strmap.h"
 
-/* A commune code: 5 characters ("35238", "2A004") and a NUL. */
-#define CODE_LEN 5
+/* A commune code: 5 characters for INSEE's ("35238", "2A004"), up to CODE_LEN with
+ * --free-codes, and a NUL. */
+#define INSEE_CODE_LEN 5
+#define CODE_LEN 15
 typedef char commune_code[CODE_LEN + 1];
 
 /* One source of polygons (a layer of an OGR data source) and its CRS.

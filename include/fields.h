@@ -9,6 +9,13 @@
 
 enum { FLD_OK = 0, FLD_REPAIRED = 1, FLD_INVALID = -1 };
 
+/* With free codes on (--free-codes), commune codes are any identifier of 1 to CODE_LEN
+ * letters, digits, '_' or '-', and department and region codes of 1 to 3: for synthetic
+ * countries (the benchmark's million communes) and data that is not INSEE's. No code is
+ * repaired then. A setting of the whole run, made once before anything is read. */
+void fld_set_free_codes(int on);
+int fld_free_codes(void);
+
 /* Reads a commune code into out ("35238", "2A004"). Repairs what spreadsheets do to codes:
  * a lost leading zero ("1001" -> "01001"), a trailing ".0", blanks and thousands separators,
  * lower case ("2a004"), a leading apostrophe. Returns FLD_OK, FLD_REPAIRED or FLD_INVALID. */

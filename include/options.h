@@ -20,6 +20,7 @@ typedef struct run_options {
     const char *passage_from, *passage_to;
     const char *geojson_engine;
     int threads;  /* 0: the machine's cores */
+    int free_codes;
     int strict, timings, quiet, help, version, man;
 } run_options;
 

@@ -44,8 +44,42 @@ static int all_digits(const char *s, size_t n)
     return 1;
 }
 
+/* Set once, before any input is read (a setting of the run, like a locale): see fields.h. */
+static int free_codes;
+
+void fld_set_free_codes(int on)
+{
+    free_codes = on;
+}
+
+int fld_free_codes(void)
+{
+    return free_codes;
+}
+
+/* A free identifier: 1 to max characters among letters, digits, '_' and '-', blanks around
+ * allowed. Nothing is repaired: without INSEE's rules there is no meaning to restore. */
+static int free_identifier(const char *raw, char *out, size_t max)
+{
+    while (isspace((unsigned char)*raw))
+        raw++;
+    size_t n = 0;
+    while (raw[n] && (isalnum((unsigned char)raw[n]) || raw[n] == '_' || raw[n] == '-'))
+        n++;
+    const char *rest = raw + n;
+    while (isspace((unsigned char)*rest))
+        rest++;
+    if (n == 0 || n > max || *rest)
+        return FLD_INVALID;
+    memcpy(out, raw, n);
+    out[n] = '\0';
+    return FLD_OK;
+}
+
 int fld_code(const char *raw, commune_code out)
 {
+    if (free_codes)
+        return free_identifier(raw, out, CODE_LEN);
     char buf[32];
     int repaired = strip_blanks(raw, buf, sizeof buf);
     if (repaired < 0)
@@ -65,7 +99,7 @@ int fld_code(const char *raw, commune_code out)
         memcpy(out + 1, s, 5);
         return FLD_REPAIRED;
     }
-    if (n != 5)
+    if (n != INSEE_CODE_LEN)
         return FLD_INVALID;
     if (s[0] == '2' && (s[1] == 'a' || s[1] == 'b')) {
         s[1] = (char)toupper((unsigned char)s[1]);
@@ -80,6 +114,8 @@ int fld_code(const char *raw, commune_code out)
 
 int fld_department(const char *raw, char out[4])
 {
+    if (free_codes)
+        return free_identifier(raw, out, 3);
     char buf[8];
     int repaired = strip_blanks(raw, buf, sizeof buf);
     if (repaired < 0)
@@ -105,6 +141,8 @@ int fld_department(const char *raw, char out[4])
 
 int fld_region(const char *raw, char out[4])
 {
+    if (free_codes)
+        return free_identifier(raw, out, 3);
     char buf[8];
     int repaired = strip_blanks(raw, buf, sizeof buf);
     if (repaired < 0)

@@ -32,6 +32,9 @@ static const option_spec options[] = {
     {"--code-field", "NAME", OPT_VALUE, AT(code_field),
      "Field of the commune code in the polygons (default: the first of INSEE_COM, insee_com, "
      "code, CODGEO)."},
+    {"--free-codes", NULL, OPT_FLAG, AT(free_codes),
+     "Take commune codes as free identifiers (1 to 15 letters, digits, _ or -; departments and "
+     "regions 1 to 3) instead of INSEE codes, and repair none: for synthetic or foreign data."},
     {"--population", "CSV", OPT_VALUE, AT(population),
      "INSEE-style population table, `;`, `,` or tab separated, one row per current commune. "
      "Its codes are the vintage everything is carried to. Required."},

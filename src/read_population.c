@@ -76,7 +76,7 @@ static int read_row(commune_table *t, const table *tb, const int col[8], int64_t
     if (col[7] >= 0)
         ctab_set_area_name(t, 1, c->reg, tbl_cell(tb, col[7]));
     size_t dl = strlen(c->dep);  /* "35" for 35238, "971" for 97101 */
-    if (strncmp(code, c->dep, dl) != 0)
+    if (!fld_free_codes() && strncmp(code, c->dep, dl) != 0)
         jis_add(ji, path, line, code, "department_mismatch",
                 "commune %s is given department %s, which its code does not start with", code,
                 c->dep);

@@ -305,6 +305,7 @@ int run_job(const run_options *o)
         return EXIT_USAGE;
     stopwatch w;
     watch_start(&w, o->timings);
+    fld_set_free_codes(o->free_codes);
     /* An --out that cannot be written is said at once, not after the whole job. */
     outdir out;
     if (odir_begin(&out, o->out) < 0)

@@ -173,9 +173,36 @@ static void test_format_date(void **state)
     assert_string_equal(buf, "2024-02-29");
 }
 
+/* --free-codes: any identifier, nothing repaired, INSEE's rules off. */
+static void test_free_codes(void **state)
+{
+    (void)state;
+    commune_code c;
+    char d[4];
+    fld_set_free_codes(1);
+    assert_int_equal(fld_code(" 012345 ", c), FLD_OK);
+    assert_string_equal(c, "012345");
+    assert_int_equal(fld_code("A-b_9", c), FLD_OK);
+    assert_string_equal(c, "A-b_9");
+    assert_int_equal(fld_code("1001", c), FLD_OK); /* not repaired */
+    assert_string_equal(c, "1001");
+    assert_int_equal(fld_code("123456789012345", c), FLD_OK);
+    assert_int_equal(fld_code("1234567890123456", c), FLD_INVALID);
+    assert_int_equal(fld_code("", c), FLD_INVALID);
+    assert_int_equal(fld_code("a b", c), FLD_INVALID);
+    assert_int_equal(fld_code("é", c), FLD_INVALID);
+    assert_int_equal(fld_department("123", d), FLD_OK);
+    assert_int_equal(fld_department("1234", d), FLD_INVALID);
+    assert_int_equal(fld_region("R7", d), FLD_OK);
+    fld_set_free_codes(0);
+    assert_int_equal(fld_code("012345", c), FLD_INVALID);
+    assert_int_equal(fld_code("1001", c), FLD_REPAIRED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_free_codes),
         cmocka_unit_test(test_code_valid),
         cmocka_unit_test(test_code_repaired),
         cmocka_unit_test(test_code_invalid),

@@ -1,0 +1,83 @@
+/* fuzz_fields.c -- libFuzzer target for fields.c (and the status words of commune_table.c).
+ * Every line of the input goes through every cell parser; what a parser accepts must read
+ * back unchanged (a repaired code is a valid code, a date prints and parses to itself). */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commune_table.h"
+#include "fields.h"
+#include "fuzz_common.h"
+#include "util.h"
+
+static void one_cell(const char *s)
+{
+    commune_code code;
+    int r = fld_code(s, code);
+    if (r != FLD_INVALID) {
+        FZ_CHECK(r == FLD_OK || r == FLD_REPAIRED);
+        FZ_CHECK(strlen(code) == INSEE_CODE_LEN);
+        commune_code again;
+        FZ_CHECK(fld_code(code, again) == FLD_OK && strcmp(code, again) == 0);
+    }
+    char dep[4];
+    r = fld_department(s, dep);
+    if (r != FLD_INVALID) {
+        char again[4];
+        FZ_CHECK(strlen(dep) == 2 || strlen(dep) == 3);
+        FZ_CHECK(fld_department(dep, again) == FLD_OK && strcmp(dep, again) == 0);
+    }
+    char reg[4];
+    r = fld_region(s, reg);
+    if (r != FLD_INVALID) {
+        char again[4];
+        FZ_CHECK(strlen(reg) == 2 || strlen(reg) == 3);
+        FZ_CHECK(fld_region(reg, again) == FLD_OK && strcmp(reg, again) == 0);
+    }
+    int64_t pop;
+    if (fld_population(s, &pop) == FLD_OK) {
+        char buf[32];
+        int64_t again;
+        FZ_CHECK(pop >= 0);
+        snprintf(buf, sizeof buf, "%" PRId64, pop);
+        FZ_CHECK(fld_population(buf, &again) == FLD_OK && again == pop);
+    }
+    int ymd;
+    if (fld_date(s, &ymd) == FLD_OK) {
+        char buf[11];
+        int again;
+        fld_format_date(ymd, buf);
+        FZ_CHECK(ymd == 0 ? buf[0] == '\0' : strlen(buf) == 10);
+        FZ_CHECK(fld_date(buf, &again) == FLD_OK && again == ymd);
+    }
+    int st = ctab_parse_status(s);
+    FZ_CHECK(st >= -1 && st < STATUS_COUNT);
+    free(str_trim_dup(s));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *s = xmalloc(size + 1);
+    memcpy(s, data, size);
+    s[size] = '\0';
+    /* The whole input as one cell, then each of its lines. */
+    one_cell(s);
+    for (char *line = s, *end; line; line = end) {
+        end = strchr(line, '\n');
+        if (end)
+            *end++ = '\0';
+        one_cell(line);
+    }
+    /* Any date number formats into its 11 bytes. */
+    if (size >= sizeof(int)) {
+        int ymd;
+        char buf[11];
+        memcpy(&ymd, data, sizeof ymd);
+        fld_format_date(ymd, buf);
+        FZ_CHECK(strlen(buf) <= 10);
+    }
+    free(s);
+    return 0;
+}
