@@ -1,0 +1,454 @@
+#!/usr/bin/python3
+"""report.py -- the tables of `make bench`, from the runs scripts/bench left in WORK/runs.
+
+    /usr/bin/python3 bench/report.py WORK RESULTS
+
+Prints the tables and writes them to RESULTS (markdown; only the latest results are kept).
+Every figure comes from the runs of this one invocation of scripts/bench: nothing is compared
+with timings taken in another.
+"""
+import json
+import os
+import re
+import statistics
+import sys
+
+MB = 1e6  # RSS and sizes in MB of 10^6 bytes
+
+TARGET_WALL_S = 1.0
+TARGET_RSS_MB = 200.0
+TARGET_GEOPANDAS_RATIO = 25.0
+TARGET_SCALING_RATIO = 1.5
+
+PEERS = [
+    ("geopandas", "GeoPandas peer (bench/peer_geopandas.py)"),
+    ("mapshaper", "mapshaper, closest full equivalent (bench/peer_mapshaper.sh full)"),
+    ("mapshaper-dissolve", "mapshaper, dissolve into departments alone"),
+]
+
+
+def read(path, default=None):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return default
+
+
+class Job:
+    """The measured runs of one job (warm-up rounds left out)."""
+
+    def __init__(self, runs_dir, name, nruns):
+        self.name = name
+        self.runs = {}       # round -> (wall s, cpu s, rss KiB)
+        self.failed = []     # rounds that exited non-zero
+        self.stopped = []    # rounds stopped by the time limit
+        for r in range(1, nruns + 1):
+            base = os.path.join(runs_dir, "%s.%d" % (name, r))
+            rc = read(base + ".rc")
+            if rc is None:
+                continue
+            rc = int(rc.strip() or 1)
+            if rc == 124 and "Command exited with non-zero status 124" in (read(base + ".time") or ""):
+                self.stopped.append(r)
+                continue
+            if rc != 0:
+                self.failed.append(r)
+                continue
+            wall = int(read(base + ".wall").strip()) / 1e6
+            fields = read(base + ".time").strip().splitlines()[-1].split()
+            cpu = float(fields[1]) + float(fields[2])
+            self.runs[r] = (wall, cpu, int(fields[3]), others_cores(base, cpu, wall))
+
+    def ok(self):
+        return bool(self.runs)
+
+    def values(self, i):
+        return [v[i] for v in self.runs.values()]
+
+    def wall(self):
+        return statistics.median(self.values(0))
+
+    def rss_mb(self):
+        return max(self.values(2)) * 1024 / MB
+
+
+def others_cores(base, cpu, wall):
+    """Cores kept busy by other processes during one run: the machine's busy CPU time over the
+    run (/proc/stat before and after) less the run's own, over its wall time."""
+    try:
+        a = [int(x) for x in read(base + ".stat0").split()[1:9]]
+        b = [int(x) for x in read(base + ".stat1").split()[1:9]]
+    except (AttributeError, ValueError):
+        return None
+    d = [(y - x) / os.sysconf("SC_CLK_TCK") for x, y in zip(a, b)]
+    busy = d[0] + d[1] + d[2] + d[5] + d[6]
+    return max(busy - cpu, 0.0) / wall if wall > 0 else None
+
+
+def others_cell(job):
+    vals = [v for v in job.values(3) if v is not None]
+    if not vals:
+        return "?"
+    return "%.2f (%.2f–%.2f)" % (statistics.median(vals), min(vals), max(vals))
+
+
+def stat(values, fmt):
+    if not values:
+        return "–", "–", "–"
+    return (fmt % statistics.median(values), fmt % min(values), fmt % max(values))
+
+
+def job_row(label, job, note=""):
+    if not job.ok():
+        what = "not measured"
+        if job.stopped:
+            what = "stopped by the time limit in %d run(s)" % len(job.stopped)
+        if job.failed:
+            what = "FAILED in %d run(s)" % len(job.failed)
+        return "| %s | %s | | | | | | | |" % (label, what)
+    w = stat(job.values(0), "%.3f")
+    c = stat(job.values(1), "%.2f")
+    rss = [v * 1024 / MB for v in job.values(2)]
+    extra = ""
+    if job.failed:
+        extra = " (%d run(s) FAILED)" % len(job.failed)
+    return "| %s%s%s | %s | %s | %s | %s | %s | %.1f | %s | %d |" % (
+        label, note, extra, w[0], w[1], w[2], c[0], c[1] + "–" + c[2], max(rss),
+        others_cell(job), len(job.runs))
+
+
+def met(ok):
+    return "**met**" if ok else "**not met**"
+
+
+def count_features(path):
+    try:
+        with open(path, "rb") as f:
+            return len(re.findall(rb'"type"\s*:\s*"Feature"', f.read()))
+    except OSError:
+        return None
+
+
+def covered_population(tool, out):
+    """The national covered population as each tool wrote it, to check they did the same job."""
+    try:
+        if tool == "cptscov":
+            with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
+                return json.load(f)["national"]["covered_population"]
+        path = os.path.join(out, "coverage_regions.csv")
+        with open(path, encoding="utf-8") as f:
+            head = f.readline().strip().split(",")
+            col = head.index("covered_population" if tool == "geopandas" else "PCOV")
+            return sum(int(float(line.split(",")[col] or 0)) for line in f if line.strip())
+    except (OSError, ValueError, KeyError, IndexError):
+        return None
+
+
+def other_load(runs_dir, meta):
+    """What else the machine did during the runs: CPU time not spent by the benchmark's jobs."""
+    text = "load average %s at the start, %s at the end" % (meta.get("loadavg_start", "?"),
+                                                           meta.get("loadavg_end", "?"))
+    if meta.get("idle_wait", "0") != "0":
+        text += ("; before each round the benchmark waited (%s s at most) for other processes "
+                 "to use less than 0.2 core: %s s of waiting in all"
+                 % (meta.get("idle_wait"), meta.get("idle_waited", "?")))
+    try:
+        a = [int(x) for x in meta["stat_start"].split()[1:9]]
+        b = [int(x) for x in meta["stat_end"].split()[1:9]]
+        tick = os.sysconf("SC_CLK_TCK")
+        d = [(y - x) / tick for x, y in zip(a, b)]  # user nice system idle iowait irq softirq steal
+        busy = d[0] + d[1] + d[2] + d[5] + d[6]
+        own = 0.0
+        for f in os.listdir(runs_dir):
+            if f.endswith(".time"):
+                last = (read(os.path.join(runs_dir, f)) or "").strip().splitlines()
+                if last:
+                    fields = last[-1].split()
+                    own += float(fields[1]) + float(fields[2])
+        wall = float(meta.get("elapsed_s", "0")) or 1.0
+        others = max(busy - own, 0.0)
+        text += ("; during the rounds the CPUs were busy %.0f s, %.0f s of it in the measured "
+                 "jobs, so about %.0f s (%.2f cores on average over %.0f s) in other processes "
+                 "(the benchmark's own shell, the OS, anything else running); steal %.1f s"
+                 % (busy, own, others, others / wall, wall, d[7]))
+        if others / wall > 0.25:
+            text += (". **Other processes used a noticeable share of the machine: timings may "
+                     "be inflated; rerun on an idle machine to quote them**")
+    except (KeyError, ValueError, IndexError):
+        pass
+    return text
+
+
+def stages(runs_dir, nruns):
+    """Each --timings stage over the measured national runs, in their order:
+    (name, walls, cpus, peaks). Reads "<stage> <wall> s", then, when cptscov prints them,
+    "<cpu> s cpu" and "<MB> MB peak" anywhere after it (the form has grown over time)."""
+    order, seen = [], {}
+    pat = re.compile(r"^cptscov: timing: (.*?)\s+([0-9.]+) s\b(.*)$")
+    cpu_pat = re.compile(r"([0-9.]+) s cpu")
+    peak_pat = re.compile(r"([0-9.]+) MB peak")
+    for r in range(1, nruns + 1):
+        if read(os.path.join(runs_dir, "cptscov.%d.rc" % r), "1").strip() != "0":
+            continue
+        for line in read(os.path.join(runs_dir, "cptscov.%d.err" % r), "").splitlines():
+            m = pat.match(line)
+            if not m:
+                continue
+            name = m.group(1).strip()
+            if name not in seen:
+                seen[name] = ([], [], [])
+                order.append(name)
+            seen[name][0].append(float(m.group(2)))
+            for i, p in ((1, cpu_pat), (2, peak_pat)):
+                x = p.search(m.group(3))
+                if x:
+                    seen[name][i].append(float(x.group(1)))
+    return [(n,) + seen[n] for n in order]
+
+
+def main():
+    work, results = sys.argv[1], sys.argv[2]
+    runs_dir = os.path.join(work, "runs")
+    meta = dict(line.split("=", 1) for line in read(os.path.join(runs_dir, "meta.txt"), "")
+                .splitlines() if "=" in line)
+    nruns = int(meta.get("runs", "5"))
+    sizes = [int(s) for s in meta.get("sizes", "").split()]
+    peers_on = meta.get("peers", "1") == "1"
+    L = []
+    add = L.append
+
+    add("# cptscov benchmark")
+    add("")
+    add("Written by `make bench` (scripts/bench, bench/report.py) on %s; only the latest results "
+        "are kept. %s measured run(s) of each job after %s warm-up round(s), interleaved round by "
+        "round (cptscov, GeoPandas, mapshaper, mapshaper dissolve, synthetic sizes, then again), "
+        "all in this one invocation. Wall time: nanosecond clock around each run (median of the "
+        "runs); CPU: user + sys from `/usr/bin/time`; peak RSS: `/usr/bin/time` %%M, the largest "
+        "over the runs, in MB of 10^6 bytes. The whole benchmark took %s s."
+        % (meta.get("date", "?"), nruns, meta.get("warmup", "?"), meta.get("elapsed_s", "?")))
+    if meta.get("quick") == "1":
+        add("")
+        add("**Quick (smoke) mode**: one run, no warm-up, fewer sizes; the GeoPandas peer is "
+            "stopped after %s s. Not figures to quote." % meta.get("gp_timeout"))
+    add("")
+    add("## Machine and versions")
+    add("")
+    mem = int(meta.get("mem_kib", "0") or 0) / 1024 / 1024
+    add("- machine: %s cores (`nproc`), %s, %.1f GiB of memory, %s"
+        % (meta.get("nproc"), meta.get("cpu"), mem, meta.get("kernel")))
+    add("- load: %s" % other_load(runs_dir, meta))
+    add("- tree: %s (cptscov built from it at the start, and that binary used throughout)"
+        % meta.get("commit"))
+    add("- cptscov: %s" % meta.get("cptscov_version"))
+    if peers_on:
+        add("- GeoPandas peer: %s; %s" % (meta.get("geopandas_version"), meta.get("python_version")))
+        add("- mapshaper peer: %s" % meta.get("mapshaper_version"))
+
+    cp = Job(runs_dir, "cptscov", nruns)
+    peers = {name: Job(runs_dir, name, nruns) for name, _ in PEERS} if peers_on else {}
+
+    add("")
+    add("## National job")
+    add("")
+    add("`cptscov run` on the six ADMIN EXPRESS 2018 shapefiles (FXX GLP MTQ GUF REU MYT, each "
+        "in its own CRS), populations-2025.csv, passage-cog-2025.csv, epci-2025.csv and "
+        "cpts-synthetic-national.csv, every output written, `--timings` on.")
+    add("")
+    add("*Others' load*: cores kept busy by other processes during the job's runs (median, "
+        "min–max), from /proc/stat around each run less the run's own CPU time. Above a few "
+        "tenths, the wall times of that job are inflated, a multi-threaded cptscov's most.")
+    add("")
+    add("| job | wall median (s) | wall min | wall max | CPU median (s) | CPU min–max | "
+        "peak RSS (MB) | others' load (cores) | runs |")
+    add("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    add(job_row("cptscov", cp))
+    for name, label in PEERS:
+        if name in peers:
+            add(job_row(label, peers[name]))
+
+    if peers:
+        add("")
+        add("### Peers against cptscov")
+        add("")
+        add("Ratio peer / cptscov (above 1: cptscov is faster or smaller). *Pairs*: the ratio of "
+            "the two runs of the same round, then the median, min and max over the rounds.")
+        add("")
+        add("| peer | wall, of medians | wall, pairs median | pairs min–max | CPU, of medians | "
+            "peak RSS |")
+        add("|---|---:|---:|---:|---:|---:|")
+        for name, label in PEERS:
+            p = peers[name]
+            if not (p.ok() and cp.ok()):
+                if p.stopped and cp.ok():
+                    add("| %s | ≥ %.1f (stopped after %s s) | | | | |" % (
+                        label, float(meta.get("gp_timeout", 0)) / cp.wall(),
+                        meta.get("gp_timeout")))
+                else:
+                    add("| %s | not measured | | | | |" % label)
+                continue
+            pairs = [p.runs[r][0] / cp.runs[r][0] for r in sorted(p.runs) if r in cp.runs]
+            add("| %s | %.2f | %.2f | %.2f–%.2f | %.2f | %.2f |" % (
+                label, p.wall() / cp.wall(), statistics.median(pairs), min(pairs), max(pairs),
+                statistics.median(p.values(1)) / statistics.median(cp.values(1)),
+                p.rss_mb() / cp.rss_mb()))
+
+    add("")
+    add("### Outputs (last run)")
+    add("")
+    tools = ["cptscov"] + [n for n, _ in PEERS if n in peers]
+    files = set()
+    for t in tools:
+        d = os.path.join(work, "out", t)
+        if os.path.isdir(d):
+            files.update(f for f in os.listdir(d) if not f.startswith("."))
+    add("Size in MB, and the number of features of each map. The peers write no join_issues.csv "
+        "nor summary.json; mapshaper's dissolve alone writes departments.geojson only. "
+        "uncovered.geojson: cptscov writes one feature per uncovered zone (communes connected "
+        "by shared edges; a zone is a MultiPolygon when one of its communes has islands or "
+        "exclaves), the peers one feature per polygon of the exploded dissolve, so more "
+        "features for the same polygons.")
+    add("")
+    add("| file | " + " | ".join(tools) + " |")
+    add("|---|" + "---:|" * len(tools))
+    totals = dict.fromkeys(tools, 0)
+    for f in sorted(files):
+        cells = []
+        for t in tools:
+            p = os.path.join(work, "out", t, f)
+            if os.path.isfile(p):
+                size = os.path.getsize(p)
+                totals[t] += size
+                cell = "%.2f" % (size / MB)
+                if f.endswith(".geojson"):
+                    n = count_features(p)
+                    cell += " (%s)" % ("{:,}".format(n) if n is not None else "?")
+                cells.append(cell)
+            else:
+                cells.append("–")
+        add("| %s | %s |" % (f, " | ".join(cells)))
+    add("| **total** | %s |" % " | ".join("%.2f" % (totals[t] / MB) for t in tools))
+    cov = []
+    for t in tools:
+        if t == "mapshaper-dissolve":
+            continue
+        v = covered_population(t, os.path.join(work, "out", t))
+        cov.append("%s %s" % (t, "{:,}".format(v) if v is not None else "?"))
+    add("")
+    add("Covered population, as each wrote it (the same job should give the same figure): "
+        + ", ".join(cov) + ".")
+
+    add("")
+    add("## Stages of cptscov (national job, `--timings`)")
+    add("")
+    st = stages(runs_dir, nruns)
+    total = {n: w for n, w, _, _ in st}.get("total")
+    if not st:
+        add("No stage timings found in the runs' stderr (cptscov --timings).")
+    else:
+        add("Wall time of each stage as cptscov prints it (median, min, max over the runs), and, "
+            "when cptscov prints them, its CPU time (median; above the wall time when the stage "
+            "runs on several threads) and the peak memory reached by the end of the stage "
+            "(largest over the runs, MB as cptscov prints it); share of the total wall time.")
+        add("")
+        add("| stage | wall median (s) | min | max | CPU median (s) | peak memory (MB) | "
+            "share of total |")
+        add("|---|---:|---:|---:|---:|---:|---:|")
+    for name, walls, cpus, peaks in st:
+        share = ""
+        if total and name != "total":
+            share = "%.1f %%" % (100 * statistics.median(walls) / statistics.median(total))
+        m, lo, hi = stat(walls, "%.3f")
+        cpu = "%.3f" % statistics.median(cpus) if cpus else "–"
+        peak = "%.1f" % max(peaks) if peaks else "–"
+        add("| %s | %s | %s | %s | %s | %s | %s |" % (name, m, lo, hi, cpu, peak, share))
+
+    add("")
+    add("## Scaling (synthetic countries of scripts/make-synthetic)")
+    add("")
+    add("Jittered grids of square-ish communes sharing their vertices exactly (an exact "
+        "coverage, 36 vertices each), departments of 1000 communes, CPTS of 50 adjacent "
+        "communes (70 % signed, 15 % in project), one shapefile in Lambert-93, no passage "
+        "table. `cptscov run` with every output written.")
+    add("")
+    add("| communes | wall median (s) | min | max | µs per commune | CPU median (s) | "
+        "peak RSS (MB) | RSS per commune (KB) | others' load (cores) |")
+    add("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    per = {}
+    for n in sizes:
+        j = Job(runs_dir, "synthetic-%d" % n, nruns)
+        if not j.ok():
+            add("| {:,} | FAILED | | | | | | | |".format(n))
+            continue
+        w = stat(j.values(0), "%.3f")
+        per[n] = j.wall() / n
+        add("| {:,} | {} | {} | {} | {:.1f} | {:.2f} | {:.1f} | {:.2f} | {} |".format(
+            n, w[0], w[1], w[2], per[n] * 1e6, statistics.median(j.values(1)), j.rss_mb(),
+            j.rss_mb() * 1000 / n, others_cell(j)))
+    scaling = None
+    if len(per) >= 2:
+        lo, hi = min(per), max(per)
+        scaling = per[hi] / per[lo]
+        add("")
+        add("Time per commune, {:,} against {:,}: **{:.2f}×**.".format(hi, lo, scaling))
+    add("")
+    add("")
+    add("The synthetic countries run with `--free-codes`: beyond 100,000 communes INSEE's "
+        "5-character codes run out, so the generator gives six-character codes to the "
+        "million, and every size takes the same path.")
+
+    add("")
+    add("## Targets")
+    add("")
+    if cp.ok():
+        add("- national job wall ≤ %.1f s: %.3f s (median; fastest run %.3f s) — %s" % (
+            TARGET_WALL_S, cp.wall(), min(cp.values(0)), met(cp.wall() <= TARGET_WALL_S)))
+        mib = cp.rss_mb() * MB / 1048576
+        add("- national job peak RSS ≤ %.0f MB: %.1f MB = %.1f MiB (the largest of the runs) — %s"
+            "%s" % (TARGET_RSS_MB, cp.rss_mb(), mib, met(cp.rss_mb() <= TARGET_RSS_MB),
+                    " (judged in MB of 10^6 bytes; it would be met if the target meant MiB)"
+                    if cp.rss_mb() > TARGET_RSS_MB and mib <= TARGET_RSS_MB else ""))
+    else:
+        add("- national job wall ≤ %.1f s: the job FAILED — **not met**" % TARGET_WALL_S)
+        add("- national job peak RSS ≤ %.0f MB: the job FAILED — **not met**" % TARGET_RSS_MB)
+    gp = peers.get("geopandas")
+    if gp is None:
+        add("- ≥ %.0f× faster than GeoPandas: peers not run — not measured" % TARGET_GEOPANDAS_RATIO)
+    elif gp.ok() and cp.ok():
+        r = gp.wall() / cp.wall()
+        add("- ≥ %.0f× faster than GeoPandas: %.1f× (ratio of medians) — %s" % (
+            TARGET_GEOPANDAS_RATIO, r, met(r >= TARGET_GEOPANDAS_RATIO)))
+    elif gp.stopped and cp.ok():
+        r = float(meta.get("gp_timeout", 0)) / cp.wall()
+        add("- ≥ %.0f× faster than GeoPandas: ≥ %.1f× (GeoPandas stopped after %s s) — %s" % (
+            TARGET_GEOPANDAS_RATIO, r, meta.get("gp_timeout"),
+            met(True) if r >= TARGET_GEOPANDAS_RATIO else "not measured"))
+    else:
+        add("- ≥ %.0f× faster than GeoPandas: not measured (a job failed) — **not met**"
+            % TARGET_GEOPANDAS_RATIO)
+    md = peers.get("mapshaper-dissolve")
+    if md is None:
+        add("- faster than mapshaper's dissolve alone: peers not run — not measured")
+    elif md.ok() and cp.ok():
+        add("- faster than mapshaper's dissolve alone: cptscov %.3f s, mapshaper dissolve %.3f s "
+            "(medians) — %s" % (cp.wall(), md.wall(), met(cp.wall() < md.wall())))
+    else:
+        add("- faster than mapshaper's dissolve alone: not measured (a job failed) — **not met**")
+    if scaling is not None:
+        hi, lo = max(per), min(per)
+        add("- time per commune at {:,} within %.1f× of {:,}: {:.2f}× — %s".format(hi, lo, scaling)
+            % (TARGET_SCALING_RATIO, met(scaling <= TARGET_SCALING_RATIO)))
+    else:
+        add("- time per commune at 1M within %.1f× of 10k: not measured — **not met**"
+            % TARGET_SCALING_RATIO)
+
+    text = "\n".join(L) + "\n"
+    os.makedirs(os.path.dirname(results) or ".", exist_ok=True)
+    with open(results, "w", encoding="utf-8") as f:
+        f.write(text)
+    sys.stdout.write(text)
+    sys.stdout.write("\nbench: results written to %s\n" % results)
+
+
+if __name__ == "__main__":
+    main()
