@@ -76,7 +76,8 @@ bench: cptscov
 # UndefinedBehaviorSanitizer into build-asan/, then the whole suite run with any report fatal.
 # The CLI tests run build-asan/cptscov (CPTSCOV_BIN). Reports also go to files under
 # build-asan/sanitizer-logs/, so that one in a child process whose exit status a test does not
-# look at still fails the run. tests/lsan.supp names the leaks of GDAL/PROJ that are not ours.
+# look at still fails the run. tests/lsan.supp would name leaks of GDAL/PROJ/GEOS that are
+# not ours (none today).
 SAN_FLAGS     = -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
                 -fno-sanitize-recover=undefined,float-cast-overflow
 ASAN_OBJ      = $(SRC:src/%.c=build-asan/%.o)

@@ -1,6 +1,7 @@
 /* fuzz_fields.c -- libFuzzer target for fields.c (and the status words of commune_table.c).
- * Every line of the input goes through every cell parser; what a parser accepts must read
- * back unchanged (a repaired code is a valid code, a date prints and parses to itself). */
+ * Every line of the input goes through every cell parser, with INSEE codes and with free codes
+ * (--free-codes); what a parser accepts must read back unchanged (a repaired code is a valid
+ * code, a date prints and parses to itself). */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,11 +15,13 @@
 
 static void one_cell(const char *s)
 {
+    int free_codes = fld_free_codes();
     commune_code code;
     int r = fld_code(s, code);
     if (r != FLD_INVALID) {
-        FZ_CHECK(r == FLD_OK || r == FLD_REPAIRED);
-        FZ_CHECK(strlen(code) == INSEE_CODE_LEN);
+        FZ_CHECK(r == FLD_OK || (r == FLD_REPAIRED && !free_codes));
+        FZ_CHECK(free_codes ? strlen(code) >= 1 && strlen(code) <= CODE_LEN
+                            : strlen(code) == INSEE_CODE_LEN);
         commune_code again;
         FZ_CHECK(fld_code(code, again) == FLD_OK && strcmp(code, again) == 0);
     }
@@ -26,14 +29,14 @@ static void one_cell(const char *s)
     r = fld_department(s, dep);
     if (r != FLD_INVALID) {
         char again[4];
-        FZ_CHECK(strlen(dep) == 2 || strlen(dep) == 3);
+        FZ_CHECK(strlen(dep) == 2 || strlen(dep) == 3 || (free_codes && strlen(dep) == 1));
         FZ_CHECK(fld_department(dep, again) == FLD_OK && strcmp(dep, again) == 0);
     }
     char reg[4];
     r = fld_region(s, reg);
     if (r != FLD_INVALID) {
         char again[4];
-        FZ_CHECK(strlen(reg) == 2 || strlen(reg) == 3);
+        FZ_CHECK(strlen(reg) == 2 || strlen(reg) == 3 || (free_codes && strlen(reg) == 1));
         FZ_CHECK(fld_region(reg, again) == FLD_OK && strcmp(reg, again) == 0);
     }
     int64_t pop;
@@ -62,14 +65,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *s = xmalloc(size + 1);
     memcpy(s, data, size);
     s[size] = '\0';
-    /* The whole input as one cell, then each of its lines. */
-    one_cell(s);
-    for (char *line = s, *end; line; line = end) {
-        end = strchr(line, '\n');
-        if (end)
-            *end++ = '\0';
-        one_cell(line);
+    /* The whole input as one cell, then each of its lines; with INSEE codes, then free ones. */
+    char *copy = xmalloc(size + 1);
+    memcpy(copy, s, size + 1);
+    for (int free_codes = 0; free_codes <= 1; free_codes++) {
+        fld_set_free_codes(free_codes);
+        one_cell(s);
+        memcpy(copy, s, size + 1);
+        for (char *line = copy, *end; line; line = end) {
+            end = strchr(line, '\n');
+            if (end)
+                *end++ = '\0';
+            one_cell(line);
+        }
     }
+    fld_set_free_codes(0);
+    free(copy);
     /* Any date number formats into its 11 bytes. */
     if (size >= sizeof(int)) {
         int ymd;

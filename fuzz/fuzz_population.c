@@ -1,8 +1,10 @@
 /* fuzz_population.c -- libFuzzer target for read_population.c: the input is the population
- * table. A table read whole gives one current commune per row. */
+ * table, read with INSEE codes and again with free codes (--free-codes). A table read whole
+ * gives one current commune per row. */
 #include <stdint.h>
 
 #include "commune_table.h"
+#include "fields.h"
 #include "fuzz_common.h"
 #include "readers.h"
 
@@ -14,9 +16,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void read_once(const char *path)
 {
-    const char *path = fz_write(0, "population", data, size);
     commune_table t;
     ctab_init(&t, NULL);
     join_issues ji;
@@ -36,5 +37,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_after(r);
     jis_free(&ji);
     ctab_free(&t);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *path = fz_write(0, "population", data, size);
+    read_once(path);
+    fld_set_free_codes(1);
+    read_once(path);
+    fld_set_free_codes(0);
     return 0;
 }
