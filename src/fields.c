@@ -112,6 +112,18 @@ int fld_code(const char *raw, commune_code out)
     return repaired ? FLD_REPAIRED : FLD_OK;
 }
 
+/* A department or region code made of blanks-free buf (n bytes): a lone digit is the
+ * spreadsheet's "01" without its zero. Returns FLD_REPAIRED when so repaired, else -2. */
+static int lone_digit(const char *buf, size_t n, char out[4])
+{
+    if (n != 1 || !isdigit((unsigned char)buf[0]))
+        return -2;
+    out[0] = '0';
+    out[1] = buf[0];
+    out[2] = '\0';
+    return FLD_REPAIRED;
+}
+
 int fld_department(const char *raw, char out[4])
 {
     if (free_codes)
@@ -121,12 +133,9 @@ int fld_department(const char *raw, char out[4])
     if (repaired < 0)
         return FLD_INVALID;
     size_t n = strlen(buf);
-    if (n == 1 && isdigit((unsigned char)buf[0])) {
-        out[0] = '0';
-        out[1] = buf[0];
-        out[2] = '\0';
-        return FLD_REPAIRED;
-    }
+    int lone = lone_digit(buf, n, out);
+    if (lone != -2)
+        return lone;
     if (n == 2 && buf[0] == '2' && (buf[1] == 'a' || buf[1] == 'b')) {
         buf[1] = (char)toupper((unsigned char)buf[1]);
         repaired = 1;
@@ -150,12 +159,9 @@ int fld_region(const char *raw, char out[4])
     size_t n = strlen(buf);
     if (n == 0 || n > 3 || !all_digits(buf, n) || (n == 3 && buf[0] != '9'))
         return FLD_INVALID;
-    if (n == 1) {
-        out[0] = '0';
-        out[1] = buf[0];
-        out[2] = '\0';
-        return FLD_REPAIRED;
-    }
+    int lone = lone_digit(buf, n, out);
+    if (lone != -2)
+        return lone;
     memcpy(out, buf, n + 1);
     return repaired ? FLD_REPAIRED : FLD_OK;
 }
