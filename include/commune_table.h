@@ -37,7 +37,6 @@ typedef struct cpts {
     char *name;
     cpts_status status;
     int signed_on;        /* YYYYMMDD, 0 when none */
-    int counts;           /* 1 when its status and date make it count for coverage */
     int *communes;        /* indices into commune_table.communes, ascending, no duplicate */
     int ncommunes, capcommunes;
     const char *file;     /* the membership file and line where it was first seen */
@@ -62,9 +61,6 @@ typedef struct commune {
     /* Filled by the membership reader: */
     int *cpts;            /* indices into commune_table.cpts, ascending */
     int ncpts, capcpts;
-
-    /* Filled by coverage analysis: */
-    int covered;
 } commune;
 
 typedef struct commune_table {

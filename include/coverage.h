@@ -1,5 +1,6 @@
 /* coverage.h -- which communes are covered, and the figures per CPTS, department, region, nation.
- * Reads the commune table; sets commune.covered and cpts.counts; fills a coverage_report. */
+ * Reads the commune table and never changes it: what a rule makes of it lives in the report,
+ * so that several rules (the scenarios of a batch) can be computed on one table at once. */
 #ifndef CPTSCOV_COVERAGE_H
 #define CPTSCOV_COVERAGE_H
 
@@ -39,10 +40,12 @@ typedef struct coverage_report {
     coverage_area *regions;        /* sorted by code */
     int nregions;
     int cpts_counting;             /* CPTS that count under the rule */
+    unsigned char *covered;        /* per commune (commune_table order): 1 when covered */
+    unsigned char *counts;         /* per CPTS (commune_table order): 1 when it counts */
 } coverage_report;
 
 /* Computes everything; never fails. */
-void cov_compute(commune_table *t, const coverage_rule *rule, coverage_report *r);
+void cov_compute(const commune_table *t, const coverage_rule *rule, coverage_report *r);
 void cov_free(coverage_report *r);
 /* Percentage covered_population / population, 0 when population is 0. */
 double cov_pct(const coverage_figures *f);

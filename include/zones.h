@@ -7,6 +7,7 @@
 
 #include "adjacency.h"
 #include "commune_table.h"
+#include "coverage.h"
 #include "shape.h"
 
 typedef struct uncovered_zone {
@@ -29,8 +30,9 @@ typedef struct zone_list {
     int n;
 } zone_list;
 
-/* Groups the uncovered communes that have a polygon (commune.covered must be set). */
-void zone_find(const commune_table *t, const adjacency *a, zone_list *zl);
+/* Groups the communes that have a polygon and are uncovered under cov's rule. */
+void zone_find(const commune_table *t, const adjacency *a, const coverage_report *cov,
+               zone_list *zl);
 void zone_dissolve(const commune_table *t, zone_list *zl, join_issues *ji);
 /* Dissolves zone i alone, with GEOS context h (zones may be dissolved on several threads). */
 void zone_dissolve_one(const commune_table *t, GEOSContextHandle_t h, zone_list *zl, int i,

@@ -18,14 +18,14 @@ double cov_pct(const coverage_figures *f)
     return f->population > 0 ? 100.0 * (double)f->covered_population / (double)f->population : 0.0;
 }
 
-static void add_commune(coverage_figures *f, const commune *c)
+static void add_commune(coverage_figures *f, const commune *c, int covered)
 {
     f->population += c->population;
     f->communes++;
     f->area_km2 += c->area_km2;
     if (!c->geom)
         f->communes_without_polygon++;
-    if (c->covered) {
+    if (covered) {
         f->covered_population += c->population;
         f->covered_communes++;
         f->covered_area_km2 += c->area_km2;
@@ -47,7 +47,8 @@ static int compare_areas(const void *a, const void *b)
 }
 
 /* Groups the communes by key (department or region code) into *areas, sorted by code. */
-static void group_areas(const commune_table *t, int by_region, coverage_area **areas, int *n)
+static void group_areas(const commune_table *t, const unsigned char *covered, int by_region,
+                        coverage_area **areas, int *n)
 {
     strmap index;
     smap_init(&index);
@@ -71,7 +72,7 @@ static void group_areas(const commune_table *t, int by_region, coverage_area **a
         coverage_area *ar = &(*areas)[a];
         GROW(ar->communes, ar->capcommunes, ar->ncommunes + 1);
         ar->communes[ar->ncommunes++] = i;
-        add_commune(&ar->fig, c);
+        add_commune(&ar->fig, c, covered[i]);
     }
     smap_free(&index);
     if (*n > 1) /* qsort must not get NULL (no commune at all) */
@@ -83,27 +84,30 @@ static void group_areas(const commune_table *t, int by_region, coverage_area **a
     }
 }
 
-void cov_compute(commune_table *t, const coverage_rule *rule, coverage_report *r)
+void cov_compute(const commune_table *t, const coverage_rule *rule, coverage_report *r)
 {
     memset(r, 0, sizeof *r);
     r->rule = *rule;
+    r->counts = xcalloc((size_t)(t->ncpts ? t->ncpts : 1), 1);
+    r->covered = xcalloc((size_t)(t->ncommunes ? t->ncommunes : 1), 1);
     for (int k = 0; k < t->ncpts; k++) {
-        t->cpts[k].counts = cpts_counts(&t->cpts[k], rule);
-        r->cpts_counting += t->cpts[k].counts;
+        r->counts[k] = (unsigned char)cpts_counts(&t->cpts[k], rule);
+        r->cpts_counting += r->counts[k];
     }
     for (int i = 0; i < t->ncommunes; i++) {
-        commune *c = &t->communes[i];
-        c->covered = 0;
-        for (int j = 0; j < c->ncpts && !c->covered; j++)
-            c->covered = t->cpts[c->cpts[j]].counts;
-        add_commune(&r->nation, c);
+        const commune *c = &t->communes[i];
+        for (int j = 0; j < c->ncpts && !r->covered[i]; j++)
+            r->covered[i] = r->counts[c->cpts[j]];
+        add_commune(&r->nation, c, r->covered[i]);
     }
     r->by_cpts = xcalloc((size_t)(t->ncpts ? t->ncpts : 1), sizeof *r->by_cpts);
     for (int k = 0; k < t->ncpts; k++)
-        for (int j = 0; j < t->cpts[k].ncommunes; j++)
-            add_commune(&r->by_cpts[k], &t->communes[t->cpts[k].communes[j]]);
-    group_areas(t, 0, &r->departments, &r->ndepartments);
-    group_areas(t, 1, &r->regions, &r->nregions);
+        for (int j = 0; j < t->cpts[k].ncommunes; j++) {
+            int i = t->cpts[k].communes[j];
+            add_commune(&r->by_cpts[k], &t->communes[i], r->covered[i]);
+        }
+    group_areas(t, r->covered, 0, &r->departments, &r->ndepartments);
+    group_areas(t, r->covered, 1, &r->regions, &r->nregions);
 }
 
 static void free_areas(coverage_area *a, int n)
@@ -116,6 +120,8 @@ static void free_areas(coverage_area *a, int n)
 void cov_free(coverage_report *r)
 {
     free(r->by_cpts);
+    free(r->covered);
+    free(r->counts);
     free_areas(r->departments, r->ndepartments);
     free_areas(r->regions, r->nregions);
     memset(r, 0, sizeof *r);

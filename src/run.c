@@ -217,7 +217,7 @@ static void dissolve_all(job *j, int threads, stopwatch *w)
     commune_table *t = &j->table;
     coverage_report *c = &j->coverage;
     adj_build(t, &j->adjacency);
-    zone_find(t, &j->adjacency, &j->zones);
+    zone_find(t, &j->adjacency, &j->coverage, &j->zones);
     lap(w, "uncovered zones");
     j->cpts_shapes = xcalloc((size_t)(t->ncpts ? t->ncpts : 1), sizeof *j->cpts_shapes);
     j->department_shapes = xcalloc((size_t)(c->ndepartments ? c->ndepartments : 1),

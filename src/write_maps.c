@@ -103,7 +103,7 @@ static int write_communes(const char *dir, const run_results *r, GEOSContextHand
         mw_string(w, c->dep);
         mw_string(w, c->reg);
         mw_int64(w, c->population);
-        mw_bool(w, c->covered);
+        mw_bool(w, r->coverage->covered[i]);
         mw_list(w, ids, c->ncpts);
         mw_real(w, c->area_km2);
         by_layer[c->layer] = c->geom;
@@ -134,7 +134,7 @@ static int write_cpts(const char *dir, const run_results *r, GEOSContextHandle_t
         mw_string(w, p->name);
         mw_string(w, ctab_status_name(p->status));
         mw_string(w, date[0] ? date : NULL);
-        mw_bool(w, p->counts);
+        mw_bool(w, r->coverage->counts[k]);
         mw_int64(w, fig->communes);
         mw_int64(w, fig->population);
         mw_int64(w, fig->covered_population);

@@ -140,7 +140,7 @@ static int write_cpts(const char *path, const commune_table *t, const coverage_r
         } else {
             csvw_empty(&w);
         }
-        csvw_int(&w, p->counts ? 1 : 0);
+        csvw_int(&w, cov->counts[k]);
         csvw_int(&w, f->population);
         csvw_int(&w, f->covered_population);
         csvw_fixed(&w, cov_pct(f), 4);

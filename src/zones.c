@@ -64,25 +64,26 @@ static void zone_add_cpts(int **list, int *n, int *cap, int *mark, int k, int zi
 
 /* The CPTS that count and hold a covered neighbour of the zone, and the CPTS that do not count
  * and list a commune of the zone. */
-static void zone_cpts(const commune_table *t, const adjacency *a, zone_work *w, int zi,
-                      uncovered_zone *z)
+static void zone_cpts(const commune_table *t, const adjacency *a, const coverage_report *cov,
+                      zone_work *w, int zi, uncovered_zone *z)
 {
     int capb = 0, capp = 0;
     for (int i = 0; i < z->ncommunes; i++) {
         int c = z->communes[i];
         const commune *cm = &t->communes[c];
         for (int j = 0; j < cm->ncpts; j++)
-            if (t->cpts[cm->cpts[j]].counts == 0)
+            if (!cov->counts[cm->cpts[j]])
                 zone_add_cpts(&z->pending_cpts, &z->npending, &capp, w->pending_mark,
                               cm->cpts[j], zi);
         if (c >= a->n)
             continue;
         for (int e = a->start[c]; e < a->start[c + 1]; e++) {
-            const commune *nb = &t->communes[a->neighbours[e]];
-            if (!nb->covered)
+            int nbi = a->neighbours[e];
+            const commune *nb = &t->communes[nbi];
+            if (!cov->covered[nbi])
                 continue;
             for (int j = 0; j < nb->ncpts; j++)
-                if (t->cpts[nb->cpts[j]].counts == 1)
+                if (cov->counts[nb->cpts[j]])
                     zone_add_cpts(&z->bordering_cpts, &z->nbordering, &capb, w->border_mark,
                                   nb->cpts[j], zi);
         }
@@ -157,7 +158,8 @@ static void zone_sort(const commune_table *t, zone_list *zl)
     free(keys);
 }
 
-void zone_find(const commune_table *t, const adjacency *a, zone_list *zl)
+void zone_find(const commune_table *t, const adjacency *a, const coverage_report *cov,
+               zone_list *zl)
 {
     memset(zl, 0, sizeof *zl);
     int n = t->ncommunes;
@@ -169,7 +171,7 @@ void zone_find(const commune_table *t, const adjacency *a, zone_list *zl)
     w.pending_mark = xmalloc(kalloc * sizeof *w.pending_mark);
     for (int i = 0; i < n; i++) {
         const commune *c = &t->communes[i];
-        w.zone_of[i] = c->covered == 0 && c->geom ? ZONE_UNVISITED : ZONE_NONE;
+        w.zone_of[i] = !cov->covered[i] && c->geom ? ZONE_UNVISITED : ZONE_NONE;
     }
     for (int k = 0; k < t->ncpts; k++)
         w.border_mark[k] = w.pending_mark[k] = -1;
@@ -183,7 +185,7 @@ void zone_find(const commune_table *t, const adjacency *a, zone_list *zl)
         memset(z, 0, sizeof *z);
         zone_search(t, a, &w, i, zl->n, z);
         zone_departments(t, z);
-        zone_cpts(t, a, &w, zl->n, z);
+        zone_cpts(t, a, cov, &w, zl->n, z);
         zl->n++;
     }
     zone_sort(t, zl);

@@ -124,11 +124,12 @@ static int setup(void **state)
     t->cpts[kc].name = xstrdup("-1+2");
     free(t->cpts[kd].name);
     t->cpts[kd].name = xstrdup("Sans polygone");
-    t->cpts[ka].counts = 1;
-    for (int i = 0; i < 3; i++)
-        t->communes[ctab_find_commune(t, a[i])].covered = 1;
-
     coverage_report *cov = &w->cov;
+    cov->counts = xcalloc(4, 1);
+    cov->covered = xcalloc((size_t)t->ncommunes, 1);
+    cov->counts[ka] = 1;
+    for (int i = 0; i < 3; i++)
+        cov->covered[ctab_find_commune(t, a[i])] = 1;
     cov->rule.status[STATUS_SIGNED] = 1;
     cov->rule.as_of = 20250101;
     cov->nation = figures(7800, 800, 12, 3, 1, 11.0, 3.0);
@@ -267,6 +268,8 @@ static int teardown(void **state)
     }
     free(w->zones.zones);
     free(w->cov.by_cpts);
+    free(w->cov.counts);
+    free(w->cov.covered);
     free(w->cov.departments);
     free(w->cov.regions);
     jis_free(&w->issues);

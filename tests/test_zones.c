@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "adjacency.h"
@@ -37,14 +38,26 @@ static void set_geom(commune_table *t, int c, GEOSGeometry *g)
     cm->area_km2 = area / 1e6;
 }
 
+/* What coverage analysis would make of the grids: set by hand, cleared before each test. */
+static unsigned char covered_of[256], counts_of[32];
+static coverage_report marks = {.covered = covered_of, .counts = counts_of};
+
+static int clear_marks(void **state)
+{
+    (void)state;
+    memset(covered_of, 0, sizeof covered_of);
+    memset(counts_of, 0, sizeof counts_of);
+    return 0;
+}
+
 /* Marks the members of CPTS k covered when it counts, as coverage analysis would. */
 static void cover_by(commune_table *t, int k, int counts)
 {
-    t->cpts[k].counts = counts;
+    counts_of[k] = (unsigned char)counts;
     if (!counts)
         return;
     for (int i = 0; i < t->cpts[k].ncommunes; i++)
-        t->communes[t->cpts[k].communes[i]].covered = 1;
+        covered_of[t->cpts[k].communes[i]] = 1;
 }
 
 static void assert_neighbours(const adjacency *a, int c, const int *want, int n)
@@ -263,7 +276,7 @@ static void test_zones_middle_column(void **state)
     adjacency a;
     adj_build(&t, &a);
     zone_list zl;
-    zone_find(&t, &a, &zl);
+    zone_find(&t, &a, &marks, &zl);
     assert_int_equal(zl.n, 2);
 
     uncovered_zone *r = &zl.zones[0];
@@ -312,7 +325,7 @@ static void test_zones_bordering(void **state)
     adjacency a;
     adj_build(&t, &a);
     zone_list zl;
-    zone_find(&t, &a, &zl);
+    zone_find(&t, &a, &marks, &zl);
     /* uncovered: 0 (100) and 2 (300) */
     assert_int_equal(zl.n, 2);
     assert_ints(zl.zones[0].communes, zl.zones[0].ncommunes, (int[]){2}, 1);
@@ -333,12 +346,12 @@ static void test_zones_diagonal(void **state)
     GEOSContextHandle_t h = GEOS_init_r();
     commune_table t;
     fix_grid(&t, h, 2, 2);
-    t.communes[1].covered = 1;
-    t.communes[2].covered = 1;
+    covered_of[1] = 1;
+    covered_of[2] = 1;
     adjacency a;
     adj_build(&t, &a);
     zone_list zl;
-    zone_find(&t, &a, &zl);
+    zone_find(&t, &a, &marks, &zl);
     assert_int_equal(zl.n, 2);
     assert_ints(zl.zones[0].communes, zl.zones[0].ncommunes, (int[]){3}, 1);
     assert_int_equal(zl.zones[0].population, 400);
@@ -362,7 +375,7 @@ static void test_zones_no_geometry(void **state)
     adjacency a;
     adj_build(&t, &a);
     zone_list zl;
-    zone_find(&t, &a, &zl);
+    zone_find(&t, &a, &marks, &zl);
     assert_int_equal(zl.n, 2);
     assert_ints(zl.zones[0].communes, zl.zones[0].ncommunes, (int[]){2}, 1);
     assert_int_equal(zl.zones[0].population, 300);
@@ -383,7 +396,7 @@ static void test_zones_departments_and_order(void **state)
     adjacency a;
     adj_build(&t, &a);
     zone_list zl;
-    zone_find(&t, &a, &zl);
+    zone_find(&t, &a, &marks, &zl);
     assert_int_equal(zl.n, 1);
     assert_int_equal(zl.zones[0].ncommunes, 4);
     assert_int_equal(zl.zones[0].population, 1000);
@@ -393,11 +406,11 @@ static void test_zones_departments_and_order(void **state)
     zone_free(&t, &zl);
 
     /* 0 1 2 3 with 1 covered: zones {0} and {2, 3}; make both weigh 700 */
-    t.communes[1].covered = 1;
+    covered_of[1] = 1;
     t.communes[0].population = 700;
     t.communes[2].population = 300;
     t.communes[3].population = 400;
-    zone_find(&t, &a, &zl);
+    zone_find(&t, &a, &marks, &zl);
     assert_int_equal(zl.n, 2);
     assert_int_equal(zl.zones[0].population, 700);
     assert_int_equal(zl.zones[1].population, 700);
@@ -406,8 +419,8 @@ static void test_zones_departments_and_order(void **state)
     zone_free(&t, &zl);
 
     for (int c = 0; c < 4; c++)
-        t.communes[c].covered = 1;
-    zone_find(&t, &a, &zl);
+        covered_of[c] = 1;
+    zone_find(&t, &a, &marks, &zl);
     assert_int_equal(zl.n, 0);
     zone_free(&t, &zl);
     adj_free(&a);
@@ -429,7 +442,7 @@ static void test_zones_multipolygon_and_l_shape(void **state)
     adjacency a;
     adj_build(&t, &a);
     zone_list zl;
-    zone_find(&t, &a, &zl);
+    zone_find(&t, &a, &marks, &zl);
     assert_int_equal(zl.n, 1);
     assert_ints(zl.zones[0].communes, zl.zones[0].ncommunes, (int[]){0, 2, 3}, 3);
     assert_int_equal(zl.zones[0].population, 800);
@@ -444,15 +457,15 @@ static void test_zones_multipolygon_and_l_shape(void **state)
     set_geom(&t, 0, GEOSGeom_createPolygon_r(h, grid_ring(h, l, 6), NULL, 0));
     set_geom(&t, 1, NULL);
     set_geom(&t, 3, NULL);
-    t.communes[4].covered = 1;
+    covered_of[4] = 1;
     adj_build(&t, &a);
-    zone_find(&t, &a, &zl);
+    zone_find(&t, &a, &marks, &zl);
     /* {0, 2, 5} are joined through 2; 4 is covered */
     assert_int_equal(zl.n, 1);
     assert_ints(zl.zones[0].communes, zl.zones[0].ncommunes, (int[]){0, 2, 5}, 3);
     zone_free(&t, &zl);
-    t.communes[2].covered = 1; /* now 0 and 5 touch at one corner only */
-    zone_find(&t, &a, &zl);
+    covered_of[2] = 1; /* now 0 and 5 touch at one corner only */
+    zone_find(&t, &a, &marks, &zl);
     assert_int_equal(zl.n, 2);
     assert_ints(zl.zones[0].communes, zl.zones[0].ncommunes, (int[]){5}, 1);
     assert_ints(zl.zones[1].communes, zl.zones[1].ncommunes, (int[]){0}, 1);
@@ -478,7 +491,7 @@ static void test_zones_pending(void **state)
     adjacency a;
     adj_build(&t, &a);
     zone_list zl;
-    zone_find(&t, &a, &zl);
+    zone_find(&t, &a, &marks, &zl);
     assert_int_equal(zl.n, 1);
     assert_ints(zl.zones[0].pending_cpts, zl.zones[0].npending, (int[]){kp, ks}, 2);
     assert_int_equal(zl.zones[0].nbordering, 0);
@@ -500,7 +513,7 @@ static void test_zones_dissolve(void **state)
     adjacency a;
     adj_build(&t, &a);
     zone_list zl;
-    zone_find(&t, &a, &zl);
+    zone_find(&t, &a, &marks, &zl);
     join_issues ji;
     jis_init(&ji);
     zone_dissolve(&t, &zl, &ji);
@@ -534,14 +547,14 @@ int main(void)
         cmocka_unit_test(test_adjacency_enclave),
         cmocka_unit_test(test_adjacency_multipolygon),
         cmocka_unit_test(test_adjacency_large_grid),
-        cmocka_unit_test(test_zones_middle_column),
-        cmocka_unit_test(test_zones_bordering),
-        cmocka_unit_test(test_zones_diagonal),
-        cmocka_unit_test(test_zones_no_geometry),
-        cmocka_unit_test(test_zones_departments_and_order),
-        cmocka_unit_test(test_zones_multipolygon_and_l_shape),
-        cmocka_unit_test(test_zones_pending),
-        cmocka_unit_test(test_zones_dissolve),
+        cmocka_unit_test_setup(test_zones_middle_column, clear_marks),
+        cmocka_unit_test_setup(test_zones_bordering, clear_marks),
+        cmocka_unit_test_setup(test_zones_diagonal, clear_marks),
+        cmocka_unit_test_setup(test_zones_no_geometry, clear_marks),
+        cmocka_unit_test_setup(test_zones_departments_and_order, clear_marks),
+        cmocka_unit_test_setup(test_zones_multipolygon_and_l_shape, clear_marks),
+        cmocka_unit_test_setup(test_zones_pending, clear_marks),
+        cmocka_unit_test_setup(test_zones_dissolve, clear_marks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
