@@ -7,7 +7,9 @@
 #include "coverage.h"
 #include "diag.h"
 #include "map_writer.h"
+#include "numfmt.h"
 #include "shape.h"
+#include "timeline.h"
 #include "zones.h"
 
 /* An input file as read, for summary.json. */
@@ -29,6 +31,8 @@ typedef struct run_results {
     int ninputs;
     map_engine geojson_engine;       /* who writes the GeoJSON maps */
     int threads;                     /* for the writers that use several (0: all cores) */
+    const coverage_timeline *timeline; /* for the report and coverage_timeline.csv */
+    report_lang lang;                /* of the report */
 } run_results;
 
 /* Each writes its files into dir; returns 0, or -1 after diag_error. */

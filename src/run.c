@@ -233,11 +233,20 @@ static void dissolve_all(job *j, int threads, stopwatch *w)
 /* Writes every output into out's temporary directory and moves it into place. */
 static int write_all(job *j, const run_options *o, outdir *out, stopwatch *w)
 {
-    run_results r = {&j->table, &j->coverage, j->cpts_shapes, j->department_shapes,
-                     j->region_shapes, &j->zones, &j->issues, j->inputs, j->ninputs,
-                     o->geojson_engine && strcmp(o->geojson_engine, "gdal") == 0 ? ENGINE_GDAL
-                                                                                : ENGINE_STREAM,
-                     o->threads};
+    run_results r = {
+        .table = &j->table,
+        .coverage = &j->coverage,
+        .cpts_shapes = j->cpts_shapes,
+        .department_shapes = j->department_shapes,
+        .region_shapes = j->region_shapes,
+        .zones = &j->zones,
+        .issues = &j->issues,
+        .inputs = j->inputs,
+        .ninputs = j->ninputs,
+        .geojson_engine = o->geojson_engine && strcmp(o->geojson_engine, "gdal") == 0
+                              ? ENGINE_GDAL : ENGINE_STREAM,
+        .threads = o->threads,
+    };
     if (write_tables(out->tmp, &r) < 0 || write_summary(out->tmp, &r) < 0)
         return -1;
     lap(w, "write tables");
