@@ -1,0 +1,29 @@
+/* topology.h -- the shared boundaries (arcs) of the commune polygons, each simplified once.
+ * Maps drawn from it keep shared borders shared: neighbours never show gaps or overlaps. */
+#ifndef CPTSCOV_TOPOLOGY_H
+#define CPTSCOV_TOPOLOGY_H
+
+#include <geos_c.h>
+
+#include "commune_table.h"
+#include "shape.h"
+
+/* The arcs of every commune polygon of a table (each layer a coverage of its own). */
+typedef struct topology topology;
+/* The arcs of a topology simplified with one tolerance; several may coexist. */
+typedef struct topo_simplified topo_simplified;
+
+/* Builds the arcs of t's commune polygons with GEOS context h. Returns NULL after diag_error. */
+topology *topo_build(const commune_table *t, GEOSContextHandle_t h);
+/* Simplifies every arc once (its end nodes kept), tolerance in metres; never makes a polygon
+ * invalid nor lets one vanish. Returns NULL after diag_error. */
+topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double tolerance_m);
+/* The simplified polygons of communes idx[0..n-1], dissolved, into s (one geometry per layer,
+ * in the layer's CRS, as shape.h). Reads tp and ts only: threads may call it at once, each
+ * with its own context h. */
+void topo_shape(const topo_simplified *ts, GEOSContextHandle_t h, const int *idx, int n,
+                shape *s);
+void topo_simplified_free(topo_simplified *ts);
+void topo_free(topology *tp);
+
+#endif
