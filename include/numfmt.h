@@ -24,5 +24,11 @@ char *nfmt_date(report_lang lang, int yyyymmdd, char *buf, size_t n);
 /* The few words of the report: nfmt_word(lang, "covered") -> "couvert" / "covered".
  * Unknown keys come back as the key itself, so a missing translation shows, never crashes. */
 const char *nfmt_word(report_lang lang, const char *key);
+/* 1 when key has a translation. */
+int nfmt_word_known(const char *key);
+/* The i-th key of the table (in order), or NULL past its end: for tests and checks. */
+const char *nfmt_word_key(int i);
+/* The end of a cut list: "et 34 912 autres" (fr) or "and 34,912 more" (en). */
+char *nfmt_and_more(report_lang lang, int64_t count, char *buf, size_t n);
 
 #endif
