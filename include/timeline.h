@@ -12,6 +12,8 @@ typedef struct timeline_point {
     coverage_figures nation;
     coverage_figures *regions;   /* one per region of the coverage report, in its order */
     int cpts_counting;
+    int *region_cpts_counting;   /* per region, in cov's order: the counted CPTS that list a
+                                    commune of it by that date */
 } timeline_point;
 
 typedef struct coverage_timeline {
@@ -22,7 +24,11 @@ typedef struct coverage_timeline {
 
 /* From the quarter of the first signed_on among the CPTS of the rule's statuses to the rule's
  * as_of (without as_of: to the quarter of the last signed_on). Empty when no CPTS has a
- * date. Region order is cov's. Never fails. */
+ * date. Region order is cov's. Never fails.
+ * A commune counts as covered at D when a CPTS of a counted status, signed on or before D,
+ * lists it; CPTS without a date are left out (they cannot be placed in time), so without
+ * as_of the last point may be below the coverage report, which counts them. With as_of, the
+ * last point's figures are the report's. */
 void tl_compute(const commune_table *t, const coverage_report *cov, coverage_timeline *tl);
 void tl_free(coverage_timeline *tl);
 
