@@ -28,6 +28,9 @@ const char *nfmt_word(report_lang lang, const char *key);
 int nfmt_word_known(const char *key);
 /* The i-th key of the table (in order), or NULL past its end: for tests and checks. */
 const char *nfmt_word_key(int i);
+/* s with its first letter capitalised (ASCII and the Latin-1 letters: "évolution" ->
+ * "Évolution"), for words that start a sentence or a column. */
+char *nfmt_capital(const char *s, char *buf, size_t n);
 /* The end of a cut list: "et 34 912 autres" (fr) or "and 34,912 more" (en). */
 char *nfmt_and_more(report_lang lang, int64_t count, char *buf, size_t n);
 

@@ -19,6 +19,7 @@ typedef struct run_options {
     const char *code_field, *pop_code, *pop_dep, *pop_reg, *pop_count;
     const char *passage_from, *passage_to;
     const char *geojson_engine;
+    const char *lang;   /* of the report: fr (default) or en */
     int threads;  /* 0: the machine's cores */
     int free_codes;
     int strict, timings, quiet, help, version, man;

@@ -36,8 +36,10 @@ typedef struct run_results {
 } run_results;
 
 /* Each writes its files into dir; returns 0, or -1 after diag_error. */
-int write_tables(const char *dir, const run_results *r);   /* the coverage_*.csv, join_issues.csv */
+int write_tables(const char *dir, const run_results *r);   /* the coverage_*.csv (timeline
+                                                              included), join_issues.csv */
 int write_summary(const char *dir, const run_results *r);  /* summary.json */
 int write_maps(const char *dir, const run_results *r);     /* the five .geojson maps */
+int write_report_md(const char *dir, const run_results *r); /* report.md, in r->lang */
 
 #endif

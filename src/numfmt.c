@@ -115,8 +115,8 @@ char *nfmt_pct(report_lang lang, double pct, int decimals, char *buf, size_t n)
 }
 
 static const char *const months_fr[12] = {
-    "janvier", "f\xC3\xA9vrier", "mars", "avril", "mai", "juin", "juillet", "ao\xC3\xBBt",
-    "septembre", "octobre", "novembre", "d\xC3\xA9" "cembre",
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+    "septembre", "octobre", "novembre", "décembre",
 };
 static const char *const months_en[12] = {
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -142,52 +142,86 @@ char *nfmt_date(report_lang lang, int yyyymmdd, char *buf, size_t n)
 static const struct word {
     const char *key, *fr, *en;
 } words[] = {
-    {"area_km2", "superficie (km\xC2\xB2)", "area (km\xC2\xB2)"},
+    {"area_km2", "superficie (km²)", "area (km²)"},
     {"as_of", "au", "as of"},
     {"bordering_cpts", "CPTS limitrophes", "bordering CPTS"},
     {"code", "code", "code"},
     {"communes", "communes", "communes"},
     {"count", "nombre", "count"},
-    {"counted_statuses", "statuts compt\xC3\xA9s", "statuses counted"},
+    {"counted_statuses", "statuts comptés", "statuses counted"},
     {"coverage", "couverture", "coverage"},
-    {"coverage_timeline", "\xC3\x89volution de la couverture", "Coverage over time"},
+    {"coverage_timeline", "Évolution de la couverture", "Coverage over time"},
     {"covered", "couvert", "covered"},
     {"covered_communes", "communes couvertes", "covered communes"},
     {"covered_pct", "part couverte", "share covered"},
     {"covered_population", "population couverte", "covered population"},
     {"cpts", "CPTS", "CPTS"},
-    {"cpts_counting", "CPTS compt\xC3\xA9" "es", "CPTS counted"},
+    {"cpts_counting", "CPTS comptées", "CPTS counted"},
     {"date", "date", "date"},
-    {"department", "d\xC3\xA9partement", "department"},
-    {"departments", "d\xC3\xA9partements", "departments"},
+    {"department", "département", "department"},
+    {"departments", "départements", "departments"},
     {"headline", "En bref", "Headline"},
     {"inhabitants", "habitants", "inhabitants"},
-    {"join_issues", "Ce que la jointure a rencontr\xC3\xA9", "What the join met"},
-    {"join_issues_none", "Aucun probl\xC3\xA8me de jointure.", "No join issue."},
-    {"join_issues_see", "le d\xC3\xA9tail ligne par ligne est dans", "every issue, with its line, is in"},
+    {"issue_bad_geometry", "géométries illisibles, laissées hors des cartes",
+     "unreadable geometries, left off the maps"},
+    {"issue_department_mismatch", "départements qui ne correspondent pas au code",
+     "departments that do not match the code"},
+    {"issue_duplicate_code", "communes en plusieurs polygones", "communes in several features"},
+    {"issue_duplicate_member", "communes listées deux fois par une CPTS",
+     "communes listed twice by a CPTS"},
+    {"issue_empty_geometry", "polygones vides", "empty polygons"},
+    {"issue_empty_population", "populations manquantes (comptées 0)",
+     "missing populations (counted as 0)"},
+    {"issue_inconsistent_cpts", "CPTS au statut ou à la date incohérents",
+     "CPTS with inconsistent status or date"},
+    {"issue_merged_commune", "communes fusionnées, portées à la commune actuelle",
+     "merged communes, carried to the current one"},
+    {"issue_merged_polygons", "polygones de communes fusionnées, réunis",
+     "polygons of merged communes, dissolved"},
+    {"issue_no_polygon", "communes sans polygone (comptées, hors cartes)",
+     "communes without a polygon (counted, not mapped)"},
+    {"issue_not_a_coverage", "territoires aux polygones qui se chevauchent",
+     "territories whose polygons overlap"},
+    {"issue_not_utf8", "fichiers lus en Latin-1", "files read as Latin-1"},
+    {"issue_partial_membership", "adhésions partielles à une commune nouvelle",
+     "partial memberships of a merged commune"},
+    {"issue_region_mismatch", "régions incohérentes dans un département",
+     "inconsistent regions within a department"},
+    {"issue_repaired_code", "codes réparés", "repaired codes"},
+    {"issue_repaired_geometry", "géométries réparées",
+     "repaired geometries"},
+    {"issue_signed_without_date", "CPTS signées sans date", "signed CPTS without a date"},
+    {"issue_unknown_code", "codes de commune inconnus", "unknown commune codes"},
+    {"issue_unknown_epci", "EPCI inconnus", "unknown EPCI"},
+    {"issue_unmatched_geometry", "polygones sans commune actuelle",
+     "polygons without a current commune"},
+    {"join_issues", "Ce que la jointure a rencontré", "What the join met"},
+    {"join_issues_none", "Aucun problème de jointure.", "No join issue."},
+    {"join_issues_see", "le détail ligne par ligne est dans", "every issue, with its line, is in"},
     {"kind", "type", "kind"},
+    {"largest_communes", "communes les plus peuplées", "most populated communes"},
     {"letter", "lettre d'intention", "letter of intent"},
     {"name", "nom", "name"},
-    {"nation", "France enti\xC3\xA8re", "All of France"},
+    {"nation", "France entière", "All of France"},
     {"no_date_limit", "sans limite de date", "with no date limit"},
     {"none", "aucune", "none"},
     {"of", "sur", "of"},
-    {"pending_cpts", "CPTS en projet", "pending CPTS"},
+    {"pending_cpts", "CPTS en préparation", "CPTS in preparation"},
     {"population", "population", "population"},
     {"project", "projet", "project"},
-    {"region", "r\xC3\xA9gion", "region"},
-    {"regions", "r\xC3\xA9gions", "regions"},
-    {"regions_departments", "R\xC3\xA9gions et d\xC3\xA9partements", "Regions and departments"},
+    {"region", "région", "region"},
+    {"regions", "régions", "regions"},
+    {"regions_departments", "Régions et départements", "Regions and departments"},
     {"report_title", "Couverture du territoire par les CPTS", "CPTS coverage of the territory"},
-    {"signed", "sign\xC3\xA9" "e", "signed"},
-    {"timeline_empty", "Aucune CPTS compt\xC3\xA9" "e n'a de date de signature.",
+    {"signed", "signée", "signed"},
+    {"timeline_empty", "Aucune CPTS comptée n'a de date de signature.",
      "No counted CPTS has a signing date."},
-    {"timeline_regions", "Par r\xC3\xA9gion, en fin d'ann\xC3\xA9" "e",
-     "By region, at each year end"},
+    {"timeline_regions", "Par région, en fin d'année", "By region, at each year end"},
     {"uncovered", "non couvert", "uncovered"},
     {"uncovered_zone", "zone non couverte", "uncovered zone"},
     {"uncovered_zones", "Zones non couvertes", "Uncovered zones"},
     {"uncovered_zones_none", "Aucune zone non couverte.", "No uncovered zone."},
+    {"what", "signification", "meaning"},
     {"zone", "zone", "zone"},
 };
 
@@ -224,6 +258,17 @@ int nfmt_word_known(const char *key)
 const char *nfmt_word_key(int i)
 {
     return i >= 0 && i < (int)(sizeof words / sizeof words[0]) ? words[i].key : NULL;
+}
+
+char *nfmt_capital(const char *s, char *buf, size_t n)
+{
+    put(buf, n, s ? s : "");
+    unsigned char *b = (unsigned char *)buf;
+    if (n > 0 && b[0] >= 'a' && b[0] <= 'z')
+        b[0] = (unsigned char)(b[0] - 'a' + 'A');
+    else if (n > 2 && b[0] == 0xC3 && b[1] >= 0xA0 && b[1] <= 0xBE && b[1] != 0xB7)
+        b[1] = (unsigned char)(b[1] - 0x20); /* à..þ -> À..Þ, but not ÷ */
+    return buf;
 }
 
 char *nfmt_and_more(report_lang lang, int64_t count, char *buf, size_t n)

@@ -68,6 +68,9 @@ static const option_spec options[] = {
     {"--geojson-engine", "stream|gdal", OPT_VALUE, AT(geojson_engine),
      "Who writes the GeoJSON maps: cptscov's streaming writer (default, fast) or GDAL's "
      "GeoJSON driver (the reference; the same features, several times slower)."},
+    {"--lang", "fr|en", OPT_VALUE, AT(lang),
+     "Language of report.md: French (default) or English, numbers and dates written the way "
+     "each writes them (69,7 %, 48 924; 69.7%, 48,924)."},
     {"--strict", NULL, OPT_FLAG, AT(strict),
      "Treat join issues (unknown codes, repairs, partial memberships...) as errors."},
     {"--threads", "N", OPT_COUNT, AT(threads),
@@ -203,7 +206,8 @@ void opt_print_help(FILE *f)
     fprintf(f, "\nExit status: 0 done, 1 error in the inputs or while writing (nothing written),\n"
                "2 usage error. Outputs: coverage_departments.csv, coverage_regions.csv,\n"
                "coverage_cpts.csv, join_issues.csv, summary.json, communes.geojson, cpts.geojson,\n"
-               "departments.geojson, regions.geojson, uncovered.geojson.\n");
+               "departments.geojson, regions.geojson, uncovered.geojson, coverage_timeline.csv,\n"
+               "report.md.\n");
 }
 
 /* Writes s escaped for troff. */

@@ -24,6 +24,7 @@
 #include "readers.h"
 #include "results.h"
 #include "shape.h"
+#include "timeline.h"
 #include "util.h"
 #include "zones.h"
 
@@ -84,6 +85,7 @@ typedef struct job {
     shape *cpts_shapes, *department_shapes, *region_shapes;
     adjacency adjacency;
     zone_list zones;
+    coverage_timeline timeline;
     input_file inputs[64];
     int ninputs;
 } job;
@@ -94,7 +96,8 @@ static void add_input(job *j, const char *kind, const char *path, long rows)
         j->inputs[j->ninputs++] = (input_file){kind, path, rows};
 }
 
-static int parse_rule(const run_options *o, coverage_rule *rule)
+/* The rule and the language of the report, from the options; -1 after diag_error. */
+static int parse_rule(const run_options *o, coverage_rule *rule, report_lang *lang)
 {
     memset(rule, 0, sizeof *rule);
     if (o->status.n == 0)
@@ -110,6 +113,11 @@ static int parse_rule(const run_options *o, coverage_rule *rule)
         strcmp(o->geojson_engine, "stream") != 0)
         return diag_error(NULL, 0, "--geojson-engine \"%s\" is not an engine; use stream or gdal",
                           o->geojson_engine);
+    int l = o->lang ? nfmt_parse_lang(o->lang) : LANG_FR;
+    if (l < 0)
+        return diag_error(NULL, 0, "--lang \"%s\" is not a language of the report; use fr or en",
+                          o->lang);
+    *lang = (report_lang)l;
     if (o->as_of && (fld_date(o->as_of, &rule->as_of) != FLD_OK || rule->as_of == 0))
         return diag_error(NULL, 0, "--as-of \"%s\" is not a date that exists; write it YYYY-MM-DD",
                           o->as_of);
@@ -231,7 +239,7 @@ static void dissolve_all(job *j, int threads, stopwatch *w)
 }
 
 /* Writes every output into out's temporary directory and moves it into place. */
-static int write_all(job *j, const run_options *o, outdir *out, stopwatch *w)
+static int write_all(job *j, const run_options *o, report_lang lang, outdir *out, stopwatch *w)
 {
     run_results r = {
         .table = &j->table,
@@ -246,10 +254,15 @@ static int write_all(job *j, const run_options *o, outdir *out, stopwatch *w)
         .geojson_engine = o->geojson_engine && strcmp(o->geojson_engine, "gdal") == 0
                               ? ENGINE_GDAL : ENGINE_STREAM,
         .threads = o->threads,
+        .timeline = &j->timeline,
+        .lang = lang,
     };
     if (write_tables(out->tmp, &r) < 0 || write_summary(out->tmp, &r) < 0)
         return -1;
     lap(w, "write tables");
+    if (write_report_md(out->tmp, &r) < 0)
+        return -1;
+    lap(w, "write report.md");
     if (write_maps(out->tmp, &r) < 0)
         return -1;
     lap(w, "write maps");
@@ -273,6 +286,7 @@ static void job_free(job *j)
     if (j->zones.zones)
         zone_free(&j->table, &j->zones);
     adj_free(&j->adjacency);
+    tl_free(&j->timeline);
     cov_free(&j->coverage);
     if (j->has_passage)
         pass_free(&j->passage);
@@ -310,7 +324,8 @@ static int check_required(const run_options *o)
 int run_job(const run_options *o)
 {
     coverage_rule rule;
-    if (check_required(o) < 0 || parse_rule(o, &rule) < 0)
+    report_lang lang = LANG_FR;
+    if (check_required(o) < 0 || parse_rule(o, &rule, &lang) < 0)
         return EXIT_USAGE;
     stopwatch w;
     watch_start(&w, o->timings);
@@ -329,12 +344,14 @@ int run_job(const run_options *o)
     if (rc == 0) {
         cov_compute(&j->table, &rule, &j->coverage);
         lap(&w, "coverage");
+        tl_compute(&j->table, &j->coverage, &j->timeline);
+        lap(&w, "timeline");
         dissolve_all(j, o->threads, &w);
         if (o->strict && j->issues.n > 0)
             rc = strict_error(&j->issues);
     }
     if (rc == 0)
-        rc = write_all(j, o, &out, &w);
+        rc = write_all(j, o, lang, &out, &w);
     if (rc != 0)
         odir_abort(&out);
     if (rc == 0 && !o->quiet) {

@@ -1,5 +1,5 @@
-/* write_tables.c -- the CSV tables: coverage per department, region and CPTS, and join issues.
- * One row per department, region, CPTS or issue, in the order of the report, table and list.
+/* write_tables.c -- the CSV tables: coverage per department, region and CPTS, through time,
+ * and join issues. One row per department, region, CPTS, (date, area) or issue, in order.
  *
  * The tables are what people open in a spreadsheet, so every cell goes through csv_write
  * (quoting, formula safety). Figures come from the coverage report as they are; the only
@@ -77,6 +77,14 @@ static int write_regions(const char *path, const coverage_report *cov)
     return csvw_close(&w);
 }
 
+/* A YYYYMMDD date as an ISO text cell. */
+static void put_date(csvw *w, int ymd)
+{
+    char date[16];
+    snprintf(date, sizeof date, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
+    csvw_text(w, date);
+}
+
 static int compare_codes(const void *a, const void *b)
 {
     return strcmp(a, b);
@@ -133,10 +141,7 @@ static int write_cpts(const char *path, const commune_table *t, const coverage_r
         csvw_text(&w, p->name);
         csvw_text(&w, ctab_status_name(p->status));
         if (p->signed_on > 0) {
-            char date[16];
-            snprintf(date, sizeof date, "%04d-%02d-%02d", p->signed_on / 10000,
-                     p->signed_on / 100 % 100, p->signed_on % 100);
-            csvw_text(&w, date);
+            put_date(&w, p->signed_on);
         } else {
             csvw_empty(&w);
         }
@@ -152,6 +157,44 @@ static int write_cpts(const char *path, const commune_table *t, const coverage_r
         free(deps);
         csvw_int(&w, cpts_shared(t, p));
         csvw_end_row(&w);
+    }
+    return csvw_close(&w);
+}
+
+/* The timeline: for each date, the nation then every region in the report's order. */
+static int write_timeline(const char *path, const coverage_timeline *tl,
+                          const coverage_report *cov)
+{
+    csvw w;
+    if (csvw_open(&w, path) < 0)
+        return -1;
+    static const char *const header[] = {
+        "date", "level", "code", "name", "population", "covered_population", "covered_pct",
+        "cpts_counting",
+    };
+    csvw_header(&w, header, (int)(sizeof header / sizeof header[0]));
+    for (int i = 0; tl && i < tl->n; i++) {
+        const timeline_point *p = &tl->points[i];
+        put_date(&w, p->date);
+        csvw_text(&w, "nation");
+        csvw_empty(&w);
+        csvw_empty(&w);
+        csvw_int(&w, p->nation.population);
+        csvw_int(&w, p->nation.covered_population);
+        csvw_fixed(&w, cov_pct(&p->nation), 4);
+        csvw_int(&w, p->cpts_counting);
+        csvw_end_row(&w);
+        for (int r = 0; r < tl->nregions && r < cov->nregions; r++) {
+            put_date(&w, p->date);
+            csvw_text(&w, "region");
+            csvw_text(&w, cov->regions[r].code);
+            csvw_text(&w, cov->regions[r].name);
+            csvw_int(&w, p->regions[r].population);
+            csvw_int(&w, p->regions[r].covered_population);
+            csvw_fixed(&w, cov_pct(&p->regions[r]), 4);
+            csvw_int(&w, p->region_cpts_counting[r]);
+            csvw_end_row(&w);
+        }
     }
     return csvw_close(&w);
 }
@@ -184,16 +227,20 @@ int write_tables(const char *dir, const run_results *r)
     char *regions_path = xasprintf("%s/coverage_regions.csv", dir);
     char *cpts_path = xasprintf("%s/coverage_cpts.csv", dir);
     char *issues_path = xasprintf("%s/join_issues.csv", dir);
+    char *timeline_path = xasprintf("%s/coverage_timeline.csv", dir);
     int rc = write_departments(departments_path, r->coverage);
     if (rc == 0)
         rc = write_regions(regions_path, r->coverage);
     if (rc == 0)
         rc = write_cpts(cpts_path, r->table, r->coverage);
     if (rc == 0)
+        rc = write_timeline(timeline_path, r->timeline, r->coverage);
+    if (rc == 0)
         rc = write_issues(issues_path, r->issues);
     free(departments_path);
     free(regions_path);
     free(cpts_path);
     free(issues_path);
+    free(timeline_path);
     return rc;
 }
