@@ -156,6 +156,16 @@ static void test_truncation(void **state)
     assert_string_equal(more, "et 34" NN "912 autres");
     nfmt_and_more(LANG_EN, 34912, more, sizeof more);
     assert_string_equal(more, "and 34,912 more");
+    char cap[32];
+    assert_string_equal(nfmt_capital("département", cap, sizeof cap), "Département");
+    assert_string_equal(nfmt_capital("évolution", cap, sizeof cap), "Évolution");
+    assert_string_equal(nfmt_capital("à jour", cap, sizeof cap), "À jour");
+    assert_string_equal(nfmt_capital("CPTS", cap, sizeof cap), "CPTS");
+    assert_string_equal(nfmt_capital("÷x", cap, sizeof cap), "÷x");
+    assert_string_equal(nfmt_capital("12 ans", cap, sizeof cap), "12 ans");
+    assert_string_equal(nfmt_capital("", cap, sizeof cap), "");
+    assert_string_equal(nfmt_capital(NULL, cap, sizeof cap), "");
+    assert_string_equal(nfmt_capital("évolution", cap, 2), ""); /* é does not fit */
 }
 
 static void test_words(void **state)
