@@ -25,6 +25,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "numfmt.h"
+
 /* The program under test: ./cptscov, or $CPTSCOV_BIN (make check-asan runs its sanitized build). */
 static const char *program(void)
 {
@@ -37,7 +39,7 @@ static const char *program(void)
 static const char *const output_files[] = {
     "coverage_departments.csv", "coverage_regions.csv", "coverage_cpts.csv", "join_issues.csv",
     "summary.json", "communes.geojson", "cpts.geojson", "departments.geojson", "regions.geojson",
-    "uncovered.geojson",
+    "uncovered.geojson", "coverage_timeline.csv", "report.md",
 };
 #define NOUTPUTS (sizeof output_files / sizeof output_files[0])
 
@@ -563,6 +565,12 @@ static void test_usage_errors(void **state)
     assert_int_equal(r.status, 2);
     assert_true(one_line(r.err));
     result_free(&r);
+    /* A language the report is not written in. */
+    r = run_sample(out, "--lang", "de", NULL, NULL);
+    assert_int_equal(r.status, 2);
+    assert_true(one_line(r.err));
+    assert_non_null(strstr(r.err, "--lang"));
+    result_free(&r);
     /* No command. */
     r = run("--out", out, NULL);
     assert_int_equal(r.status, 2);
@@ -803,6 +811,165 @@ static void test_version(void **state)
     result_free(&r);
 }
 
+#define assert_has(text, s) \
+    do { if (!strstr((text), (s))) fail_msg("no \"%s\" in:\n%s", (s), (text)); } while (0)
+
+/* Formatted as report.md formats them. */
+static const char *fmt_int(report_lang lang, json_int_t v)
+{
+    static char buf[8][64];
+    static int next;
+    next = (next + 1) % 8;
+    return nfmt_int(lang, v, buf[next], sizeof buf[next]);
+}
+
+static const char *fmt_pct(report_lang lang, double v)
+{
+    static char buf[8][64];
+    static int next;
+    next = (next + 1) % 8;
+    return nfmt_pct(lang, v, 1, buf[next], sizeof buf[next]);
+}
+
+/* report.md of the sample, in both languages, holds the figures of summary.json, and
+ * coverage_timeline.csv ends on them when --as-of is given. */
+static void test_report_md(void **state)
+{
+    (void)state;
+    char *dir = test_dir("report-md");
+    char *fr = path_in(dir, "fr"), *en = path_in(dir, "en");
+    result r = run_sample(fr, "--as-of", "2024-04-16", "--quiet", NULL);
+    assert_int_equal(r.status, 0);
+    result_free(&r);
+    r = run_sample(en, "--as-of", "2024-04-16", "--lang=en", "--quiet");
+    assert_int_equal(r.status, 0);
+    result_free(&r);
+    json_t *s = load_summary(fr);
+    json_t *nat = json_object_get(s, "national");
+    double pct = json_number_value(json_object_get(nat, "covered_pct"));
+    for (int lang = LANG_FR; lang <= LANG_EN; lang++) {
+        char *p = path_in(lang == LANG_FR ? fr : en, "report.md");
+        char *md = slurp(p, NULL);
+        assert_non_null(md);
+        char want[256];
+        snprintf(want, sizeof want, lang == LANG_FR ? "**%s habitants** sur %s" :
+                 "**%s inhabitants** of %s", fmt_int(lang, national_int(s, "covered_population")),
+                 fmt_int(lang, national_int(s, "population")));
+        assert_has(md, want);
+        snprintf(want, sizeof want, "**%s**", fmt_pct(lang, pct));
+        assert_has(md, want);
+        snprintf(want, sizeof want, lang == LANG_FR ? "au %s" : "as of %s",
+                 lang == LANG_FR ? "16 avril 2024" : "16 April 2024");
+        assert_has(md, want);
+        snprintf(want, sizeof want, "%s %s %s", fmt_int(lang, national_int(s, "cpts_counting")),
+                 lang == LANG_FR ? "sur" : "of", fmt_int(lang, national_int(s, "cpts")));
+        assert_has(md, want);
+        json_t *reg;
+        size_t i;
+        json_array_foreach(json_object_get(s, "regions"), i, reg) {
+            snprintf(want, sizeof want, "| **%s** | **%s** | %s | %s | **%s** |",
+                     json_string_value(json_object_get(reg, "reg")),
+                     json_string_value(json_object_get(reg, "name")),
+                     fmt_int(lang, json_integer_value(json_object_get(reg, "population"))),
+                     fmt_int(lang, json_integer_value(json_object_get(reg, "covered_population"))),
+                     fmt_pct(lang, json_number_value(json_object_get(reg, "covered_pct"))));
+            assert_has(md, want);
+        }
+        json_t *zones = json_object_get(s, "uncovered_zones"), *z;
+        json_array_foreach(json_object_get(zones, "largest"), i, z) {
+            snprintf(want, sizeof want, "\n| %zu | %s | %s |", i + 1,
+                     fmt_int(lang, json_integer_value(json_object_get(z, "population"))),
+                     fmt_int(lang, json_integer_value(json_object_get(z, "communes"))));
+            assert_has(md, want);
+        }
+        json_t *issues = json_object_get(s, "join_issues"), *count;
+        const char *kind;
+        json_object_foreach(json_object_get(issues, "by_kind"), kind, count) {
+            snprintf(want, sizeof want, "| `%s` | %s |", kind,
+                     fmt_int(lang, json_integer_value(count)));
+            assert_has(md, want);
+        }
+        /* The last point of the timeline is as_of, with the headline's figures. */
+        snprintf(want, sizeof want, "| %s | %s | %s | %s |\n\n",
+                 lang == LANG_FR ? "16 avril 2024" : "16 April 2024",
+                 fmt_int(lang, national_int(s, "covered_population")), fmt_pct(lang, pct),
+                 fmt_int(lang, national_int(s, "cpts_counting")));
+        assert_has(md, want);
+        assert_has(md, lang == LANG_FR ? "## Zones non couvertes" : "## Uncovered zones");
+        assert_null(strstr(md, lang == LANG_FR ? "## Uncovered zones" : "## Zones non couvertes"));
+        free(md);
+        free(p);
+    }
+    /* coverage_timeline.csv: its last national row is the summary's. */
+    char *p = path_in(fr, "coverage_timeline.csv");
+    char *csv = slurp(p, NULL);
+    assert_non_null(csv);
+    char want[256];
+    snprintf(want, sizeof want, "\n2024-04-16,nation,,,%lld,%lld,%.4f,%lld\n",
+             (long long)national_int(s, "population"),
+             (long long)national_int(s, "covered_population"), pct,
+             (long long)national_int(s, "cpts_counting"));
+    assert_has(csv, want);
+    assert_has(csv, "date,level,code,name,population,covered_population,covered_pct,"
+                    "cpts_counting\n2021-06-30,nation,");
+    free(csv);
+    free(p);
+    json_decref(s);
+    free(fr);
+    free(en);
+    free(dir);
+}
+
+/* A CPTS name made to break Markdown and HTML is shown escaped in report.md. */
+static void test_report_md_hostile_name(void **state)
+{
+    (void)state;
+    char *dir = test_dir("report-md-hostile");
+    char *members = path_in(dir, "members.csv"), *out = path_in(dir, "out");
+    char *text = slurp("geodata/members.csv", NULL);
+    assert_non_null(text);
+    /* Every row of cpts-nord gets the new name (a quoted CSV cell: ; and " inside). */
+    const char *from = ";CPTS du Nord Val-de-Brume;";
+    const char *to = ";\"Nord | <img src=x onerror=alert(1)> **gras** [lien](javascript:x) \"\"q\"\";\";";
+    size_t nf = strlen(from), nt = strlen(to);
+    char *edited = malloc(strlen(text) * 4 + 1), *w = edited;
+    assert_non_null(edited);
+    int replaced = 0;
+    for (const char *p = text; *p;) {
+        if (strncmp(p, from, nf) == 0) {
+            memcpy(w, to, nt);
+            w += nt;
+            p += nf;
+            replaced++;
+        } else {
+            *w++ = *p++;
+        }
+    }
+    *w = '\0';
+    assert_true(replaced > 5);
+    spit(members, edited);
+    result r = run("run", "--communes", "geodata/communes.shp", "--population",
+                   "geodata/population.csv", "--passage", "geodata/passage.csv", "--members",
+                   members, "--epci", "geodata/epci.csv", "--out", out, "--quiet", NULL);
+    if (r.status != 0)
+        fail_msg("exit %d: %s", r.status, r.err);
+    result_free(&r);
+    char *p = path_in(out, "report.md");
+    char *md = slurp(p, NULL);
+    assert_non_null(md);
+    assert_has(md, "Nord \\| \\<img src=x onerror=alert(1)\\> \\*\\*gras\\*\\* "
+                   "\\[lien\\](javascript:x) \"q\";");
+    assert_null(strstr(md, " <img")); /* only "\\<img" */
+    assert_null(strstr(md, "**gras**"));
+    free(md);
+    free(p);
+    free(edited);
+    free(text);
+    free(members);
+    free(out);
+    free(dir);
+}
+
 /* docs/cptscov.1 is what --man prints today: `make man` after changing an option. */
 static void test_man_page_current(void **state)
 {
@@ -835,6 +1002,8 @@ int main(void)
         cmocka_unit_test(test_help_lists_every_option),
         cmocka_unit_test(test_version),
         cmocka_unit_test(test_man_page_current),
+        cmocka_unit_test(test_report_md),
+        cmocka_unit_test(test_report_md_hostile_name),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
