@@ -25,6 +25,8 @@
 #define MAX_ZONES 50          /* zones with a row of their own */
 #define MAX_ZONE_COMMUNES 10  /* communes named per zone, the most populous first */
 #define MAX_ZONE_CPTS 10      /* bordering or pending CPTS named per zone */
+#define MAX_ZONE_DEPARTMENTS 12 /* departments named per zone */
+#define EM_DASH "\xE2\x80\x94"
 
 typedef struct md {
     FILE *f;
@@ -106,10 +108,11 @@ static void put_int(md *m, int64_t v)
     put(m, nfmt_int(m->lang, v, buf, sizeof buf));
 }
 
+/* The share covered; a dash where nobody lives (an overseas collectivity without figures). */
 static void put_pct(md *m, const coverage_figures *f)
 {
     char buf[64];
-    put(m, nfmt_pct(m->lang, cov_pct(f), 1, buf, sizeof buf));
+    put(m, f->population > 0 ? nfmt_pct(m->lang, cov_pct(f), 1, buf, sizeof buf) : EM_DASH);
 }
 
 static void put_date(md *m, int ymd)
@@ -270,7 +273,7 @@ static int by_population(const void *a, const void *b, void *table)
 static void cpts_list(md *m, const commune_table *t, const int *ks, int n)
 {
     if (n == 0) {
-        put(m, "\xE2\x80\x94"); /* an em dash: none */
+        put(m, EM_DASH); /* none */
         return;
     }
     for (int i = 0; i < n && i < MAX_ZONE_CPTS; i++) {
@@ -291,9 +294,14 @@ static void zone_row(md *m, const commune_table *t, const uncovered_zone *z, int
     put(m, " | ");
     put_int(m, z->ncommunes);
     put(m, " | ");
-    for (int d = 0; d < z->ndepartments; d++) {
+    for (int d = 0; d < z->ndepartments && d < MAX_ZONE_DEPARTMENTS; d++) {
         put(m, d ? ", " : "");
         md_text(m, z->departments[d]);
+    }
+    if (z->ndepartments > MAX_ZONE_DEPARTMENTS) {
+        char more[128];
+        putf(m, " %s", nfmt_and_more(m->lang, z->ndepartments - MAX_ZONE_DEPARTMENTS, more,
+                                     sizeof more));
     }
     put(m, " | ");
     int *order = xmalloc((size_t)(z->ncommunes ? z->ncommunes : 1) * sizeof *order);

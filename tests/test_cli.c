@@ -930,7 +930,8 @@ static void test_report_md_hostile_name(void **state)
     assert_non_null(text);
     /* Every row of cpts-nord gets the new name (a quoted CSV cell: ; and " inside). */
     const char *from = ";CPTS du Nord Val-de-Brume;";
-    const char *to = ";\"Nord | <img src=x onerror=alert(1)> **gras** [lien](javascript:x) \"\"q\"\";\";";
+    const char *to = ";\"Nord | <img src=x onerror=alert(1)> **gras** [lien](javascript:x) "
+                     "\"\"q\"\";\";";
     size_t nf = strlen(from), nt = strlen(to);
     char *edited = malloc(strlen(text) * 4 + 1), *w = edited;
     assert_non_null(edited);

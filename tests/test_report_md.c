@@ -108,8 +108,10 @@ static const char *line_starting(const char *text, const char *prefix)
     return NULL;
 }
 
-#define assert_has(text, s) do { if (!strstr((text), (s))) fail_msg("no \"%s\" in:\n%s", (s), (text)); } while (0)
-#define assert_hasnt(text, s) do { if (strstr((text), (s))) fail_msg("\"%s\" in:\n%s", (s), (text)); } while (0)
+#define assert_has(text, s) \
+    do { if (!strstr((text), (s))) fail_msg("no \"%s\" in:\n%s", (s), (text)); } while (0)
+#define assert_hasnt(text, s) \
+    do { if (strstr((text), (s))) fail_msg("\"%s\" in:\n%s", (s), (text)); } while (0)
 
 /* The 4 x 3 grid (fixtures.h): population 7800; A (signed 2021-05-12) covers 35001 35002
  * 35003 (600), B (signed 2023-09-01) 35004 35007 35008 (1900); C is a project on 35012.
@@ -210,15 +212,22 @@ static void test_hostile_names(void **state)
     report_free(&r);
 }
 
-/* A zone of 1600 communes names 10 and counts the rest; 60 zones show 50 and a total. */
+/* A zone of 1600 communes in 40 departments names 10 communes and 12 departments and counts
+ * the rest; 60 zones show 50 and a total. A region without inhabitants has no share. */
 static void test_bounded_lists(void **state)
 {
     (void)state;
     report r;
     report_init(&r, 40, 40);
+    for (int i = 0; i < r.t.ncommunes; i++) /* a department per column */
+        snprintf(r.t.communes[i].dep, sizeof r.t.communes[i].dep, "%02d", i % 40 + 1);
+    strcpy(r.t.communes[0].reg, "975");     /* a region where nobody lives */
+    r.t.communes[0].population = 0;
     report_write(&r, signed_rule(0), LANG_FR);
     assert_int_equal(r.zones.n, 1);
     assert_has(r.text, "et 1" NN "590 autres");
+    assert_has(r.text, "| 01, 02, 03, 04, 05, 06, 07, 08, 09, 10, 11, 12 et 28 autres | ");
+    assert_has(r.text, "| **975** | **975** | 0 | 0 | **\xE2\x80\x94** | 0 | 1 |");
     assert_true(strlen(r.text) < 20000);
     assert_has(r.text, "Aucune CPTS comptée n'a de date de signature.");
     report_free(&r);
