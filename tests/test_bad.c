@@ -41,8 +41,8 @@ static const char *program(void)
 
 static const char *const output_files[] = {
     "communes.geojson", "coverage_cpts.csv", "coverage_departments.csv", "coverage_regions.csv",
-    "cpts.geojson", "departments.geojson", "join_issues.csv", "regions.geojson", "summary.json",
-    "uncovered.geojson",
+    "coverage_timeline.csv", "cpts.geojson", "departments.geojson", "join_issues.csv",
+    "regions.geojson", "report.md", "summary.json", "uncovered.geojson",
 };
 #define NOUTPUTS ((int)(sizeof output_files / sizeof output_files[0]))
 
