@@ -193,9 +193,10 @@ static void headline(md *m, const run_results *r)
     put_cap(m, "uncovered_zones");
     put_colon(m);
     int64_t zpop = 0;
-    for (int z = 0; z < r->zones->n; z++)
+    int nzones = r->zones ? r->zones->n : 0;
+    for (int z = 0; z < nzones; z++)
         zpop += r->zones->zones[z].population;
-    put_int(m, r->zones->n);
+    put_int(m, nzones);
     put(m, " (");
     put_int(m, zpop);
     putf(m, " %s)\n\n", W(m, "inhabitants"));
@@ -332,7 +333,7 @@ static void zones(md *m, const run_results *r)
 {
     const zone_list *zl = r->zones;
     putf(m, "## %s\n\n", W(m, "uncovered_zones"));
-    if (zl->n == 0) {
+    if (!zl || zl->n == 0) {
         putf(m, "%s\n\n", W(m, "uncovered_zones_none"));
         return;
     }
