@@ -85,9 +85,10 @@ static void format_real(report_lang lang, double v, int decimals, char *out, siz
     }
     char digits[400]; /* DBL_MAX has 309 integer digits */
     snprintf(digits, sizeof digits, "%.*f", decimals, fabs(v));
-    const char *dot = strchr(digits, '.');
-    size_t nint = dot ? (size_t)(dot - digits) : strlen(digits);
-    int zero = strspn(digits, "0.") == strlen(digits);
+    /* The decimal mark is whatever follows the integer digits ("." in the C locale). */
+    size_t nint = strspn(digits, "0123456789");
+    const char *dot = digits[nint] ? digits + nint : NULL;
+    int zero = strspn(digits, "0") == nint && (!dot || strspn(dot + 1, "0") == strlen(dot + 1));
     char grouped[sizeof digits * 4 + 8] = "";
     if (v < 0 && !zero)
         strcpy(grouped, "-");
