@@ -21,6 +21,7 @@ typedef struct run_options {
     const char *geojson_engine;
     const char *lang;   /* of the report: fr (default) or en */
     int threads;  /* 0: the machine's cores */
+    double simplify_m; /* --simplify: tolerance of the GeoJSON maps in metres, 0: exact */
     int free_codes;
     int strict, timings, quiet, help, version, man;
 } run_options;

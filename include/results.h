@@ -10,6 +10,7 @@
 #include "numfmt.h"
 #include "shape.h"
 #include "timeline.h"
+#include "topology.h"
 #include "zones.h"
 
 /* An input file as read, for summary.json. */
@@ -33,6 +34,8 @@ typedef struct run_results {
     int threads;                     /* for the writers that use several (0: all cores) */
     const coverage_timeline *timeline; /* for the report and coverage_timeline.csv */
     report_lang lang;                /* of the report */
+    const topo_simplified *simplified; /* --simplify: the maps' geometries from its arcs, or NULL */
+    double simplify_m;               /* its tolerance in metres (0 without --simplify) */
 } run_results;
 
 /* Each writes its files into dir; returns 0, or -1 after diag_error. */

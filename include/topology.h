@@ -3,6 +3,7 @@
 #ifndef CPTSCOV_TOPOLOGY_H
 #define CPTSCOV_TOPOLOGY_H
 
+#include <stddef.h>
 #include <geos_c.h>
 
 #include "commune_table.h"
@@ -24,6 +25,11 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
 void topo_shape(const topo_simplified *ts, GEOSContextHandle_t h, const int *idx, int n,
                 shape *s);
 void topo_simplified_free(topo_simplified *ts);
+/* Figures for the logs and tests: the arcs of tp; the vertices of its rings (the closing
+ * point of each ring not counted); the vertices of the same rings once simplified. */
+int topo_arc_count(const topology *tp);
+size_t topo_vertex_count(const topology *tp);
+size_t topo_simplified_vertex_count(const topo_simplified *ts);
 void topo_free(topology *tp);
 
 #endif

@@ -6,6 +6,7 @@
  * --status also takes comma-separated values. */
 #include "options.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,7 @@
 #include "util.h"
 #include "version.h"
 
-typedef enum opt_kind { OPT_FLAG, OPT_VALUE, OPT_LIST, OPT_COUNT } opt_kind;
+typedef enum opt_kind { OPT_FLAG, OPT_VALUE, OPT_LIST, OPT_COUNT, OPT_METRES } opt_kind;
 
 typedef struct option_spec {
     const char *name;
@@ -71,6 +72,10 @@ static const option_spec options[] = {
     {"--lang", "fr|en", OPT_VALUE, AT(lang),
      "Language of report.md: French (default) or English, numbers and dates written the way "
      "each writes them (69,7 %, 48 924; 69.7%, 48,924)."},
+    {"--simplify", "TOLERANCE_M", OPT_METRES, AT(simplify_m),
+     "Simplify the geometries of the GeoJSON maps with this tolerance in metres (e.g. 100), "
+     "each shared border once, so that neighbours never show gaps or overlaps; attributes, "
+     "areas and figures stay those of the exact polygons (default: exact polygons)."},
     {"--strict", NULL, OPT_FLAG, AT(strict),
      "Treat join issues (unknown codes, repairs, partial memberships...) as errors."},
     {"--threads", "N", OPT_COUNT, AT(threads),
@@ -128,6 +133,15 @@ int opt_parse(run_options *o, int argc, char **argv, int first)
                 return diag_error(NULL, 0, "%s \"%s\" is not a number from 1 to 1024", spec->name,
                                   value);
             *(int *)base = (int)n;
+        } else if (spec->kind == OPT_METRES) {
+            char *end;
+            double m = strtod(value, &end);
+            if (*end || end == value || !isfinite(m) || m <= 0 || m > 1e6)
+                return diag_error(NULL, 0, "%s \"%s\" is not a length in metres; give a number "
+                                  "above 0 and up to 1000000, e.g. 100", spec->name, value);
+            if (*(double *)base > 0)
+                return diag_error(NULL, 0, "%s is given twice; give it once", spec->name);
+            *(double *)base = m;
         } else if (spec->kind == OPT_VALUE) {
             const char **dst = (const char **)base;
             if (*dst)

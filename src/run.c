@@ -25,6 +25,7 @@
 #include "results.h"
 #include "shape.h"
 #include "timeline.h"
+#include "topology.h"
 #include "util.h"
 #include "zones.h"
 
@@ -86,6 +87,8 @@ typedef struct job {
     adjacency adjacency;
     zone_list zones;
     coverage_timeline timeline;
+    topology *topology;              /* --simplify: the arcs of the communes */
+    topo_simplified *simplified;     /* and their simplification */
     input_file inputs[64];
     int ninputs;
 } job;
@@ -238,6 +241,18 @@ static void dissolve_all(job *j, int threads, stopwatch *w)
     lap(w, "dissolve regions");
 }
 
+/* --simplify: the arcs of the communes, each simplified once, for the maps. */
+static int simplify_maps(job *j, const run_options *o, stopwatch *w)
+{
+    if (!(j->topology = topo_build(&j->table, j->table.geos)))
+        return -1;
+    lap(w, "topology (arcs)");
+    if (!(j->simplified = topo_simplify(j->topology, j->table.geos, o->simplify_m)))
+        return -1;
+    lap(w, "simplify arcs");
+    return 0;
+}
+
 /* Writes every output into out's temporary directory and moves it into place. */
 static int write_all(job *j, const run_options *o, report_lang lang, outdir *out, stopwatch *w)
 {
@@ -256,6 +271,8 @@ static int write_all(job *j, const run_options *o, report_lang lang, outdir *out
         .threads = o->threads,
         .timeline = &j->timeline,
         .lang = lang,
+        .simplified = j->simplified,
+        .simplify_m = j->simplified ? o->simplify_m : 0,
     };
     if (write_tables(out->tmp, &r) < 0 || write_summary(out->tmp, &r) < 0)
         return -1;
@@ -280,6 +297,8 @@ static void free_shapes(const commune_table *t, shape *s, int n)
 
 static void job_free(job *j)
 {
+    topo_simplified_free(j->simplified);
+    topo_free(j->topology);
     free_shapes(&j->table, j->cpts_shapes, j->table.ncpts);
     free_shapes(&j->table, j->department_shapes, j->coverage.ndepartments);
     free_shapes(&j->table, j->region_shapes, j->coverage.nregions);
@@ -350,6 +369,8 @@ int run_job(const run_options *o)
         if (o->strict && j->issues.n > 0)
             rc = strict_error(&j->issues);
     }
+    if (rc == 0 && o->simplify_m > 0)
+        rc = simplify_maps(j, o, &w);
     if (rc == 0)
         rc = write_all(j, o, lang, &out, &w);
     if (rc != 0)

@@ -63,6 +63,20 @@ static int has_polygon(const shape *s)
     return 0;
 }
 
+/* Ends the feature with its territory's geometry: the exact shape, or with --simplify the
+ * communes idx[0..n-1] rebuilt from the simplified arcs (the figures stay the exact ones). */
+static int end_feature(map_writer *w, const run_results *r, GEOSContextHandle_t h,
+                       const shape *exact, const int *idx, int n)
+{
+    if (!r->simplified)
+        return mw_end(w, exact);
+    shape s;
+    topo_shape(r->simplified, h, idx, n, &s);
+    int rc = mw_end(w, &s);
+    shape_free(r->table, &s);
+    return rc;
+}
+
 static map_writer *open_map(const char *dir, const char *name, const map_field *fields, int n,
                             const run_results *r, GEOSContextHandle_t h)
 {
@@ -107,7 +121,7 @@ static int write_communes(const char *dir, const run_results *r, GEOSContextHand
         mw_list(w, ids, c->ncpts);
         mw_real(w, c->area_km2);
         by_layer[c->layer] = c->geom;
-        rc = mw_end(w, &one);
+        rc = end_feature(w, r, h, &one, &i, 1);
         by_layer[c->layer] = NULL;
         free(ids);
     }
@@ -139,7 +153,7 @@ static int write_cpts(const char *dir, const run_results *r, GEOSContextHandle_t
         mw_int64(w, fig->population);
         mw_int64(w, fig->covered_population);
         mw_real(w, fig->area_km2);
-        rc = mw_end(w, &r->cpts_shapes[k]);
+        rc = end_feature(w, r, h, &r->cpts_shapes[k], p->communes, p->ncommunes);
     }
     return mw_close(w, rc);
 }
@@ -172,7 +186,7 @@ static int write_areas(const char *dir, const run_results *r, int is_region,
         mw_real(w, cov_pct(&a->fig));
         mw_int64(w, a->fig.communes);
         mw_int64(w, a->fig.covered_communes);
-        rc = mw_end(w, &shapes[i]);
+        rc = end_feature(w, r, h, &shapes[i], a->communes, a->ncommunes);
     }
     return mw_close(w, rc);
 }
@@ -205,7 +219,7 @@ static int write_zones(const char *dir, const run_results *r, GEOSContextHandle_
         mw_list(w, deps, zn->ndepartments);
         mw_list(w, bordering, zn->nbordering);
         mw_list(w, pending, zn->npending);
-        rc = mw_end(w, &zn->shape);
+        rc = end_feature(w, r, h, &zn->shape, zn->communes, zn->ncommunes);
         free(codes);
         free(deps);
         free(bordering);

@@ -198,6 +198,8 @@ int write_summary(const char *dir, const run_results *r)
     json_object_set_new(root, "regions", regions_json(r->coverage));
     json_object_set_new(root, "uncovered_zones", zones_json(r->zones));
     json_object_set_new(root, "inputs", inputs_json(r));
+    if (r->simplified) /* absent without --simplify: those outputs stay as they were */
+        json_object_set_new(root, "maps", json_pack("{s:f}", "simplify_m", r->simplify_m));
     json_object_set_new(root, "join_issues", issues_json(r->issues));
     json_object_set_new(root, "libraries", libraries_json());
 

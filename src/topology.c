@@ -1,0 +1,1275 @@
+/* topology.c -- the arcs of the commune polygons, simplified once each, and territories rebuilt
+ * from them, so that neighbours simplified apart never show gaps or overlaps.
+ *
+ * Design. Simplifying polygons one by one moves a shared border twice, differently: gaps and
+ * overlaps appear. TopoJSON and mapshaper cut the coverage into arcs instead: maximal chains
+ * of edges with the same faces on both sides, cut at nodes. Each arc is simplified once and
+ * both faces take it back, so shared borders stay shared.
+ *
+ * Building (topo_build), linear in the vertices, hash tables only (the ideas of adjacency.c):
+ *  - every ring is copied once into one buffer and oriented with its commune on the left
+ *    (shells counter-clockwise, holes clockwise), so that walking an arc forward has one face
+ *    on its left and the other on its right;
+ *  - each distinct point of a layer gets a vertex id (exact coordinates: ADMIN EXPRESS is a
+ *    clean coverage), each distinct edge an edge id with the communes on its two sides;
+ *  - a vertex is a node when it has other than two edges (three faces meet, or a commune
+ *    touches another border at one point), or when the faces change along a ring through it
+ *    (input that is not a clean coverage); a ring without any node gets one, its smallest
+ *    vertex id, which its twin ring (an enclave and its hole) picks as well;
+ *  - each ring is cut at its nodes into chains; a chain whose first edge already belongs to
+ *    an arc walked the other way with the same points is that arc's second face, otherwise it
+ *    starts a new arc. Where the coverage is not clean (an edge walked twice the same way) the
+ *    chain gets an arc of its own: the commune stays exact, only that border is not shared.
+ *
+ * Simplifying (topo_simplify): Douglas-Peucker by hand on each arc, end nodes kept, distances
+ * in metres (a geographic layer's degrees are scaled at its mean latitude). Done by hand on
+ * the flat buffer rather than with GEOSSimplify_r: no geometry is made per arc, and a closed
+ * arc (a ring with one node) keeps three points off its node so that it cannot flatten. Every
+ * commune is then rebuilt and checked (GEOSisValid_r, area > 0); the arcs of an invalid one
+ * are simplified again with a quarter of their tolerance, and their faces checked again, down
+ * to the exact arc (tolerance 0 keeps every point), which rebuilds the original polygon.
+ *
+ * Rebuilding (topo_shape): a group's boundary is the uses of arcs that have the group on
+ * their left only. Each use is followed, at its end node, by the outgoing use that turns most
+ * to the left (the face-tracing rule); where a ring comes back to a node it already passed
+ * (a commune touching itself at a point) the loop is cut off as a ring of its own, so that
+ * every ring is simple, as GEOS wants. Counter-clockwise rings are shells, clockwise ones
+ * holes, each put in the smallest shell that contains it. */
+#include "topology.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "util.h"
+
+/* Metres per degree of latitude (mean), for the tolerance of a geographic layer. */
+#define METRES_PER_DEGREE 111320.0
+/* Re-simplifications of an arc before it is taken exact. */
+#define MAX_RETRIES 6
+
+typedef struct topo_arc {
+    size_t first;   /* index of its first point in tp->pts */
+    int n;          /* points, at least 2 */
+    int left;       /* the commune on its left walking forward */
+    int right;      /* the commune on its right, -1 for outside */
+    int v0, v1;     /* vertex ids of its end nodes */
+    int layer;
+} topo_arc;
+
+struct topology {
+    const commune_table *t;
+    double *pts;     /* x, y of the arcs' points, arc after arc */
+    size_t npts, cappts;
+    topo_arc *arcs;
+    int narcs, caparcs;
+    int *cuse;       /* ncommunes + 1 offsets into uses */
+    int *uses;       /* 2 * arc + 1 when walked backwards by the commune */
+    int *shells, *holes; /* per commune, the rings of its polygon, to check what is rebuilt */
+    double *kx, *ky; /* per layer: metres per unit of x and y */
+    size_t ring_vertices; /* vertices of the rings (closing points excluded) */
+};
+
+struct topo_simplified {
+    const topology *tp;
+    double tolerance_m;
+    int *cnt;        /* per arc, the points it keeps */
+    double *pts;     /* x, y of the simplified arcs, each where its arc is in tp->pts */
+};
+
+/* ---- hashing ---------------------------------------------------------------------------- */
+
+static uint64_t topo_mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9u;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebu;
+    x ^= x >> 31;
+    return x;
+}
+
+static uint64_t topo_bits(double v)
+{
+    uint64_t u;
+    v += 0.0; /* -0.0 becomes 0.0 */
+    memcpy(&u, &v, sizeof u);
+    return u;
+}
+
+/* Grows the doubles *p (of *cap) to hold at least need. */
+static void topo_grow(double **p, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return;
+    size_t c = *cap ? *cap : 256;
+    while (c < need)
+        c *= 2;
+    *p = xrealloc(*p, c * sizeof **p);
+    *cap = c;
+}
+
+static size_t topo_slots_for(size_t n)
+{
+    size_t s = 16;
+    while (s < n + n / 2 + 1)
+        s <<= 1;
+    return s;
+}
+
+/* ---- building --------------------------------------------------------------------------- */
+
+typedef struct ring_ref {
+    int commune;
+    size_t first;  /* into b.pts */
+    int n;         /* points, the closing one included */
+    int is_hole;
+} ring_ref;
+
+typedef struct topo_edge {
+    int lo, hi;    /* vertex ids, lo < hi */
+    int fwd, bwd;  /* the commune walking it lo -> hi (on its left), hi -> lo; -1 none */
+    int arc;       /* -1 until a chain takes it */
+} topo_edge;
+
+typedef struct builder {
+    GEOSContextHandle_t h;
+    const commune_table *t;
+    double *pts;          /* ring points, x, y */
+    size_t npts, cappts;
+    int *vid;             /* per ring point, its vertex id */
+    ring_ref *rings;
+    int nrings, caprings;
+    /* vertices */
+    size_t *vslot;        /* vertex table: index + 1 of a point of the vertex in pts; 0 free */
+    int *vslot_id;
+    size_t nvslots;
+    int nvertices;
+    int *vlayer;
+    int *degree;
+    unsigned char *node;
+    /* edges */
+    int *eslot;           /* edge table: edge id + 1; 0 free */
+    size_t neslots;
+    topo_edge *edges;
+    int nedges, capedges;
+} builder;
+
+/* Appends a ring of commune c, oriented with c on its left (is_hole: an interior ring). */
+static void topo_add_ring(builder *b, const GEOSGeometry *ring, int c, int is_hole)
+{
+    GEOSContextHandle_t h = b->h;
+    const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned n = 0;
+    if (!s || !GEOSCoordSeq_getSize_r(h, s, &n) || n < 4)
+        return;
+    char ccw = 0;
+    if (!GEOSCoordSeq_isCCW_r(h, s, &ccw))
+        return;
+    topo_grow(&b->pts, &b->cappts, (b->npts + n) * 2);
+    double *p = b->pts + 2 * b->npts;
+    if (!GEOSCoordSeq_copyToBuffer_r(h, s, p, 0, 0))
+        return;
+    /* Drops repeated points, and non-finite rings. */
+    unsigned m = 0;
+    for (unsigned k = 0; k < n; k++) {
+        if (!isfinite(p[2 * k]) || !isfinite(p[2 * k + 1]))
+            return;
+        p[2 * k] += 0.0;
+        p[2 * k + 1] += 0.0;
+        if (m > 0 && p[2 * k] == p[2 * (m - 1)] && p[2 * k + 1] == p[2 * (m - 1) + 1])
+            continue;
+        p[2 * m] = p[2 * k];
+        p[2 * m + 1] = p[2 * k + 1];
+        m++;
+    }
+    if (m < 4 || p[0] != p[2 * (m - 1)] || p[1] != p[2 * (m - 1) + 1])
+        return;
+    if ((ccw != 0) == (is_hole != 0)) { /* reverse: the commune goes on the left */
+        for (unsigned i = 0, j = m - 1; i < j; i++, j--) {
+            double x = p[2 * i], y = p[2 * i + 1];
+            p[2 * i] = p[2 * j];
+            p[2 * i + 1] = p[2 * j + 1];
+            p[2 * j] = x;
+            p[2 * j + 1] = y;
+        }
+    }
+    GROW(b->rings, b->caprings, b->nrings + 1);
+    b->rings[b->nrings++] = (ring_ref){c, b->npts, (int)m, is_hole};
+    b->npts += m;
+}
+
+static void topo_walk(builder *b, const GEOSGeometry *g, int c)
+{
+    int type = GEOSGeomTypeId_r(b->h, g);
+    if (type == GEOS_POLYGON) {
+        const GEOSGeometry *ext = GEOSGetExteriorRing_r(b->h, g);
+        if (ext)
+            topo_add_ring(b, ext, c, 0);
+        int nh = GEOSGetNumInteriorRings_r(b->h, g);
+        for (int i = 0; i < nh; i++) {
+            const GEOSGeometry *r = GEOSGetInteriorRingN_r(b->h, g, i);
+            if (r)
+                topo_add_ring(b, r, c, 1);
+        }
+    } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        int np = GEOSGetNumGeometries_r(b->h, g);
+        for (int i = 0; i < np; i++)
+            topo_walk(b, GEOSGetGeometryN_r(b->h, g, i), c);
+    }
+}
+
+/* The vertex id of point k of the buffer (in layer), made when new. */
+static int topo_vertex(builder *b, size_t k, int layer)
+{
+    const double *p = b->pts + 2 * k;
+    uint64_t x = topo_mix(topo_bits(p[0]) ^ (uint64_t)(unsigned)layer);
+    size_t i = (size_t)(topo_mix(x ^ topo_bits(p[1])) & (b->nvslots - 1));
+    for (;;) {
+        if (b->vslot[i] == 0) {
+            b->vslot[i] = k + 1;
+            b->vslot_id[i] = b->nvertices;
+            b->vlayer[b->nvertices] = layer;
+            return b->nvertices++;
+        }
+        const double *q = b->pts + 2 * (b->vslot[i] - 1);
+        int id = b->vslot_id[i];
+        if (q[0] == p[0] && q[1] == p[1] && b->vlayer[id] == layer)
+            return id;
+        i = (i + 1) & (b->nvslots - 1);
+    }
+}
+
+/* The edge id of u-v (u != v), made when new; its degree counted once. */
+static int topo_edge_id(builder *b, int u, int v)
+{
+    int lo = u < v ? u : v, hi = u < v ? v : u;
+    size_t i = (size_t)(topo_mix(((uint64_t)(unsigned)lo << 32) | (unsigned)hi) & (b->neslots - 1));
+    for (;;) {
+        if (b->eslot[i] == 0) {
+            GROW(b->edges, b->capedges, b->nedges + 1);
+            b->edges[b->nedges] = (topo_edge){lo, hi, -1, -1, -1};
+            b->eslot[i] = b->nedges + 1;
+            b->degree[lo]++;
+            b->degree[hi]++;
+            return b->nedges++;
+        }
+        topo_edge *e = &b->edges[b->eslot[i] - 1];
+        if (e->lo == lo && e->hi == hi)
+            return b->eslot[i] - 1;
+        i = (i + 1) & (b->neslots - 1);
+    }
+}
+
+/* The commune on the other side of the edge from ring point k to k + 1 of commune c. */
+static int topo_other_side(const builder *b, const int *eid, size_t k)
+{
+    const topo_edge *e = &b->edges[eid[k]];
+    return b->vid[k] == e->lo ? e->bwd : e->fwd;
+}
+
+static int topo_new_arc(topology *tp, const builder *b, const ring_ref *r, int from, int len)
+{
+    GROW(tp->arcs, tp->caparcs, tp->narcs + 1);
+    topo_arc *a = &tp->arcs[tp->narcs];
+    a->first = tp->npts;
+    a->n = len + 1;
+    a->left = r->commune;
+    a->right = -1;
+    a->layer = b->t->communes[r->commune].layer;
+    int m = r->n - 1; /* distinct points of the ring */
+    topo_grow(&tp->pts, &tp->cappts, 2 * (tp->npts + (size_t)len + 1));
+    for (int i = 0; i <= len; i++) {
+        size_t k = r->first + (size_t)((from + i) % m);
+        tp->pts[2 * tp->npts] = b->pts[2 * k];
+        tp->pts[2 * tp->npts + 1] = b->pts[2 * k + 1];
+        tp->npts++;
+    }
+    a->v0 = b->vid[r->first + (size_t)from];
+    a->v1 = b->vid[r->first + (size_t)((from + len) % m)];
+    return tp->narcs++;
+}
+
+/* Cuts ring r into chains between its nodes, giving each an arc; appends its uses. */
+static void topo_cut_ring(topology *tp, builder *b, const int *eid, const ring_ref *r,
+                          int **uses, int *nuses, int *capuses)
+{
+    int m = r->n - 1;
+    size_t f = r->first;
+    int start = -1;
+    for (int i = 0; i < m && start < 0; i++)
+        if (b->node[b->vid[f + (size_t)i]])
+            start = i;
+    if (start < 0)
+        return; /* cannot happen: every ring got a node */
+    int i = start;
+    do {
+        int len = 1;
+        while (!b->node[b->vid[f + (size_t)((i + len) % m)]])
+            len++;
+        /* The chain i .. i + len (ring indices modulo m). */
+        topo_edge *e = &b->edges[eid[f + (size_t)i]];
+        int use = -1;
+        if (e->arc >= 0) {
+            topo_arc *a = &tp->arcs[e->arc];
+            /* The same points walked backwards: the arc's right face. */
+            if (a->right < 0 && a->n == len + 1 && a->left != r->commune &&
+                a->v1 == b->vid[f + (size_t)i] &&
+                a->v0 == b->vid[f + (size_t)((i + len) % m)]) {
+                const double *q = tp->pts + 2 * (a->first + (size_t)a->n - 2);
+                const double *p = b->pts + 2 * (f + (size_t)((i + 1) % m));
+                if (q[0] == p[0] && q[1] == p[1]) {
+                    a->right = r->commune;
+                    use = 2 * e->arc + 1;
+                }
+            }
+        }
+        if (use < 0) {
+            int a = topo_new_arc(tp, b, r, i, len);
+            if (e->arc < 0)
+                for (int k = 0; k < len; k++)
+                    b->edges[eid[f + (size_t)((i + k) % m)]].arc = a;
+            use = 2 * a;
+        }
+        GROW(*uses, *capuses, *nuses + 1);
+        (*uses)[(*nuses)++] = use;
+        i = (i + len) % m;
+    } while (i != start);
+}
+
+topology *topo_build(const commune_table *t, GEOSContextHandle_t h)
+{
+    builder b;
+    memset(&b, 0, sizeof b);
+    b.h = h;
+    b.t = t;
+    int *ring_of = xcalloc((size_t)t->ncommunes + 1, sizeof *ring_of); /* first ring of c */
+    for (int c = 0; c < t->ncommunes; c++) {
+        ring_of[c] = b.nrings;
+        if (t->communes[c].geom && t->communes[c].layer >= 0)
+            topo_walk(&b, t->communes[c].geom, c);
+    }
+    ring_of[t->ncommunes] = b.nrings;
+    if (b.npts >= (size_t)INT32_MAX / 2) {
+        free(ring_of);
+        free(b.pts);
+        free(b.rings);
+        diag_error(NULL, 0, "%zu polygon vertices are too many for the arcs; simplify the "
+                   "commune polygons first", b.npts);
+        return NULL;
+    }
+
+    /* Vertices and edges. */
+    b.nvslots = topo_slots_for(b.npts);
+    b.vslot = xcalloc(b.nvslots, sizeof *b.vslot);
+    b.vslot_id = xmalloc(b.nvslots * sizeof *b.vslot_id);
+    b.vlayer = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vlayer);
+    b.vid = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vid);
+    for (int r = 0; r < b.nrings; r++) {
+        int layer = t->communes[b.rings[r].commune].layer;
+        for (int k = 0; k < b.rings[r].n; k++)
+            b.vid[b.rings[r].first + (size_t)k] = topo_vertex(&b, b.rings[r].first + (size_t)k,
+                                                              layer);
+    }
+    free(b.vslot);
+    free(b.vslot_id);
+    free(b.vlayer);
+    b.degree = xcalloc((size_t)b.nvertices + 1, sizeof *b.degree);
+    b.node = xcalloc((size_t)b.nvertices + 1, 1);
+    b.neslots = topo_slots_for(b.npts);
+    b.eslot = xcalloc(b.neslots, sizeof *b.eslot);
+    int *eid = xmalloc((b.npts ? b.npts : 1) * sizeof *eid); /* edge from point k to k + 1 */
+    for (int r = 0; r < b.nrings; r++) {
+        const ring_ref *rr = &b.rings[r];
+        for (int k = 0; k + 1 < rr->n; k++) {
+            size_t p = rr->first + (size_t)k;
+            int e = topo_edge_id(&b, b.vid[p], b.vid[p + 1]);
+            eid[p] = e;
+            topo_edge *ed = &b.edges[e];
+            if (b.vid[p] == ed->lo) {
+                if (ed->fwd < 0)
+                    ed->fwd = rr->commune;
+            } else if (ed->bwd < 0) {
+                ed->bwd = rr->commune;
+            }
+        }
+    }
+    free(b.eslot);
+
+    /* Nodes: degree other than 2, or faces that change along a ring. */
+    for (int v = 0; v < b.nvertices; v++)
+        b.node[v] = b.degree[v] != 2;
+    for (int r = 0; r < b.nrings; r++) {
+        const ring_ref *rr = &b.rings[r];
+        int m = rr->n - 1;
+        for (int k = 0; k < m; k++) {
+            size_t p = rr->first + (size_t)k;
+            size_t prev = rr->first + (size_t)((k + m - 1) % m);
+            if (topo_other_side(&b, eid, p) != topo_other_side(&b, eid, prev))
+                b.node[b.vid[p]] = 1;
+        }
+    }
+    for (int r = 0; r < b.nrings; r++) {
+        const ring_ref *rr = &b.rings[r];
+        int best = -1, any = 0;
+        for (int k = 0; k + 1 < rr->n && !any; k++) {
+            int v = b.vid[rr->first + (size_t)k];
+            any = b.node[v];
+            if (best < 0 || v < best)
+                best = v;
+        }
+        if (!any)
+            b.node[best] = 1;
+    }
+
+    /* Arcs. */
+    topology *tp = xcalloc(1, sizeof *tp);
+    tp->t = t;
+    tp->cuse = xcalloc((size_t)t->ncommunes + 1, sizeof *tp->cuse);
+    tp->shells = xcalloc((size_t)t->ncommunes + 1, sizeof *tp->shells);
+    tp->holes = xcalloc((size_t)t->ncommunes + 1, sizeof *tp->holes);
+    for (int e = 0; e < b.nedges; e++)
+        b.edges[e].arc = -1;
+    int nuses = 0, capuses = 0;
+    for (int c = 0; c < t->ncommunes; c++) {
+        tp->cuse[c] = nuses;
+        for (int r = ring_of[c]; r < ring_of[c + 1]; r++) {
+            topo_cut_ring(tp, &b, eid, &b.rings[r], &tp->uses, &nuses, &capuses);
+            if (b.rings[r].is_hole)
+                tp->holes[c]++;
+            else
+                tp->shells[c]++;
+            tp->ring_vertices += (size_t)b.rings[r].n - 1;
+        }
+    }
+    tp->cuse[t->ncommunes] = nuses;
+    if (!tp->uses)
+        tp->uses = xmalloc(sizeof *tp->uses);
+
+    /* Scales: metres per unit, per layer. */
+    tp->kx = xmalloc((size_t)(t->nlayers ? t->nlayers : 1) * sizeof *tp->kx);
+    tp->ky = xmalloc((size_t)(t->nlayers ? t->nlayers : 1) * sizeof *tp->ky);
+    for (int l = 0; l < t->nlayers; l++) {
+        tp->kx[l] = tp->ky[l] = 1.0;
+        if (!t->layers[l].geographic)
+            continue;
+        double ymin = INFINITY, ymax = -INFINITY;
+        for (int a = 0; a < tp->narcs; a++)
+            if (tp->arcs[a].layer == l) {
+                double y = tp->pts[2 * tp->arcs[a].first + 1];
+                ymin = y < ymin ? y : ymin;
+                ymax = y > ymax ? y : ymax;
+            }
+        double lat = ymin <= ymax ? (ymin + ymax) / 2 : 0;
+        tp->ky[l] = METRES_PER_DEGREE;
+        tp->kx[l] = METRES_PER_DEGREE * cos(lat * M_PI / 180.0);
+    }
+
+    free(eid);
+    free(ring_of);
+    free(b.pts);
+    free(b.vid);
+    free(b.rings);
+    free(b.degree);
+    free(b.node);
+    free(b.edges);
+    return tp;
+}
+
+void topo_free(topology *tp)
+{
+    if (!tp)
+        return;
+    free(tp->pts);
+    free(tp->arcs);
+    free(tp->cuse);
+    free(tp->uses);
+    free(tp->shells);
+    free(tp->holes);
+    free(tp->kx);
+    free(tp->ky);
+    free(tp);
+}
+
+int topo_arc_count(const topology *tp)
+{
+    return tp ? tp->narcs : 0;
+}
+
+size_t topo_vertex_count(const topology *tp)
+{
+    return tp ? tp->ring_vertices : 0;
+}
+
+/* ---- simplifying ------------------------------------------------------------------------ */
+
+/* Squared distance in metres from p to the segment a-b, with scales kx, ky. */
+static double topo_seg_dist2(const double *p, const double *a, const double *b, double kx,
+                             double ky)
+{
+    double ax = a[0] * kx, ay = a[1] * ky, bx = b[0] * kx, by = b[1] * ky;
+    double px = p[0] * kx, py = p[1] * ky;
+    double dx = bx - ax, dy = by - ay;
+    double len2 = dx * dx + dy * dy;
+    double u = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0;
+    u = u < 0 ? 0 : u > 1 ? 1 : u;
+    double qx = ax + u * dx - px, qy = ay + u * dy - py;
+    return qx * qx + qy * qy;
+}
+
+/* Douglas-Peucker on points lo..hi of p, marking kept ones in keep (lo and hi already are). */
+static void topo_dp(const double *p, int lo, int hi, double tol2, double kx, double ky,
+                    unsigned char *keep, int *stack)
+{
+    int sp = 0;
+    stack[sp++] = lo;
+    stack[sp++] = hi;
+    while (sp > 0) {
+        int b = stack[--sp], a = stack[--sp];
+        if (b - a < 2)
+            continue;
+        double best = -1;
+        int far = -1;
+        for (int k = a + 1; k < b; k++) {
+            double d = topo_seg_dist2(p + 2 * k, p + 2 * a, p + 2 * b, kx, ky);
+            if (d > best) {
+                best = d;
+                far = k;
+            }
+        }
+        if (best > tol2 || tol2 == 0) {
+            keep[far] = 1;
+            stack[sp++] = a;
+            stack[sp++] = far;
+            stack[sp++] = far;
+            stack[sp++] = b;
+        }
+    }
+}
+
+/* The index of the point of p[lo+1..hi-1] farthest from segment lo-hi. */
+static int topo_farthest(const double *p, int lo, int hi, double kx, double ky)
+{
+    double best = -1;
+    int far = -1;
+    for (int k = lo + 1; k < hi; k++) {
+        double d = topo_seg_dist2(p + 2 * k, p + 2 * lo, p + 2 * hi, kx, ky);
+        if (d > best) {
+            best = d;
+            far = k;
+        }
+    }
+    return far;
+}
+
+/* Simplifies arc a with tolerance tol (metres) into out (x, y), returns the points kept. */
+static int topo_simplify_arc(const topology *tp, int a, double tol, double *out,
+                             unsigned char *keep, int *stack)
+{
+    const topo_arc *arc = &tp->arcs[a];
+    const double *p = tp->pts + 2 * arc->first;
+    int n = arc->n;
+    if (tol <= 0) {
+        memcpy(out, p, 2 * (size_t)n * sizeof *out);
+        return n;
+    }
+    double kx = tp->kx[arc->layer], ky = tp->ky[arc->layer];
+    memset(keep, 0, (size_t)n);
+    keep[0] = keep[n - 1] = 1;
+    double tol2 = tol * tol;
+    if (arc->v0 == arc->v1 && n >= 4) {
+        /* A closed arc keeps a triangle: the point farthest from its node, and the point
+         * farthest from the line between them. */
+        int far = -1;
+        double best = -1;
+        for (int k = 1; k < n - 1; k++) {
+            double dx = (p[2 * k] - p[0]) * kx, dy = (p[2 * k + 1] - p[1]) * ky;
+            if (dx * dx + dy * dy > best) {
+                best = dx * dx + dy * dy;
+                far = k;
+            }
+        }
+        keep[far] = 1;
+        int f1 = topo_farthest(p, 0, far, kx, ky), f2 = topo_farthest(p, far, n - 1, kx, ky);
+        double d1 = f1 >= 0 ? topo_seg_dist2(p + 2 * f1, p, p + 2 * far, kx, ky) : -1;
+        double d2 = f2 >= 0 ? topo_seg_dist2(p + 2 * f2, p + 2 * far, p + 2 * (n - 1), kx, ky)
+                            : -1;
+        int third = d1 >= d2 ? f1 : f2;
+        if (third >= 0)
+            keep[third] = 1;
+        int marks[4], nm = 0;
+        for (int k = 0; k < n; k++)
+            if (keep[k])
+                marks[nm++] = k;
+        for (int i = 0; i + 1 < nm; i++)
+            topo_dp(p, marks[i], marks[i + 1], tol2, kx, ky, keep, stack);
+    } else {
+        topo_dp(p, 0, n - 1, tol2, kx, ky, keep, stack);
+    }
+    int m = 0;
+    for (int k = 0; k < n; k++)
+        if (keep[k]) {
+            out[2 * m] = p[2 * k];
+            out[2 * m + 1] = p[2 * k + 1];
+            m++;
+        }
+    return m;
+}
+
+/* Rebuilds the polygons of group idx (sorted) in layer; NULL when empty. */
+static GEOSGeometry *topo_rebuild(const topo_simplified *ts, GEOSContextHandle_t h,
+                                  const int *sorted, int n, int layer);
+
+/* Counts the polygons and holes of polygonal g. */
+static void topo_count_rings(GEOSContextHandle_t h, const GEOSGeometry *g, int *shells,
+                             int *holes)
+{
+    if (GEOSGeomTypeId_r(h, g) == GEOS_POLYGON) {
+        ++*shells;
+        *holes += GEOSGetNumInteriorRings_r(h, g);
+        return;
+    }
+    int n = GEOSGetNumGeometries_r(h, g);
+    for (int i = 0; i < n; i++)
+        topo_count_rings(h, GEOSGetGeometryN_r(h, g, i), shells, holes);
+}
+
+/* 1 when the commune rebuilt from ts is valid, has an area, and as many polygons and holes
+ * as its exact polygon (a ring simplified into the wrong orientation would make a part a
+ * hole, or a hole a part). */
+static int topo_commune_ok(const topo_simplified *ts, GEOSContextHandle_t h, int c)
+{
+    const topology *tp = ts->tp;
+    GEOSGeometry *g = topo_rebuild(ts, h, &c, 1, tp->t->communes[c].layer);
+    if (!g)
+        return 0;
+    double area = 0;
+    int shells = 0, holes = 0;
+    topo_count_rings(h, g, &shells, &holes);
+    int ok = shells == tp->shells[c] && holes == tp->holes[c] && GEOSisValid_r(h, g) == 1 &&
+             GEOSArea_r(h, g, &area) && area > 0;
+    GEOSGeom_destroy_r(h, g);
+    return ok;
+}
+
+/* ---- crossing arcs ---------------------------------------------------------------------- */
+
+/* 1 when segments p1-p2 and q1-q2 meet anywhere but at an end point they share: a crossing,
+ * a touch, or an overlap, any of which would make the polygons invalid or overlapping. */
+static int topo_segments_clash(GEOSContextHandle_t h, const double *p1, const double *p2,
+                               const double *q1, const double *q2)
+{
+    int s11 = p1[0] == q1[0] && p1[1] == q1[1], s12 = p1[0] == q2[0] && p1[1] == q2[1];
+    int s21 = p2[0] == q1[0] && p2[1] == q1[1], s22 = p2[0] == q2[0] && p2[1] == q2[1];
+    if ((s11 && s22) || (s12 && s21))
+        return 1; /* the same segment twice: two arcs collapsed onto each other */
+    if (s11 || s12 || s21 || s22) {
+        /* One shared end: they clash only when the other ends go the same way along a line. */
+        const double *c = s11 || s12 ? p1 : p2, *a = s11 || s12 ? p2 : p1;
+        const double *b = s11 || s21 ? q2 : q1;
+        if (GEOSOrientationIndex_r(h, c[0], c[1], a[0], a[1], b[0], b[1]) != 0)
+            return 0;
+        return (a[0] - c[0]) * (b[0] - c[0]) + (a[1] - c[1]) * (b[1] - c[1]) > 0;
+    }
+    int o1 = GEOSOrientationIndex_r(h, p1[0], p1[1], p2[0], p2[1], q1[0], q1[1]);
+    int o2 = GEOSOrientationIndex_r(h, p1[0], p1[1], p2[0], p2[1], q2[0], q2[1]);
+    if (o1 != 0 && o1 == o2)
+        return 0;
+    int o3 = GEOSOrientationIndex_r(h, q1[0], q1[1], q2[0], q2[1], p1[0], p1[1]);
+    int o4 = GEOSOrientationIndex_r(h, q1[0], q1[1], q2[0], q2[1], p2[0], p2[1]);
+    if (o3 != 0 && o3 == o4)
+        return 0;
+    if (o1 == 0 && o2 == 0) { /* collinear: do their extents overlap? */
+        int ax = p1[0] != p2[0] || q1[0] != q2[0] ? 0 : 1;
+        double pa = p1[ax] < p2[ax] ? p1[ax] : p2[ax], pb = p1[ax] < p2[ax] ? p2[ax] : p1[ax];
+        double qa = q1[ax] < q2[ax] ? q1[ax] : q2[ax], qb = q1[ax] < q2[ax] ? q2[ax] : q1[ax];
+        return pa <= qb && qa <= pb;
+    }
+    return 1;
+}
+
+typedef struct seg_ref {
+    int arc;
+    int k;         /* the segment from point k to k + 1 of the simplified arc */
+    int cx0, cy0, cx1, cy1;
+} seg_ref;
+
+/* Finds the simplified arcs of layer that cross or touch one another off their end nodes,
+ * with a uniform grid of cells about one segment wide; sets bad[a] for each. Linear in
+ * the segments on spread data; each pair is tested once, in the first cell they share. */
+static void topo_find_clashes(const topo_simplified *ts, GEOSContextHandle_t h, int layer,
+                              unsigned char *bad)
+{
+    const topology *tp = ts->tp;
+    size_t nseg = 0;
+    double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
+    for (int a = 0; a < tp->narcs; a++) {
+        if (tp->arcs[a].layer != layer)
+            continue;
+        nseg += (size_t)ts->cnt[a] - 1;
+        const double *p = ts->pts + 2 * tp->arcs[a].first;
+        for (int k = 0; k < ts->cnt[a]; k++) {
+            xmin = p[2 * k] < xmin ? p[2 * k] : xmin;
+            xmax = p[2 * k] > xmax ? p[2 * k] : xmax;
+            ymin = p[2 * k + 1] < ymin ? p[2 * k + 1] : ymin;
+            ymax = p[2 * k + 1] > ymax ? p[2 * k + 1] : ymax;
+        }
+    }
+    if (nseg < 2)
+        return;
+    double w = xmax - xmin, hgt = ymax - ymin;
+    double cell = sqrt((w * hgt > 0 ? w * hgt : (w + hgt) * (w + hgt) + 1) / (double)nseg);
+    if (!(cell > 0))
+        cell = 1;
+    long ncx = (long)(w / cell) + 1, ncy = (long)(hgt / cell) + 1;
+    while ((double)ncx * (double)ncy > 4.0 * (double)nseg + 16) {
+        cell *= 1.5;
+        ncx = (long)(w / cell) + 1;
+        ncy = (long)(hgt / cell) + 1;
+    }
+    seg_ref *segs = xmalloc(nseg * sizeof *segs);
+    size_t *count = xcalloc((size_t)(ncx * ncy) + 1, sizeof *count);
+    size_t i = 0, entries = 0;
+    for (int a = 0; a < tp->narcs; a++) {
+        if (tp->arcs[a].layer != layer)
+            continue;
+        const double *p = ts->pts + 2 * tp->arcs[a].first;
+        for (int k = 0; k + 1 < ts->cnt[a]; k++, i++) {
+            const double *q = p + 2 * k, *r = q + 2;
+            seg_ref *sg = &segs[i];
+            sg->arc = a;
+            sg->k = k;
+            sg->cx0 = (int)((fmin(q[0], r[0]) - xmin) / cell);
+            sg->cx1 = (int)((fmax(q[0], r[0]) - xmin) / cell);
+            sg->cy0 = (int)((fmin(q[1], r[1]) - ymin) / cell);
+            sg->cy1 = (int)((fmax(q[1], r[1]) - ymin) / cell);
+            sg->cx1 = sg->cx1 >= ncx ? (int)ncx - 1 : sg->cx1;
+            sg->cy1 = sg->cy1 >= ncy ? (int)ncy - 1 : sg->cy1;
+            for (int cy = sg->cy0; cy <= sg->cy1; cy++)
+                for (int cx = sg->cx0; cx <= sg->cx1; cx++) {
+                    count[(size_t)cy * (size_t)ncx + (size_t)cx + 1]++;
+                    entries++;
+                }
+        }
+    }
+    for (size_t c = 0; c < (size_t)(ncx * ncy); c++)
+        count[c + 1] += count[c];
+    int *in_cell = xmalloc((entries ? entries : 1) * sizeof *in_cell);
+    size_t *fill = xmalloc((size_t)(ncx * ncy) * sizeof *fill);
+    memcpy(fill, count, (size_t)(ncx * ncy) * sizeof *fill);
+    for (i = 0; i < nseg; i++)
+        for (int cy = segs[i].cy0; cy <= segs[i].cy1; cy++)
+            for (int cx = segs[i].cx0; cx <= segs[i].cx1; cx++)
+                in_cell[fill[(size_t)cy * (size_t)ncx + (size_t)cx]++] = (int)i;
+    free(fill);
+    for (long cy = 0; cy < ncy; cy++)
+        for (long cx = 0; cx < ncx; cx++) {
+            size_t c = (size_t)cy * (size_t)ncx + (size_t)cx;
+            for (size_t x = count[c]; x < count[c + 1]; x++) {
+                const seg_ref *s1 = &segs[in_cell[x]];
+                const double *p1 = ts->pts + 2 * (tp->arcs[s1->arc].first + (size_t)s1->k);
+                for (size_t y = x + 1; y < count[c + 1]; y++) {
+                    const seg_ref *s2 = &segs[in_cell[y]];
+                    /* Tested in the first cell the two share only. */
+                    if ((s1->cx0 > s2->cx0 ? s1->cx0 : s2->cx0) != cx ||
+                        (s1->cy0 > s2->cy0 ? s1->cy0 : s2->cy0) != cy)
+                        continue;
+                    if (s1->cx1 < s2->cx0 || s2->cx1 < s1->cx0 || s1->cy1 < s2->cy0 ||
+                        s2->cy1 < s1->cy0)
+                        continue;
+                    const double *q1 = ts->pts + 2 * (tp->arcs[s2->arc].first + (size_t)s2->k);
+                    if (fmax(p1[0], p1[2]) < fmin(q1[0], q1[2]) ||
+                        fmax(q1[0], q1[2]) < fmin(p1[0], p1[2]) ||
+                        fmax(p1[1], p1[3]) < fmin(q1[1], q1[3]) ||
+                        fmax(q1[1], q1[3]) < fmin(p1[1], p1[3]))
+                        continue;
+                    if (topo_segments_clash(h, p1, p1 + 2, q1, q1 + 2)) {
+                        bad[s1->arc] = 1;
+                        bad[s2->arc] = 1;
+                    }
+                }
+            }
+        }
+    free(in_cell);
+    free(count);
+    free(segs);
+}
+
+/* Simplifies arc a into ts with tolerance tol. */
+static void topo_fill(topo_simplified *ts, int a, double tol, unsigned char *keep, int *stack)
+{
+    const topology *tp = ts->tp;
+    ts->cnt[a] = topo_simplify_arc(tp, a, tol, ts->pts + 2 * tp->arcs[a].first, keep, stack);
+}
+
+topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double tolerance_m)
+{
+    if (!tp || !(tolerance_m >= 0) || !isfinite(tolerance_m)) {
+        diag_error(NULL, 0, "simplification tolerance %g m is not a length; give metres >= 0",
+                   tolerance_m);
+        return NULL;
+    }
+    const commune_table *t = tp->t;
+    topo_simplified *ts = xcalloc(1, sizeof *ts);
+    ts->tp = tp;
+    ts->tolerance_m = tolerance_m;
+    ts->cnt = xmalloc(((size_t)tp->narcs + 1) * sizeof *ts->cnt);
+    ts->pts = xmalloc(2 * (tp->npts + 1) * sizeof *ts->pts);
+    int maxn = 1;
+    for (int a = 0; a < tp->narcs; a++)
+        maxn = tp->arcs[a].n > maxn ? tp->arcs[a].n : maxn;
+    unsigned char *keep = xmalloc((size_t)maxn);
+    int *stack = xmalloc(4 * (size_t)maxn * sizeof *stack + 16);
+    double *tol = xmalloc(((size_t)tp->narcs + 1) * sizeof *tol);
+    int *tries = xcalloc((size_t)tp->narcs + 1, sizeof *tries);
+    for (int a = 0; a < tp->narcs; a++) {
+        tol[a] = tolerance_m;
+        topo_fill(ts, a, tol[a], keep, stack);
+    }
+    if (tolerance_m > 0) {
+        /* Arcs that cross or touch others, and the arcs of communes that do not rebuild
+         * valid, get a smaller tolerance; their faces are checked again, until all are good.
+         * Every arc reaches tolerance 0 (the exact arc) after MAX_RETRIES, so this ends. */
+        unsigned char *todo = xcalloc((size_t)t->ncommunes + 1, 1);
+        unsigned char *bad = xcalloc((size_t)tp->narcs + 1, 1);
+        for (int c = 0; c < t->ncommunes; c++)
+            todo[c] = tp->cuse[c + 1] > tp->cuse[c];
+        int changed = 1;
+        while (changed) {
+            changed = 0;
+            memset(bad, 0, (size_t)tp->narcs);
+            for (int l = 0; l < t->nlayers; l++)
+                topo_find_clashes(ts, h, l, bad);
+            for (int c = 0; c < t->ncommunes; c++)
+                if (todo[c] && !topo_commune_ok(ts, h, c))
+                    for (int u = tp->cuse[c]; u < tp->cuse[c + 1]; u++)
+                        bad[tp->uses[u] / 2] = 1;
+            memset(todo, 0, (size_t)t->ncommunes);
+            for (int a = 0; a < tp->narcs; a++) {
+                if (!bad[a] || tol[a] <= 0)
+                    continue;
+                tol[a] = ++tries[a] >= MAX_RETRIES ? 0 : tol[a] / 4;
+                topo_fill(ts, a, tol[a], keep, stack);
+                changed = 1;
+                todo[tp->arcs[a].left] = 1;
+                if (tp->arcs[a].right >= 0)
+                    todo[tp->arcs[a].right] = 1;
+            }
+        }
+        free(todo);
+        free(bad);
+    }
+    free(keep);
+    free(stack);
+    free(tol);
+    free(tries);
+    return ts;
+}
+
+void topo_simplified_free(topo_simplified *ts)
+{
+    if (!ts)
+        return;
+    free(ts->cnt);
+    free(ts->pts);
+    free(ts);
+}
+
+size_t topo_simplified_vertex_count(const topo_simplified *ts)
+{
+    if (!ts)
+        return 0;
+    /* Each arc's points but its last (the next arc's first along the ring). */
+    size_t n = 0;
+    const topology *tp = ts->tp;
+    for (int c = 0; c < tp->t->ncommunes; c++)
+        for (int u = tp->cuse[c]; u < tp->cuse[c + 1]; u++) {
+            int a = tp->uses[u] / 2;
+            n += (size_t)ts->cnt[a] - 1;
+        }
+    return n;
+}
+
+/* ---- rebuilding ------------------------------------------------------------------------- */
+
+/* A boundary use of an arc by the group: walked from node `from` to node `to`. */
+typedef struct bnd_use {
+    int use;       /* 2 * arc + reversed */
+    int from, to;  /* vertex ids */
+} bnd_use;
+
+static int topo_in_group(const int *sorted, int n, int c)
+{
+    int lo = 0, hi = n - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (sorted[mid] == c)
+            return 1;
+        if (sorted[mid] < c)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return 0;
+}
+
+static int topo_cmp_from(const void *x, const void *y)
+{
+    const bnd_use *a = x, *b = y;
+    if (a->from != b->from)
+        return a->from < b->from ? -1 : 1;
+    return a->use < b->use ? -1 : a->use > b->use;
+}
+
+/* The point k (from the start, as walked) of use u, in ts. */
+static const double *topo_use_point(const topo_simplified *ts, int use, size_t k)
+{
+    int a = use / 2;
+    size_t n = (size_t)ts->cnt[a];
+    size_t i = use & 1 ? n - 1 - k : k;
+    return ts->pts + 2 * (ts->tp->arcs[a].first + i);
+}
+
+static size_t topo_use_size(const topo_simplified *ts, int use)
+{
+    return (size_t)ts->cnt[use / 2];
+}
+
+/* Angle of the vector from node v to point q. */
+static double topo_angle(const double *v, const double *q)
+{
+    return atan2(q[1] - v[1], q[0] - v[0]);
+}
+
+typedef struct ring_buf {
+    double *xy;
+    size_t n, cap;
+} ring_buf;
+
+typedef struct ring_list {
+    GEOSGeometry **rings;
+    double *area;    /* signed: > 0 counter-clockwise */
+    double *bbox;    /* xmin, ymin, xmax, ymax */
+    int n, cap, capa, capb;
+} ring_list;
+
+/* Makes a ring from uses stack[lo..hi-1] and adds it to rl when it has an area. */
+static void topo_emit_ring(const topo_simplified *ts, GEOSContextHandle_t h, const bnd_use *u,
+                           const int *stack, int lo, int hi, ring_buf *rb, ring_list *rl)
+{
+    rb->n = 0;
+    for (int i = lo; i < hi; i++) {
+        int use = u[stack[i]].use;
+        size_t n = topo_use_size(ts, use);
+        topo_grow(&rb->xy, &rb->cap, 2 * (rb->n + n + 1));
+        for (size_t k = i == lo ? 0 : 1; k < n; k++) {
+            const double *p = topo_use_point(ts, use, k);
+            rb->xy[2 * rb->n] = p[0];
+            rb->xy[2 * rb->n + 1] = p[1];
+            rb->n++;
+        }
+    }
+    if (rb->n < 4)
+        return;
+    double a2 = 0, xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
+    for (size_t k = 0; k + 1 < rb->n; k++) {
+        const double *p = rb->xy + 2 * k, *q = p + 2;
+        a2 += (p[0] - rb->xy[0]) * (q[1] - rb->xy[1]) - (q[0] - rb->xy[0]) * (p[1] - rb->xy[1]);
+        xmin = p[0] < xmin ? p[0] : xmin;
+        ymin = p[1] < ymin ? p[1] : ymin;
+        xmax = p[0] > xmax ? p[0] : xmax;
+        ymax = p[1] > ymax ? p[1] : ymax;
+    }
+    if (a2 == 0)
+        return;
+    GEOSCoordSequence *s = GEOSCoordSeq_copyFromBuffer_r(h, rb->xy, (unsigned)rb->n, 0, 0);
+    GEOSGeometry *ring = s ? GEOSGeom_createLinearRing_r(h, s) : NULL;
+    if (!ring)
+        return;
+    GROW(rl->rings, rl->cap, rl->n + 1);
+    GROW(rl->area, rl->capa, rl->n + 1);
+    GROW(rl->bbox, rl->capb, 4 * (rl->n + 1));
+    rl->rings[rl->n] = ring;
+    rl->area[rl->n] = a2 / 2;
+    rl->bbox[4 * rl->n] = xmin;
+    rl->bbox[4 * rl->n + 1] = ymin;
+    rl->bbox[4 * rl->n + 2] = xmax;
+    rl->bbox[4 * rl->n + 3] = ymax;
+    rl->n++;
+}
+
+/* Traces the rings of boundary uses u[0..n-1] (sorted by from) into rl. */
+static void topo_trace(const topo_simplified *ts, GEOSContextHandle_t h, bnd_use *u, int n,
+                       ring_list *rl)
+{
+    /* next[i]: the use following i, the outgoing use at its end node turning most left. */
+    int *next = xmalloc((size_t)n * sizeof *next);
+    for (int i = 0; i < n; i++) {
+        int lo = 0, hi = n; /* first use with from >= u[i].to */
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (u[mid].from < u[i].to)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        next[i] = -1;
+        if (lo >= n || u[lo].from != u[i].to)
+            continue;
+        if (lo + 1 >= n || u[lo + 1].from != u[i].to) {
+            next[i] = lo;
+            continue;
+        }
+        size_t m = topo_use_size(ts, u[i].use);
+        const double *v = topo_use_point(ts, u[i].use, m - 1);
+        double back = topo_angle(v, topo_use_point(ts, u[i].use, m - 2));
+        double best = INFINITY;
+        for (int j = lo; j < n && u[j].from == u[i].to; j++) {
+            double out = topo_angle(v, topo_use_point(ts, u[j].use, 1));
+            double cw = fmod(back - out + 4 * M_PI, 2 * M_PI);
+            if (cw == 0)
+                cw = 2 * M_PI;
+            if (cw < best) {
+                best = cw;
+                next[i] = j;
+            }
+        }
+    }
+    /* Follows next from each unused use; a node met twice closes a loop there. */
+    unsigned char *used = xcalloc((size_t)n + 1, 1);
+    int *stack = xmalloc(((size_t)n + 1) * sizeof *stack);
+    size_t nslots = topo_slots_for((size_t)n);
+    int *slot_node = xmalloc(nslots * sizeof *slot_node);
+    int *slot_pos = xmalloc(nslots * sizeof *slot_pos);
+    for (size_t i = 0; i < nslots; i++)
+        slot_node[i] = -1;
+    ring_buf rb = {0};
+    for (int s = 0; s < n; s++) {
+        if (used[s])
+            continue;
+        int sp = 0;
+        int cur = s;
+        while (cur >= 0 && !used[cur]) {
+            used[cur] = 1;
+            /* Where was node u[cur].from passed on the stack? */
+            int node = u[cur].from;
+            size_t k = (size_t)topo_mix((uint64_t)(unsigned)node) & (nslots - 1);
+            int at = -1;
+            while (slot_node[k] != -1) {
+                if (slot_node[k] == node) {
+                    int pos = slot_pos[k];
+                    if (pos < sp && u[stack[pos]].from == node)
+                        at = pos;
+                    break;
+                }
+                k = (k + 1) & (nslots - 1);
+            }
+            if (at >= 0) {
+                topo_emit_ring(ts, h, u, stack, at, sp, &rb, rl);
+                sp = at;
+            }
+            slot_node[k] = node;
+            slot_pos[k] = sp;
+            stack[sp++] = cur;
+            cur = next[cur];
+        }
+        /* Closes the rest when it came back to its first node. */
+        if (sp > 0 && u[stack[sp - 1]].to == u[stack[0]].from)
+            topo_emit_ring(ts, h, u, stack, 0, sp, &rb, rl);
+    }
+    free(rb.xy);
+    free(used);
+    free(stack);
+    free(slot_node);
+    free(slot_pos);
+    free(next);
+}
+
+/* Polygons from shells and holes. Returns a Polygon, a MultiPolygon, or NULL. */
+static GEOSGeometry *topo_assemble(GEOSContextHandle_t h, ring_list *rl)
+{
+    int nshells = 0;
+    for (int i = 0; i < rl->n; i++)
+        nshells += rl->area[i] > 0;
+    if (nshells == 0) {
+        for (int i = 0; i < rl->n; i++)
+            GEOSGeom_destroy_r(h, rl->rings[i]);
+        return NULL;
+    }
+    int *shell_of = xmalloc((size_t)rl->n * sizeof *shell_of);
+    int *shell_index = xmalloc((size_t)rl->n * sizeof *shell_index);
+    int *shells = xmalloc((size_t)nshells * sizeof *shells);
+    int k = 0;
+    for (int i = 0; i < rl->n; i++)
+        if (rl->area[i] > 0) {
+            shell_index[i] = k;
+            shells[k++] = i;
+        }
+    GEOSGeometry **shell_poly = xcalloc((size_t)nshells, sizeof *shell_poly);
+    for (int i = 0; i < rl->n; i++) {
+        shell_of[i] = -1;
+        if (rl->area[i] > 0)
+            continue;
+        if (nshells == 1) {
+            shell_of[i] = 0;
+            continue;
+        }
+        /* A point of the hole off every node: the middle of its first edge. */
+        const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, rl->rings[i]);
+        double x0, y0, x1, y1;
+        GEOSCoordSeq_getXY_r(h, s, 0, &x0, &y0);
+        GEOSCoordSeq_getXY_r(h, s, 1, &x1, &y1);
+        double mx = (x0 + x1) / 2, my = (y0 + y1) / 2;
+        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, mx, my);
+        double best = INFINITY;
+        for (int j = 0; j < nshells; j++) {
+            const double *bb = rl->bbox + 4 * shells[j];
+            if (mx < bb[0] || mx > bb[2] || my < bb[1] || my > bb[3] ||
+                rl->area[shells[j]] >= best)
+                continue;
+            if (!shell_poly[j])
+                shell_poly[j] = GEOSGeom_createPolygon_r(
+                    h, GEOSGeom_clone_r(h, rl->rings[shells[j]]), NULL, 0);
+            if (GEOSContains_r(h, shell_poly[j], pt) == 1) {
+                best = rl->area[shells[j]];
+                shell_of[i] = j;
+            }
+        }
+        GEOSGeom_destroy_r(h, pt);
+    }
+    for (int j = 0; j < nshells; j++)
+        if (shell_poly[j])
+            GEOSGeom_destroy_r(h, shell_poly[j]);
+    free(shell_poly);
+    GEOSGeometry **polys = xmalloc((size_t)nshells * sizeof *polys);
+    GEOSGeometry **holes = xmalloc((size_t)rl->n * sizeof *holes);
+    for (int j = 0; j < nshells; j++) {
+        int nh = 0;
+        for (int i = 0; i < rl->n; i++)
+            if (rl->area[i] <= 0 && shell_of[i] == j) {
+                holes[nh++] = rl->rings[i];
+                rl->rings[i] = NULL;
+            }
+        polys[j] = GEOSGeom_createPolygon_r(h, rl->rings[shells[j]], holes, (unsigned)nh);
+        rl->rings[shells[j]] = NULL;
+    }
+    for (int i = 0; i < rl->n; i++) /* holes in no shell: cannot happen in a valid coverage */
+        if (rl->rings[i])
+            GEOSGeom_destroy_r(h, rl->rings[i]);
+    GEOSGeometry *g = nshells == 1 ? polys[0]
+                                   : GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys,
+                                                                 (unsigned)nshells);
+    free(polys);
+    free(holes);
+    free(shells);
+    free(shell_of);
+    free(shell_index);
+    return g;
+}
+
+static GEOSGeometry *topo_rebuild(const topo_simplified *ts, GEOSContextHandle_t h,
+                                  const int *sorted, int n, int layer)
+{
+    const topology *tp = ts->tp;
+    const commune_table *t = tp->t;
+    bnd_use *u = NULL;
+    int nu = 0, cap = 0;
+    for (int i = 0; i < n; i++) {
+        int c = sorted[i];
+        if (t->communes[c].layer != layer)
+            continue;
+        for (int k = tp->cuse[c]; k < tp->cuse[c + 1]; k++) {
+            int use = tp->uses[k];
+            const topo_arc *a = &tp->arcs[use / 2];
+            int other = use & 1 ? a->left : a->right;
+            if (other >= 0 && (other == c || topo_in_group(sorted, n, other)))
+                continue;
+            GROW(u, cap, nu + 1);
+            u[nu].use = use;
+            u[nu].from = use & 1 ? a->v1 : a->v0;
+            u[nu].to = use & 1 ? a->v0 : a->v1;
+            nu++;
+        }
+    }
+    if (nu == 0)
+        return NULL;
+    qsort(u, (size_t)nu, sizeof *u, topo_cmp_from);
+    ring_list rl = {0};
+    topo_trace(ts, h, u, nu, &rl);
+    free(u);
+    GEOSGeometry *g = topo_assemble(h, &rl);
+    free(rl.rings);
+    free(rl.area);
+    free(rl.bbox);
+    return g;
+}
+
+static int topo_cmp_int(const void *x, const void *y)
+{
+    int a = *(const int *)x, b = *(const int *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Appends the polygons of g (consumed) as a valid polygonal geometry: GEOSMakeValid_r where
+ * the arcs made it invalid (which the checks of topo_simplify are there to prevent). */
+static GEOSGeometry *topo_valid(GEOSContextHandle_t h, GEOSGeometry *g)
+{
+    if (!g || GEOSisValid_r(h, g) == 1)
+        return g;
+    GEOSGeometry *v = GEOSMakeValid_r(h, g);
+    GEOSGeom_destroy_r(h, g);
+    if (!v)
+        return NULL;
+    int type = GEOSGeomTypeId_r(h, v);
+    if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON)
+        return v;
+    /* A collection: keeps its polygonal part. */
+    GEOSGeometry **parts = NULL;
+    int np = 0, cap = 0;
+    int k = GEOSGetNumGeometries_r(h, v);
+    for (int i = 0; i < k; i++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(h, v, i);
+        int tp = GEOSGeomTypeId_r(h, p);
+        if (tp == GEOS_POLYGON || tp == GEOS_MULTIPOLYGON) {
+            GROW(parts, cap, np + 1);
+            parts[np++] = GEOSGeom_clone_r(h, p);
+        }
+    }
+    GEOSGeom_destroy_r(h, v);
+    if (np == 0)
+        return NULL;
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts,
+                                                     (unsigned)np);
+    free(parts);
+    GEOSGeometry *u = GEOSUnaryUnion_r(h, coll);
+    GEOSGeom_destroy_r(h, coll);
+    return u;
+}
+
+void topo_shape(const topo_simplified *ts, GEOSContextHandle_t h, const int *idx, int n,
+                shape *s)
+{
+    const commune_table *t = ts->tp->t;
+    s->nlayers = t->nlayers;
+    s->by_layer = xcalloc((size_t)(t->nlayers ? t->nlayers : 1), sizeof *s->by_layer);
+    int *sorted = xmalloc((size_t)(n ? n : 1) * sizeof *sorted);
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        sorted[m++] = idx[i];
+    int is_sorted = 1;
+    for (int i = 1; i < m && is_sorted; i++)
+        is_sorted = sorted[i - 1] < sorted[i];
+    if (!is_sorted) {
+        qsort(sorted, (size_t)m, sizeof *sorted, topo_cmp_int);
+        int k = 0;
+        for (int i = 0; i < m; i++)
+            if (k == 0 || sorted[k - 1] != sorted[i])
+                sorted[k++] = sorted[i];
+        m = k;
+    }
+    for (int l = 0; l < t->nlayers; l++)
+        s->by_layer[l] = topo_valid(h, topo_rebuild(ts, h, sorted, m, l));
+    free(sorted);
+}

@@ -1,0 +1,664 @@
+/* test_topology.c -- the arcs of the commune polygons (topology.c): counted by hand on small
+ * coverages, rebuilt exactly at tolerance 0, and simplified without gap or overlap. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <gdal.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "fixtures.h"
+#include "readers.h"
+#include "shape.h"
+#include "topology.h"
+
+/* ---- building coverages ----------------------------------------------------------------- */
+
+static GEOSGeometry *wkt(GEOSContextHandle_t h, const char *text)
+{
+    GEOSWKTReader *r = GEOSWKTReader_create_r(h);
+    GEOSGeometry *g = GEOSWKTReader_read_r(h, r, text);
+    GEOSWKTReader_destroy_r(h, r);
+    assert_non_null(g);
+    return g;
+}
+
+/* A table with the fixtures' Lambert-93 layer and no commune. */
+static void empty_table(commune_table *t, GEOSContextHandle_t h)
+{
+    ctab_init(t, h);
+    fix_layer(t);
+}
+
+/* Adds commune code with geometry g (owned) in layer 0. */
+static int add_commune(commune_table *t, const char *code, GEOSGeometry *g)
+{
+    int c = ctab_add_commune(t, code);
+    commune *cm = &t->communes[c];
+    cm->name = xstrdup(code);
+    strcpy(cm->dep, "35");
+    strcpy(cm->reg, "53");
+    cm->geom = g;
+    cm->layer = 0;
+    cm->parts = 1;
+    return c;
+}
+
+static void add_wkt(commune_table *t, const char *code, const char *text)
+{
+    add_commune(t, code, wkt(t->geos, text));
+}
+
+/* A point of a wiggly grid line from grid point (i0, j0) to (i1, j1) (neighbours): k of n,
+ * pushed sideways by a deterministic wiggle of up to amp metres. The same whichever way the
+ * line is walked, so that neighbours share it exactly. */
+static void wiggle_point(int i0, int j0, int i1, int j1, int k, int n, double amp, double *x,
+                         double *y)
+{
+    int swap = i1 < i0 || (i1 == i0 && j1 < j0);
+    if (swap) {
+        int ti = i0, tj = j0;
+        i0 = i1;
+        j0 = j1;
+        i1 = ti;
+        j1 = tj;
+        k = n - k;
+    }
+    double f = (double)k / n;
+    double ax = FIX_X0 + i0 * FIX_SIZE, ay = FIX_Y0 + j0 * FIX_SIZE;
+    double bx = FIX_X0 + i1 * FIX_SIZE, by = FIX_Y0 + j1 * FIX_SIZE;
+    double w = k == 0 || k == n ? 0 : amp * sin(k * 1.7 + i0 * 3.1 + j0 * 5.3 + i1 * 0.7);
+    *x = ax + f * (bx - ax) + (i0 == i1 ? w : 0);
+    *y = ay + f * (by - ay) + (j0 == j1 ? w : 0);
+}
+
+/* The square (i, j) of a grid whose lines are wiggly, n points a side. */
+static GEOSGeometry *wiggly_square(GEOSContextHandle_t h, int i, int j, int n, double amp)
+{
+    int ci[5] = {i, i + 1, i + 1, i, i}, cj[5] = {j, j, j + 1, j + 1, j};
+    GEOSCoordSequence *s = GEOSCoordSeq_create_r(h, (unsigned)(4 * n + 1), 2);
+    unsigned m = 0;
+    for (int side = 0; side < 4; side++)
+        for (int k = 0; k < n; k++) {
+            double x, y;
+            wiggle_point(ci[side], cj[side], ci[side + 1], cj[side + 1], k, n, amp, &x, &y);
+            GEOSCoordSeq_setXY_r(h, s, m++, x, y);
+        }
+    double x0, y0;
+    GEOSCoordSeq_getXY_r(h, s, 0, &x0, &y0);
+    GEOSCoordSeq_setXY_r(h, s, m, x0, y0);
+    return GEOSGeom_createPolygon_r(h, GEOSGeom_createLinearRing_r(h, s), NULL, 0);
+}
+
+static void wiggly_grid(commune_table *t, GEOSContextHandle_t h, int w, int hgt, int n,
+                        double amp)
+{
+    empty_table(t, h);
+    for (int j = 0; j < hgt; j++)
+        for (int i = 0; i < w; i++) {
+            char code[12];
+            snprintf(code, sizeof code, "%05d", 35001 + j * w + i);
+            add_commune(t, code, wiggly_square(h, i, j, n, amp));
+        }
+}
+
+/* ---- checks ----------------------------------------------------------------------------- */
+
+static GEOSGeometry *coverage_union(GEOSContextHandle_t h, const commune_table *t, const int *idx,
+                                    int n)
+{
+    GEOSGeometry **g = xmalloc((size_t)n * sizeof *g);
+    for (int i = 0; i < n; i++)
+        g[i] = GEOSGeom_clone_r(h, t->communes[idx[i]].geom);
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, g, (unsigned)n);
+    free(g);
+    GEOSGeometry *u = GEOSCoverageUnion_r(h, coll);
+    GEOSGeom_destroy_r(h, coll);
+    assert_non_null(u);
+    return u;
+}
+
+/* Group idx rebuilt at tolerance 0 equals the coverage union of its members. */
+static void check_exact(GEOSContextHandle_t h, const commune_table *t, const topo_simplified *ts,
+                        const int *idx, int n)
+{
+    shape s;
+    topo_shape(ts, h, idx, n, &s);
+    GEOSGeometry *u = coverage_union(h, t, idx, n);
+    assert_non_null(s.by_layer[0]);
+    assert_int_equal(GEOSisValid_r(h, s.by_layer[0]), 1);
+    assert_int_equal(GEOSEquals_r(h, s.by_layer[0], u), 1);
+    GEOSNormalize_r(h, s.by_layer[0]);
+    GEOSNormalize_r(h, u);
+    assert_int_equal(GEOSEqualsExact_r(h, s.by_layer[0], u, 0), 1);
+    GEOSGeom_destroy_r(h, u);
+    shape_free(t, &s);
+}
+
+/* Every single commune, every pair, and the whole table rebuilt exactly at tolerance 0. */
+static void check_all_exact(GEOSContextHandle_t h, const commune_table *t, const topology *tp)
+{
+    topo_simplified *ts = topo_simplify(tp, h, 0);
+    assert_non_null(ts);
+    assert_int_equal(topo_simplified_vertex_count(ts), topo_vertex_count(tp));
+    int all[64];
+    for (int i = 0; i < t->ncommunes; i++) {
+        all[i] = i;
+        check_exact(h, t, ts, &i, 1);
+        for (int j = i + 1; j < t->ncommunes; j++) {
+            int pair[2] = {i, j};
+            check_exact(h, t, ts, pair, 2);
+        }
+    }
+    check_exact(h, t, ts, all, t->ncommunes);
+    topo_simplified_free(ts);
+}
+
+static double area_of(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    double a = 0;
+    assert_int_equal(GEOSArea_r(h, g, &a), 1);
+    return a;
+}
+
+/* Simplified communes: valid, none vanished, no gap and no overlap between them, and their
+ * union within tol of the original outline. Returns the simplified vertex count. */
+static size_t check_simplified(GEOSContextHandle_t h, const commune_table *t, const topology *tp,
+                               double tol)
+{
+    topo_simplified *ts = topo_simplify(tp, h, tol);
+    assert_non_null(ts);
+    int n = t->ncommunes;
+    GEOSGeometry **g = xmalloc((size_t)n * sizeof *g);
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        shape s;
+        topo_shape(ts, h, &i, 1, &s);
+        g[i] = s.by_layer[0];
+        s.by_layer[0] = NULL;
+        shape_free(t, &s);
+        assert_non_null(g[i]);
+        assert_int_equal(GEOSisValid_r(h, g[i]), 1);
+        double a = area_of(h, g[i]);
+        assert_true(a > 0);
+        sum += a;
+    }
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) {
+            GEOSGeometry *x = GEOSIntersection_r(h, g[i], g[j]);
+            assert_non_null(x);
+            assert_true(area_of(h, x) <= 1e-9 * sum);
+            GEOSGeom_destroy_r(h, x);
+        }
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, g, (unsigned)n);
+    GEOSGeometry *u = GEOSUnaryUnion_r(h, coll);
+    assert_non_null(u);
+    assert_true(fabs(area_of(h, u) - sum) <= 1e-9 * sum); /* no overlap */
+    /* The whole group rebuilt equals the union of its simplified members: no gap. */
+    int *all = xmalloc((size_t)n * sizeof *all);
+    for (int i = 0; i < n; i++)
+        all[i] = i;
+    shape whole;
+    topo_shape(ts, h, all, n, &whole);
+    assert_int_equal(GEOSisValid_r(h, whole.by_layer[0]), 1);
+    GEOSGeometry *d = GEOSSymDifference_r(h, whole.by_layer[0], u);
+    assert_true(area_of(h, d) <= 1e-9 * sum);
+    GEOSGeom_destroy_r(h, d);
+    /* Within tol of the original outline. */
+    GEOSGeometry *orig = coverage_union(h, t, all, n);
+    double hd = 0;
+    assert_int_equal(GEOSHausdorffDistance_r(h, orig, whole.by_layer[0], &hd), 1);
+    assert_true(hd <= tol + 1e-6);
+    GEOSGeom_destroy_r(h, orig);
+    shape_free(t, &whole);
+    GEOSGeom_destroy_r(h, u);
+    GEOSGeom_destroy_r(h, coll);
+    free(all);
+    free(g);
+    size_t nv = topo_simplified_vertex_count(ts);
+    topo_simplified_free(ts);
+    return nv;
+}
+
+/* ---- tests ------------------------------------------------------------------------------ */
+
+static void test_grid_arcs(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = GEOS_init_r();
+    commune_table t;
+    fix_grid(&t, h, 3, 3);
+    topology *tp = topo_build(&t, h);
+    assert_non_null(tp);
+    /* 12 inner edges, each between two nodes; the outline cut at its 8 nodes (its corners
+     * are no nodes: the faces do not change there). */
+    assert_int_equal(topo_arc_count(tp), 20);
+    assert_int_equal(topo_vertex_count(tp), 36);
+    check_all_exact(h, &t, tp);
+    topo_free(tp);
+    ctab_free(&t);
+    GEOS_finish_r(h);
+}
+
+static void test_l_shapes(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = GEOS_init_r();
+    commune_table t;
+    empty_table(&t, h);
+    /* An L of three squares and the square that fills its corner; then an L around both. */
+    add_wkt(&t, "35001", "POLYGON((0 0,2000 0,2000 1000,1000 1000,1000 2000,0 2000,0 0))");
+    add_wkt(&t, "35002", "POLYGON((1000 1000,2000 1000,2000 2000,1000 2000,1000 1000))");
+    topology *tp = topo_build(&t, h);
+    /* The shared corner (two edges, one arc), and the rest of each outline. */
+    assert_int_equal(topo_arc_count(tp), 3);
+    check_all_exact(h, &t, tp);
+    topo_free(tp);
+    add_wkt(&t, "35003", "POLYGON((2000 0,3000 0,3000 3000,0 3000,0 2000,1000 2000,2000 2000,"
+                         "2000 1000,2000 0))");
+    tp = topo_build(&t, h);
+    /* Nodes (2000 0), (2000 1000), (1000 2000), (0 2000); arcs: 35001|35002, 35002|35003,
+     * 35001|35003 twice (either side of 35002), 35001|outside, 35003|outside. */
+    assert_int_equal(topo_arc_count(tp), 6);
+    check_all_exact(h, &t, tp);
+    topo_free(tp);
+    ctab_free(&t);
+    GEOS_finish_r(h);
+}
+
+static void test_enclave_and_hole(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = GEOS_init_r();
+    commune_table t;
+    empty_table(&t, h);
+    add_wkt(&t, "35001", "POLYGON((0 0,3000 0,3000 3000,0 3000,0 0),"
+                         "(1000 1000,1000 2000,2000 2000,2000 1000,1000 1000))");
+    add_wkt(&t, "35002", "POLYGON((1000 1000,2000 1000,2000 2000,1000 2000,1000 1000))");
+    /* A lake in the enclave: a hole that nobody fills. */
+    add_wkt(&t, "35003", "POLYGON((4000 0,6000 0,6000 2000,4000 2000,4000 0),"
+                         "(4500 500,4500 1500,5500 1500,5500 500,4500 500))");
+    topology *tp = topo_build(&t, h);
+    /* No node anywhere: each ring one closed arc, the enclave's shared with the hole. */
+    assert_int_equal(topo_arc_count(tp), 4);
+    check_all_exact(h, &t, tp);
+    /* The enclave and its commune rebuild without the hole. */
+    topo_simplified *ts = topo_simplify(tp, h, 0);
+    int both[2] = {0, 1};
+    shape s;
+    topo_shape(ts, h, both, 2, &s);
+    assert_int_equal(GEOSGeomTypeId_r(h, s.by_layer[0]), GEOS_POLYGON);
+    assert_int_equal(GEOSGetNumInteriorRings_r(h, s.by_layer[0]), 0);
+    shape_free(&t, &s);
+    int one = 0;
+    topo_shape(ts, h, &one, 1, &s);
+    assert_int_equal(GEOSGetNumInteriorRings_r(h, s.by_layer[0]), 1);
+    shape_free(&t, &s);
+    topo_simplified_free(ts);
+    /* Simplified hard, the enclave and the lake keep an area. */
+    check_simplified(h, &t, tp, 5000);
+    topo_free(tp);
+    ctab_free(&t);
+    GEOS_finish_r(h);
+}
+
+static void test_two_parts_and_vertex_touch(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = GEOS_init_r();
+    commune_table t;
+    empty_table(&t, h);
+    /* A commune of two parts, one touching its neighbour's corner at a single vertex. */
+    add_wkt(&t, "35001", "MULTIPOLYGON(((0 0,1000 0,1000 1000,0 1000,0 0)),"
+                         "((3000 0,4000 0,4000 1000,3000 1000,3000 0)))");
+    add_wkt(&t, "35002", "POLYGON((1000 1000,2000 1000,2000 2000,1000 2000,1000 1000))");
+    topology *tp = topo_build(&t, h);
+    /* (1000 1000) is a node: the two rings touching there are cut there; the far part has
+     * none of its own and gets one. Three closed arcs. */
+    assert_int_equal(topo_arc_count(tp), 3);
+    check_all_exact(h, &t, tp);
+    /* Both together: two polygons touching at one point, a valid MultiPolygon. */
+    topo_simplified *ts = topo_simplify(tp, h, 0);
+    int both[2] = {0, 1};
+    shape s;
+    topo_shape(ts, h, both, 2, &s);
+    assert_int_equal(GEOSGeomTypeId_r(h, s.by_layer[0]), GEOS_MULTIPOLYGON);
+    assert_int_equal(GEOSGetNumGeometries_r(h, s.by_layer[0]), 3);
+    shape_free(&t, &s);
+    topo_simplified_free(ts);
+    topo_free(tp);
+    ctab_free(&t);
+    GEOS_finish_r(h);
+}
+
+static void test_touch_on_a_border(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = GEOS_init_r();
+    commune_table t;
+    empty_table(&t, h);
+    /* 35003 touches the border of 35001 and 35002 at one vertex, (1000 0), where the faces
+     * along 35003's outline do not change: a node all the same. */
+    add_wkt(&t, "35001", "POLYGON((0 0,1000 0,1000 1000,0 1000,0 0))");
+    add_wkt(&t, "35002", "POLYGON((1000 0,2000 0,2000 1000,1000 1000,1000 0))");
+    add_wkt(&t, "35003", "POLYGON((500 -1000,1500 -1000,1000 0,500 -1000))");
+    topology *tp = topo_build(&t, h);
+    /* Nodes (1000 0) and (1000 1000): 35001|35002, 35001|out, 35002|out, 35003 closed. */
+    assert_int_equal(topo_arc_count(tp), 4);
+    check_all_exact(h, &t, tp);
+    /* A pocket nobody covers, closed by 35001 and 35003: for the pair, a hole that touches
+     * its shell at one point, (1000 1000). */
+    topo_free(tp);
+    ctab_free(&t);
+    empty_table(&t, h);
+    add_wkt(&t, "35001", "POLYGON((0 0,3000 0,3000 1000,2000 1000,1500 1000,1500 500,1000 500,"
+                         "1000 1000,0 1000,0 0))");
+    add_wkt(&t, "35002", "POLYGON((0 1000,1000 1000,1500 1500,2000 1000,3000 1000,3000 2000,"
+                         "0 2000,0 1000))");
+    add_wkt(&t, "35003", "POLYGON((1000 1000,1500 1000,2000 1000,1500 1500,1000 1000))");
+    tp = topo_build(&t, h);
+    check_all_exact(h, &t, tp);
+    topo_free(tp);
+    ctab_free(&t);
+    GEOS_finish_r(h);
+}
+
+static void test_wiggly_grid_simplified(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = GEOS_init_r();
+    commune_table t;
+    wiggly_grid(&t, h, 4, 3, 40, 10);
+    topology *tp = topo_build(&t, h);
+    /* 9 + 8 inner borders, the outline cut at its 10 nodes. */
+    assert_int_equal(topo_arc_count(tp), 17 + 10);
+    check_all_exact(h, &t, tp);
+    size_t before = topo_vertex_count(tp);
+    size_t at10 = check_simplified(h, &t, tp, 3);
+    size_t at100 = check_simplified(h, &t, tp, 100);
+    size_t at5000 = check_simplified(h, &t, tp, 5000);
+    print_message("wiggly grid: %zu vertices, %zu at 3 m, %zu at 100 m, %zu at 5000 m\n",
+                  before, at10, at100, at5000);
+    assert_true(at10 < before);
+    assert_true(at100 < at10);
+    assert_true(at5000 <= at100);
+    /* Departments (two columns each) at 100 m: no gap, no overlap. */
+    topo_simplified *ts = topo_simplify(tp, h, 100);
+    int d35[6], d22[6], n35 = 0, n22 = 0;
+    for (int c = 0; c < t.ncommunes; c++) {
+        if (c % 4 < 2)
+            d35[n35++] = c;
+        else
+            d22[n22++] = c;
+    }
+    shape a, b, all;
+    topo_shape(ts, h, d35, n35, &a);
+    topo_shape(ts, h, d22, n22, &b);
+    int every[12];
+    for (int c = 0; c < 12; c++)
+        every[c] = c;
+    topo_shape(ts, h, every, 12, &all);
+    assert_int_equal(GEOSisValid_r(h, a.by_layer[0]), 1);
+    assert_int_equal(GEOSisValid_r(h, b.by_layer[0]), 1);
+    GEOSGeometry *x = GEOSIntersection_r(h, a.by_layer[0], b.by_layer[0]);
+    assert_true(area_of(h, x) < 1e-6);
+    GEOSGeom_destroy_r(h, x);
+    double sum = area_of(h, a.by_layer[0]) + area_of(h, b.by_layer[0]);
+    assert_true(fabs(sum - area_of(h, all.by_layer[0])) < 1e-6 * sum);
+    shape_free(&t, &a);
+    shape_free(&t, &b);
+    shape_free(&t, &all);
+    topo_simplified_free(ts);
+    topo_free(tp);
+    ctab_free(&t);
+    GEOS_finish_r(h);
+}
+
+static void test_sliver_never_vanishes(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = GEOS_init_r();
+    commune_table t;
+    empty_table(&t, h);
+    /* A thin commune between two large ones, and a tiny one in a corner: at 2 km, a naive
+     * simplification would flatten both. */
+    add_wkt(&t, "35001", "POLYGON((0 0,5000 0,5000 10,5000 2000,2600 2000,2500 2030,2400 2000,0 2000,"
+                         "0 0))");
+    add_wkt(&t, "35002", "POLYGON((0 2000,2400 2000,2500 2030,2600 2000,5000 2000,5000 2010,"
+                         "2500 2050,0 2010,0 2000))");
+    add_wkt(&t, "35003", "POLYGON((0 2010,2500 2050,5000 2010,5000 4000,0 4000,0 2010))");
+    add_wkt(&t, "35004", "POLYGON((5000 0,5010 0,5010 10,5000 10,5000 0))");
+    topology *tp = topo_build(&t, h);
+    check_all_exact(h, &t, tp);
+    check_simplified(h, &t, tp, 2000);
+    check_simplified(h, &t, tp, 100000);
+    topo_free(tp);
+    ctab_free(&t);
+    GEOS_finish_r(h);
+}
+
+static void test_bad_tolerance(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = GEOS_init_r();
+    commune_table t;
+    fix_grid(&t, h, 2, 2);
+    topology *tp = topo_build(&t, h);
+    assert_null(topo_simplify(tp, h, -1));
+    assert_null(topo_simplify(tp, h, NAN));
+    assert_non_null(diag_message());
+    diag_clear();
+    topo_free(tp);
+    ctab_free(&t);
+    GEOS_finish_r(h);
+}
+
+/* ---- the national communes -------------------------------------------------------------- */
+
+static double seconds_since(const struct timespec *a)
+{
+    struct timespec b;
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static int count_holes(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    if (!g)
+        return 0;
+    if (GEOSGeomTypeId_r(h, g) == GEOS_POLYGON)
+        return GEOSGetNumInteriorRings_r(h, g);
+    int n = 0;
+    for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++)
+        n += count_holes(h, GEOSGetGeometryN_r(h, g, i));
+    return n;
+}
+
+/* Groups (departments, or single communes) simplified with tol: each valid, the sum of their
+ * areas that of their union per layer (no overlap), the union's holes those of the exact
+ * union (no new hole: no gap). */
+static void check_national_groups(GEOSContextHandle_t h, const commune_table *t,
+                                  const topo_simplified *ts, int by_department, double tol)
+{
+    int ngroups = 0;
+    int *group_of = xmalloc((size_t)t->ncommunes * sizeof *group_of);
+    strmap deps;
+    smap_init(&deps);
+    for (int c = 0; c < t->ncommunes; c++) {
+        group_of[c] = -1;
+        if (!t->communes[c].geom)
+            continue;
+        if (!by_department) {
+            group_of[c] = ngroups++;
+            continue;
+        }
+        int g = smap_get(&deps, t->communes[c].dep);
+        if (g < 0) {
+            g = ngroups++;
+            smap_put(&deps, t->communes[c].dep, g);
+        }
+        group_of[c] = g;
+    }
+    int *members = xmalloc((size_t)t->ncommunes * sizeof *members);
+    int *start = xcalloc((size_t)ngroups + 1, sizeof *start);
+    for (int c = 0; c < t->ncommunes; c++)
+        if (group_of[c] >= 0)
+            start[group_of[c] + 1]++;
+    for (int g = 0; g < ngroups; g++)
+        start[g + 1] += start[g];
+    int *fill = xmalloc(((size_t)ngroups + 1) * sizeof *fill);
+    memcpy(fill, start, (size_t)ngroups * sizeof *fill);
+    for (int c = 0; c < t->ncommunes; c++)
+        if (group_of[c] >= 0)
+            members[fill[group_of[c]]++] = c;
+    for (int l = 0; l < t->nlayers; l++) {
+        GEOSGeometry **parts = xmalloc((size_t)ngroups * sizeof *parts);
+        GEOSGeometry **exact = xmalloc((size_t)t->ncommunes * sizeof *exact);
+        int np = 0, ne = 0, invalid = 0;
+        double sum = 0;
+        for (int g = 0; g < ngroups; g++) {
+            shape s;
+            topo_shape(ts, h, members + start[g], start[g + 1] - start[g], &s);
+            if (s.by_layer[l]) {
+                invalid += GEOSisValid_r(h, s.by_layer[l]) != 1;
+                sum += area_of(h, s.by_layer[l]);
+                parts[np++] = s.by_layer[l];
+                s.by_layer[l] = NULL;
+            }
+            shape_free(t, &s);
+        }
+        for (int c = 0; c < t->ncommunes; c++)
+            if (t->communes[c].geom && t->communes[c].layer == l)
+                exact[ne++] = GEOSGeom_clone_r(h, t->communes[c].geom);
+        assert_int_equal(invalid, 0);
+        GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts,
+                                                         (unsigned)np);
+        GEOSGeometry *u = GEOSCoverageUnion_r(h, coll);
+        if (!u)
+            u = GEOSUnaryUnion_r(h, coll);
+        GEOSGeometry *ecoll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, exact,
+                                                          (unsigned)ne);
+        GEOSGeometry *eu = GEOSCoverageUnion_r(h, ecoll);
+        double ua = area_of(h, u);
+        print_message("layer %s, %s at %.0f m: %d groups, sum of areas %.6e, union %.6e, "
+                      "holes %d (exact %d)\n", t->layers[l].name,
+                      by_department ? "departments" : "communes", tol, np, sum, ua,
+                      count_holes(h, u), count_holes(h, eu));
+        assert_true(fabs(ua - sum) <= 1e-6 * sum);
+        assert_true(count_holes(h, u) <= count_holes(h, eu));
+        GEOSGeom_destroy_r(h, u);
+        GEOSGeom_destroy_r(h, eu);
+        GEOSGeom_destroy_r(h, coll);
+        GEOSGeom_destroy_r(h, ecoll);
+        free(parts);
+        free(exact);
+    }
+    free(fill);
+    free(start);
+    free(members);
+    free(group_of);
+    smap_free(&deps);
+}
+
+static void test_national(void **state)
+{
+    (void)state;
+    const char *g = getenv("CPTSCOV_GEODATA");
+    char geodata[512];
+    snprintf(geodata, sizeof geodata, "%s", g ? g : "../shared/geodata");
+    char *probe = xasprintf("%s/README.md", geodata);
+    int have = access(probe, R_OK) == 0;
+    free(probe);
+    if (!have) {
+        print_message("test_topology: %s is missing; national test skipped\n", geodata);
+        skip();
+    }
+    GDALAllRegister();
+    GEOSContextHandle_t h = GEOS_init_r();
+    commune_table t;
+    ctab_init(&t, h);
+    join_issues ji;
+    jis_init(&ji);
+    passage p;
+    char *path = xasprintf("%s/insee/passage-cog-2025.csv", geodata);
+    assert_true(read_passage(&p, path, NULL, NULL, &ji) > 0);
+    free(path);
+    population_columns cols = {0};
+    path = xasprintf("%s/insee/populations-2025.csv", geodata);
+    assert_true(read_population(&t, path, &cols, &ji) > 0);
+    free(path);
+    communes_reader cr;
+    crd_init(&cr, &t, &p, NULL, &ji);
+    static const char *const layers[] = {"FXX", "GLP", "MTQ", "GUF", "REU", "MYT"};
+    for (int i = 0; i < 6; i++) {
+        path = xasprintf("%s/admin-express-cog-2018/COMMUNE_%s.shp", geodata, layers[i]);
+        assert_true(crd_read(&cr, path) > 0);
+        free(path);
+    }
+    crd_finish(&cr);
+    crd_free(&cr);
+
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    topology *tp = topo_build(&t, h);
+    assert_non_null(tp);
+    double build = seconds_since(&t0);
+    size_t before = topo_vertex_count(tp);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    topo_simplified *dep = topo_simplify(tp, h, 1000);
+    double s1000 = seconds_since(&t0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    topo_simplified *com = topo_simplify(tp, h, 200);
+    double s200 = seconds_since(&t0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    topo_simplified *c100 = topo_simplify(tp, h, 100);
+    double s100 = seconds_since(&t0);
+    assert_non_null(dep);
+    assert_non_null(com);
+    assert_non_null(c100);
+    size_t v1000 = topo_simplified_vertex_count(dep), v200 = topo_simplified_vertex_count(com);
+    size_t v100 = topo_simplified_vertex_count(c100);
+    print_message("national: %d arcs built in %.2f s; %zu vertices; at 1000 m %zu (%.2f s), "
+                  "at 200 m %zu (%.2f s), at 100 m %zu (%.2f s)\n", topo_arc_count(tp), build,
+                  before, v1000, s1000, v200, s200, v100, s100);
+    assert_true(v1000 < v200);
+    assert_true(v200 < before / 2);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    check_national_groups(h, &t, dep, 1, 1000);
+    print_message("departments at 1000 m rebuilt and checked in %.2f s\n", seconds_since(&t0));
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    check_national_groups(h, &t, com, 0, 200);
+    print_message("communes at 200 m rebuilt and checked in %.2f s\n", seconds_since(&t0));
+    topo_simplified_free(dep);
+    topo_simplified_free(com);
+    topo_simplified_free(c100);
+    topo_free(tp);
+    pass_free(&p);
+    jis_free(&ji);
+    ctab_free(&t);
+    GEOS_finish_r(h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grid_arcs),
+        cmocka_unit_test(test_l_shapes),
+        cmocka_unit_test(test_enclave_and_hole),
+        cmocka_unit_test(test_two_parts_and_vertex_touch),
+        cmocka_unit_test(test_touch_on_a_border),
+        cmocka_unit_test(test_wiggly_grid_simplified),
+        cmocka_unit_test(test_sliver_never_vanishes),
+        cmocka_unit_test(test_bad_tolerance),
+        cmocka_unit_test(test_national),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
