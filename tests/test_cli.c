@@ -439,6 +439,81 @@ static void test_rerun_is_identical(void **state)
     free(dir);
 }
 
+/* The points of an OGR geometry, its parts included. */
+static long count_points(OGRGeometryH g)
+{
+    long n = OGR_G_GetPointCount(g);
+    for (int i = 0; i < OGR_G_GetGeometryCount(g); i++)
+        n += count_points(OGR_G_GetGeometryRef(g, i));
+    return n;
+}
+
+/* --simplify 100: the same features with the same attributes, valid geometries with fewer
+ * points, the tolerance in summary.json, the figures unchanged. */
+static void test_simplify(void **state)
+{
+    (void)state;
+    char *dir = test_dir("simplify");
+    char *exact = path_in(dir, "exact"), *simple = path_in(dir, "simple");
+    result r = run_sample(exact, "--quiet", NULL, NULL, NULL);
+    assert_int_equal(r.status, 0);
+    result_free(&r);
+    r = run_sample(simple, "--quiet", "--simplify", "100", NULL);
+    if (r.status != 0)
+        fail_msg("exit %d: %s", r.status, r.err);
+    result_free(&r);
+    static const char *const maps[] = {"communes.geojson", "cpts.geojson", "departments.geojson",
+                                       "regions.geojson", "uncovered.geojson"};
+    long points_exact = 0, points_simple = 0;
+    for (size_t m = 0; m < sizeof maps / sizeof maps[0]; m++) {
+        char *pa = path_in(exact, maps[m]), *pb = path_in(simple, maps[m]);
+        GDALDatasetH da = GDALOpenEx(pa, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+        GDALDatasetH db = GDALOpenEx(pb, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+        assert_non_null(da);
+        assert_non_null(db);
+        OGRLayerH la = GDALDatasetGetLayer(da, 0), lb = GDALDatasetGetLayer(db, 0);
+        assert_int_equal(OGR_L_GetFeatureCount(la, 1), OGR_L_GetFeatureCount(lb, 1));
+        OGRFeatureH fa, fb;
+        while ((fa = OGR_L_GetNextFeature(la)) != NULL) {
+            fb = OGR_L_GetNextFeature(lb);
+            assert_non_null(fb);
+            int nf = OGR_F_GetFieldCount(fa);
+            assert_int_equal(OGR_F_GetFieldCount(fb), nf);
+            for (int i = 0; i < nf; i++)
+                if (strcmp(OGR_F_GetFieldAsString(fa, i), OGR_F_GetFieldAsString(fb, i)) != 0)
+                    fail_msg("%s: field %d: %s and %s", maps[m], i,
+                             OGR_F_GetFieldAsString(fa, i), OGR_F_GetFieldAsString(fb, i));
+            OGRGeometryH gb = OGR_F_GetGeometryRef(fb);
+            assert_non_null(gb);
+            if (!OGR_G_IsValid(gb))
+                fail_msg("%s: feature %s: invalid simplified geometry", maps[m],
+                         OGR_F_GetFieldAsString(fb, 0));
+            points_exact += count_points(OGR_F_GetGeometryRef(fa));
+            points_simple += count_points(gb);
+            OGR_F_Destroy(fa);
+            OGR_F_Destroy(fb);
+        }
+        GDALClose(da);
+        GDALClose(db);
+        free(pa);
+        free(pb);
+    }
+    print_message("sample maps: %ld points exact, %ld at 100 m\n", points_exact, points_simple);
+    assert_true(points_simple < points_exact);
+    json_t *se = load_summary(exact), *ss = load_summary(simple);
+    assert_null(json_object_get(se, "maps"));
+    json_t *tol = json_object_get(json_object_get(ss, "maps"), "simplify_m");
+    assert_true(json_is_number(tol));
+    assert_true(json_number_value(tol) == 100.0);
+    assert_true(json_equal(json_object_get(se, "national"), json_object_get(ss, "national")));
+    assert_true(json_equal(json_object_get(se, "regions"), json_object_get(ss, "regions")));
+    json_decref(se);
+    json_decref(ss);
+    free(exact);
+    free(simple);
+    free(dir);
+}
+
 static void test_status_forms(void **state)
 {
     (void)state;
@@ -990,6 +1065,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sample),
         cmocka_unit_test(test_rerun_is_identical),
+        cmocka_unit_test(test_simplify),
         cmocka_unit_test(test_status_forms),
         cmocka_unit_test(test_as_of),
         cmocka_unit_test(test_strict),
