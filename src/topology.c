@@ -43,6 +43,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "pool.h"
 #include "util.h"
 
 /* Metres per degree of latitude (mean), for the tolerance of a geographic layer. */
@@ -698,9 +699,10 @@ typedef struct seg_ref {
 
 /* Finds the simplified arcs of layer that cross or touch one another off their end nodes,
  * with a uniform grid of cells about one segment wide; sets bad[a] for each. Linear in
- * the segments on spread data; each pair is tested once, in the first cell they share. */
+ * the segments on spread data; each pair is tested once, in the first cell they share.
+ * With only (not NULL), just the pairs where one arc a has only[a] set (those changed). */
 static void topo_find_clashes(const topo_simplified *ts, GEOSContextHandle_t h, int layer,
-                              unsigned char *bad)
+                              const unsigned char *only, unsigned char *bad)
 {
     const topology *tp = ts->tp;
     size_t nseg = 0;
@@ -769,9 +771,12 @@ static void topo_find_clashes(const topo_simplified *ts, GEOSContextHandle_t h, 
             size_t c = (size_t)cy * (size_t)ncx + (size_t)cx;
             for (size_t x = count[c]; x < count[c + 1]; x++) {
                 const seg_ref *s1 = &segs[in_cell[x]];
+                int one_changed = !only || only[s1->arc];
                 const double *p1 = ts->pts + 2 * (tp->arcs[s1->arc].first + (size_t)s1->k);
                 for (size_t y = x + 1; y < count[c + 1]; y++) {
                     const seg_ref *s2 = &segs[in_cell[y]];
+                    if (!one_changed && !only[s2->arc])
+                        continue;
                     /* Tested in the first cell the two share only. */
                     if ((s1->cx0 > s2->cx0 ? s1->cx0 : s2->cx0) != cx ||
                         (s1->cy0 > s2->cy0 ? s1->cy0 : s2->cy0) != cy)
@@ -795,6 +800,24 @@ static void topo_find_clashes(const topo_simplified *ts, GEOSContextHandle_t h, 
     free(in_cell);
     free(count);
     free(segs);
+}
+
+/* The checks of the communes marked todo, on every core: each task a slice of the communes,
+ * with its worker's GEOS context; it writes only the bytes of its own communes in failed. */
+#define CHECK_SLICE 256
+
+typedef struct check_batch {
+    const topo_simplified *ts;
+    const unsigned char *todo;
+    unsigned char *failed;
+} check_batch;
+
+static void topo_check_task(void *arg, int task, GEOSContextHandle_t h)
+{
+    check_batch *b = arg;
+    int n = b->ts->tp->t->ncommunes;
+    for (int c = task * CHECK_SLICE; c < n && c < (task + 1) * CHECK_SLICE; c++)
+        b->failed[c] = b->todo[c] && !topo_commune_ok(b->ts, h, c);
 }
 
 /* Simplifies arc a into ts with tolerance tol. */
@@ -834,6 +857,8 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
          * Every arc reaches tolerance 0 (the exact arc) after MAX_RETRIES, so this ends. */
         unsigned char *todo = xcalloc((size_t)t->ncommunes + 1, 1);
         unsigned char *bad = xcalloc((size_t)tp->narcs + 1, 1);
+        unsigned char *failed = xcalloc((size_t)t->ncommunes + 1, 1);
+        unsigned char *changed_arc = NULL; /* NULL in the first round: every arc is new */
         for (int c = 0; c < t->ncommunes; c++)
             todo[c] = tp->cuse[c + 1] > tp->cuse[c];
         int changed = 1;
@@ -841,18 +866,24 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
             changed = 0;
             memset(bad, 0, (size_t)tp->narcs);
             for (int l = 0; l < t->nlayers; l++)
-                topo_find_clashes(ts, h, l, bad);
+                topo_find_clashes(ts, h, l, changed_arc, bad);
+            if (!changed_arc)
+                changed_arc = xmalloc((size_t)tp->narcs + 1);
+            check_batch cb = {ts, todo, failed};
+            pool_run(0, (t->ncommunes + CHECK_SLICE - 1) / CHECK_SLICE, topo_check_task, &cb);
             for (int c = 0; c < t->ncommunes; c++)
-                if (todo[c] && !topo_commune_ok(ts, h, c))
+                if (failed[c])
                     for (int u = tp->cuse[c]; u < tp->cuse[c + 1]; u++)
                         bad[tp->uses[u] / 2] = 1;
             memset(todo, 0, (size_t)t->ncommunes);
+            memset(changed_arc, 0, (size_t)tp->narcs);
             for (int a = 0; a < tp->narcs; a++) {
                 if (!bad[a] || tol[a] <= 0)
                     continue;
                 tol[a] = ++tries[a] >= MAX_RETRIES ? 0 : tol[a] / 4;
                 topo_fill(ts, a, tol[a], keep, stack);
                 changed = 1;
+                changed_arc[a] = 1;
                 todo[tp->arcs[a].left] = 1;
                 if (tp->arcs[a].right >= 0)
                     todo[tp->arcs[a].right] = 1;
@@ -860,6 +891,8 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
         }
         free(todo);
         free(bad);
+        free(changed_arc);
+        free(failed);
     }
     free(keep);
     free(stack);
