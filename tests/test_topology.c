@@ -482,6 +482,43 @@ static int count_holes(GEOSContextHandle_t h, const GEOSGeometry *g)
     return n;
 }
 
+/* At tolerance 0 every department rebuilds exactly as the coverage union of its communes. */
+static void check_national_exact(GEOSContextHandle_t h, const commune_table *t,
+                                 const topology *tp)
+{
+    topo_simplified *ts = topo_simplify(tp, h, 0);
+    strmap deps;
+    smap_init(&deps);
+    int *members = xmalloc((size_t)t->ncommunes * sizeof *members);
+    int checked = 0;
+    for (int c = 0; c < t->ncommunes; c++) {
+        if (!t->communes[c].geom || smap_get(&deps, t->communes[c].dep) >= 0)
+            continue;
+        smap_put(&deps, t->communes[c].dep, 1);
+        int n = 0;
+        for (int k = c; k < t->ncommunes; k++)
+            if (t->communes[k].geom && strcmp(t->communes[k].dep, t->communes[c].dep) == 0)
+                members[n++] = k;
+        shape s;
+        topo_shape(ts, h, members, n, &s);
+        GEOSGeometry *u = coverage_union(h, t, members, n);
+        GEOSGeometry *g = s.by_layer[t->communes[c].layer];
+        assert_non_null(g);
+        GEOSNormalize_r(h, g);
+        GEOSNormalize_r(h, u);
+        if (GEOSEqualsExact_r(h, g, u, 0) != 1)
+            fail_msg("department %s rebuilt at tolerance 0 differs from its union",
+                     t->communes[c].dep);
+        GEOSGeom_destroy_r(h, u);
+        shape_free(t, &s);
+        checked++;
+    }
+    print_message("%d departments rebuilt exactly at tolerance 0\n", checked);
+    free(members);
+    smap_free(&deps);
+    topo_simplified_free(ts);
+}
+
 /* Groups (departments, or single communes) simplified with tol: each valid, the sum of their
  * areas that of their union per layer (no overlap), the union's holes those of the exact
  * union (no new hole: no gap). */
@@ -631,6 +668,9 @@ static void test_national(void **state)
                   before, v1000, s1000, v200, s200, v100, s100);
     assert_true(v1000 < v200);
     assert_true(v200 < before / 2);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    check_national_exact(h, &t, tp);
+    print_message("checked in %.2f s\n", seconds_since(&t0));
     clock_gettime(CLOCK_MONOTONIC, &t0);
     check_national_groups(h, &t, dep, 1, 1000);
     print_message("departments at 1000 m rebuilt and checked in %.2f s\n", seconds_since(&t0));
