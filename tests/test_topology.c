@@ -445,6 +445,88 @@ static void test_sliver_never_vanishes(void **state)
     GEOS_finish_r(h);
 }
 
+/* Communes in longitude/latitude: the tolerance in metres is taken to degrees. The wiggles
+ * of the borders are 0.0002 degree (about 15 m east-west and 22 m north-south at 48 N). */
+static void test_geographic_layer(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = GEOS_init_r();
+    commune_table t;
+    wiggly_grid(&t, h, 3, 3, 20, 10);
+    t.layers[0].geographic = 1;
+    /* The grid to degrees around (-1.7, 48.1): 1 km squares become 0.01 degree ones. */
+    for (int c = 0; c < t.ncommunes; c++) {
+        GEOSGeometry *g = t.communes[c].geom;
+        const GEOSGeometry *ring = GEOSGetExteriorRing_r(h, g);
+        GEOSCoordSequence *s = GEOSCoordSeq_clone_r(h, GEOSGeom_getCoordSeq_r(h, ring));
+        unsigned n = 0;
+        GEOSCoordSeq_getSize_r(h, s, &n);
+        for (unsigned k = 0; k < n; k++) {
+            double x, y;
+            GEOSCoordSeq_getXY_r(h, s, k, &x, &y);
+            GEOSCoordSeq_setXY_r(h, s, k, -1.7 + (x - FIX_X0) / 1e5, 48.1 + (y - FIX_Y0) / 1e5);
+        }
+        GEOSGeom_destroy_r(h, g);
+        t.communes[c].geom =
+            GEOSGeom_createPolygon_r(h, GEOSGeom_createLinearRing_r(h, s), NULL, 0);
+    }
+    topology *tp = topo_build(&t, h);
+    check_all_exact(h, &t, tp);
+    size_t before = topo_vertex_count(tp);
+    /* 5 m keeps most wiggles (up to 15 m and 22 m), 50 m removes them all. */
+    topo_simplified *ts = topo_simplify(tp, h, 5);
+    size_t at5 = topo_simplified_vertex_count(ts);
+    topo_simplified_free(ts);
+    ts = topo_simplify(tp, h, 50);
+    size_t at50 = topo_simplified_vertex_count(ts);
+    topo_simplified_free(ts);
+    print_message("geographic grid: %zu vertices, %zu at 5 m, %zu at 50 m\n", before, at5,
+                  at50);
+    assert_true(at5 < before && at5 > before / 2);
+    assert_int_equal(at50, 9 * 4);
+    topo_free(tp);
+    ctab_free(&t);
+    GEOS_finish_r(h);
+}
+
+/* Polygons that are not a clean coverage (an overlap, a border with a vertex on one side
+ * only): no crash, every commune rebuilt exact at tolerance 0 and valid when simplified. */
+static void test_not_a_coverage(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = GEOS_init_r();
+    commune_table t;
+    empty_table(&t, h);
+    add_wkt(&t, "35001", "POLYGON((0 0,2000 0,2000 1000,0 1000,0 0))");
+    add_wkt(&t, "35002", "POLYGON((0 1000,1000 1000,1000 2000,0 2000,0 1000))");
+    add_wkt(&t, "35003", "POLYGON((1000 1000,2000 1000,2000 2000,1000 2000,1000 1000))");
+    add_wkt(&t, "35004", "POLYGON((1500 1500,2500 1500,2500 2500,1500 2500,1500 1500))");
+    topology *tp = topo_build(&t, h);
+    assert_non_null(tp);
+    topo_simplified *ts = topo_simplify(tp, h, 0);
+    for (int c = 0; c < t.ncommunes; c++) {
+        shape s;
+        topo_shape(ts, h, &c, 1, &s);
+        assert_int_equal(GEOSEquals_r(h, s.by_layer[0], t.communes[c].geom), 1);
+        shape_free(&t, &s);
+    }
+    topo_simplified_free(ts);
+    ts = topo_simplify(tp, h, 5000);
+    int all[4] = {0, 1, 2, 3};
+    for (int c = 0; c <= 4; c++) {
+        shape s;
+        topo_shape(ts, h, c < 4 ? &all[c] : all, c < 4 ? 1 : 4, &s);
+        assert_non_null(s.by_layer[0]);
+        assert_int_equal(GEOSisValid_r(h, s.by_layer[0]), 1);
+        assert_true(area_of(h, s.by_layer[0]) > 0);
+        shape_free(&t, &s);
+    }
+    topo_simplified_free(ts);
+    topo_free(tp);
+    ctab_free(&t);
+    GEOS_finish_r(h);
+}
+
 static void test_bad_tolerance(void **state)
 {
     (void)state;
@@ -697,6 +779,8 @@ int main(void)
         cmocka_unit_test(test_touch_on_a_border),
         cmocka_unit_test(test_wiggly_grid_simplified),
         cmocka_unit_test(test_sliver_never_vanishes),
+        cmocka_unit_test(test_geographic_layer),
+        cmocka_unit_test(test_not_a_coverage),
         cmocka_unit_test(test_bad_tolerance),
         cmocka_unit_test(test_national),
     };
