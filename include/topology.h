@@ -16,8 +16,12 @@ typedef struct topo_simplified topo_simplified;
 
 /* Builds the arcs of t's commune polygons with GEOS context h. Returns NULL after diag_error. */
 topology *topo_build(const commune_table *t, GEOSContextHandle_t h);
-/* Simplifies every arc once (its end nodes kept), tolerance in metres; never makes a polygon
- * invalid nor lets one vanish. Returns NULL after diag_error. */
+/* Simplifies every arc once (its end nodes kept), tolerance in metres (0 keeps every point;
+ * a geographic layer's degrees are scaled at its mean latitude); never makes a polygon
+ * invalid nor lets one vanish: arcs that would cross, and the arcs of a commune that would
+ * not rebuild valid with all its parts and holes, are simplified again with a smaller
+ * tolerance, down to exact. The checks run on every core (pool.c). Returns NULL after
+ * diag_error (a negative or non-finite tolerance). */
 topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double tolerance_m);
 /* The simplified polygons of communes idx[0..n-1], dissolved, into s (one geometry per layer,
  * in the layer's CRS, as shape.h). Reads tp and ts only: threads may call it at once, each

@@ -1132,14 +1132,11 @@ static GEOSGeometry *topo_assemble(GEOSContextHandle_t h, ring_list *rl)
         return NULL;
     }
     int *shell_of = xmalloc((size_t)rl->n * sizeof *shell_of);
-    int *shell_index = xmalloc((size_t)rl->n * sizeof *shell_index);
     int *shells = xmalloc((size_t)nshells * sizeof *shells);
     int k = 0;
     for (int i = 0; i < rl->n; i++)
-        if (rl->area[i] > 0) {
-            shell_index[i] = k;
+        if (rl->area[i] > 0)
             shells[k++] = i;
-        }
     GEOSGeometry **shell_poly = xcalloc((size_t)nshells, sizeof *shell_poly);
     for (int i = 0; i < rl->n; i++) {
         shell_of[i] = -1;
@@ -1198,7 +1195,6 @@ static GEOSGeometry *topo_assemble(GEOSContextHandle_t h, ring_list *rl)
     free(holes);
     free(shells);
     free(shell_of);
-    free(shell_index);
     return g;
 }
 
