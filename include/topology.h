@@ -20,8 +20,8 @@ topology *topo_build(const commune_table *t, GEOSContextHandle_t h);
  * a geographic layer's degrees are scaled at its mean latitude); never makes a polygon
  * invalid nor lets one vanish: arcs that would cross, and the arcs of a commune that would
  * not rebuild valid with all its parts and holes, are simplified again with a smaller
- * tolerance, down to exact. The checks run on every core (pool.c). Returns NULL after
- * diag_error (a negative or non-finite tolerance). */
+ * tolerance, down to exact. The checks run on the thread pool (topo_set_threads). Returns
+ * NULL after diag_error (a negative or non-finite tolerance). */
 topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double tolerance_m);
 /* The simplified polygons of communes idx[0..n-1], dissolved, into s (one geometry per layer,
  * in the layer's CRS, as shape.h). Reads tp and ts only: threads may call it at once, each
@@ -29,6 +29,8 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
 void topo_shape(const topo_simplified *ts, GEOSContextHandle_t h, const int *idx, int n,
                 shape *s);
 void topo_simplified_free(topo_simplified *ts);
+/* Threads for the checks of topo_simplify (0, the default: every core), as --threads. */
+void topo_set_threads(topology *tp, int threads);
 /* Figures for the logs and tests: the arcs of tp; the vertices of its rings (the closing
  * point of each ring not counted); the vertices of the same rings once simplified. */
 int topo_arc_count(const topology *tp);

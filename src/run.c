@@ -246,6 +246,7 @@ static int simplify_maps(job *j, const run_options *o, stopwatch *w)
 {
     if (!(j->topology = topo_build(&j->table, j->table.geos)))
         return -1;
+    topo_set_threads(j->topology, o->threads);
     lap(w, "topology (arcs)");
     if (!(j->simplified = topo_simplify(j->topology, j->table.geos, o->simplify_m)))
         return -1;

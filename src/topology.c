@@ -71,6 +71,7 @@ struct topology {
     int *shells, *holes; /* per commune, the rings of its polygon, to check what is rebuilt */
     double *kx, *ky; /* per layer: metres per unit of x and y */
     size_t ring_vertices; /* vertices of the rings (closing points excluded) */
+    int threads;     /* for the checks of topo_simplify; 0: every core */
 };
 
 struct topo_simplified {
@@ -494,6 +495,11 @@ void topo_free(topology *tp)
     free(tp);
 }
 
+void topo_set_threads(topology *tp, int threads)
+{
+    tp->threads = threads > 0 ? threads : 0;
+}
+
 int topo_arc_count(const topology *tp)
 {
     return tp ? tp->narcs : 0;
@@ -870,7 +876,7 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
             if (!changed_arc)
                 changed_arc = xmalloc((size_t)tp->narcs + 1);
             check_batch cb = {ts, todo, failed};
-            pool_run(0, (t->ncommunes + CHECK_SLICE - 1) / CHECK_SLICE, topo_check_task, &cb);
+            pool_run(tp->threads, (t->ncommunes + CHECK_SLICE - 1) / CHECK_SLICE, topo_check_task, &cb);
             for (int c = 0; c < t->ncommunes; c++)
                 if (failed[c])
                     for (int u = tp->cuse[c]; u < tp->cuse[c + 1]; u++)
