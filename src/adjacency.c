@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "util.h"
 
 #define EMPTY_SLOT UINT32_MAX
@@ -86,23 +87,6 @@ static void adj_count_ring(adj_builder *b, const GEOSGeometry *ring, int c)
     b->npoints += adj_ring_size(b, ring);
 }
 
-static uint64_t adj_mix(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9u;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebu;
-    x ^= x >> 31;
-    return x;
-}
-
-static uint64_t adj_bits(double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    return u;
-}
-
 /* 1 when point p comes before point q (x first, then y). */
 static int adj_point_less(const double *p, const double *q)
 {
@@ -114,10 +98,10 @@ static uint64_t adj_edge_hash(const double *p, const double *q, int layer)
 {
     const double *lo = adj_point_less(p, q) ? p : q;
     const double *hi = lo == p ? q : p;
-    uint64_t x = adj_mix(adj_bits(lo[0]) ^ (uint64_t)(unsigned)layer);
-    x = adj_mix(x ^ adj_bits(lo[1]));
-    x = adj_mix(x ^ adj_bits(hi[0]));
-    return adj_mix(x ^ adj_bits(hi[1]));
+    uint64_t x = hash_mix(hash_double(lo[0]) ^ (uint64_t)(unsigned)layer);
+    x = hash_mix(x ^ hash_double(lo[1]));
+    x = hash_mix(x ^ hash_double(hi[0]));
+    return hash_mix(x ^ hash_double(hi[1]));
 }
 
 /* 1 when edge e of the buffer joins the points p and q, in either direction. */

@@ -43,6 +43,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "hash.h"
 #include "pool.h"
 #include "util.h"
 
@@ -81,25 +82,7 @@ struct topo_simplified {
     double *pts;     /* x, y of the simplified arcs, each where its arc is in tp->pts */
 };
 
-/* ---- hashing ---------------------------------------------------------------------------- */
-
-static uint64_t topo_mix(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9u;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebu;
-    x ^= x >> 31;
-    return x;
-}
-
-static uint64_t topo_bits(double v)
-{
-    uint64_t u;
-    v += 0.0; /* -0.0 becomes 0.0 */
-    memcpy(&u, &v, sizeof u);
-    return u;
-}
+/* ---- buffers and tables ------------------------------------------------------------------ */
 
 /* Grows the doubles *p (of *cap) to hold at least need. */
 static void topo_grow(double **p, size_t *cap, size_t need)
@@ -227,8 +210,8 @@ static void topo_walk(builder *b, const GEOSGeometry *g, int c)
 static int topo_vertex(builder *b, size_t k, int layer)
 {
     const double *p = b->pts + 2 * k;
-    uint64_t x = topo_mix(topo_bits(p[0]) ^ (uint64_t)(unsigned)layer);
-    size_t i = (size_t)(topo_mix(x ^ topo_bits(p[1])) & (b->nvslots - 1));
+    uint64_t x = hash_mix(hash_double(p[0]) ^ (uint64_t)(unsigned)layer);
+    size_t i = (size_t)(hash_mix(x ^ hash_double(p[1])) & (b->nvslots - 1));
     for (;;) {
         if (b->vslot[i] == 0) {
             b->vslot[i] = k + 1;
@@ -248,7 +231,8 @@ static int topo_vertex(builder *b, size_t k, int layer)
 static int topo_edge_id(builder *b, int u, int v)
 {
     int lo = u < v ? u : v, hi = u < v ? v : u;
-    size_t i = (size_t)(topo_mix(((uint64_t)(unsigned)lo << 32) | (unsigned)hi) & (b->neslots - 1));
+    uint64_t key = ((uint64_t)(unsigned)lo << 32) | (unsigned)hi;
+    size_t i = (size_t)(hash_mix(key) & (b->neslots - 1));
     for (;;) {
         if (b->eslot[i] == 0) {
             GROW(b->edges, b->capedges, b->nedges + 1);
@@ -876,7 +860,8 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
             if (!changed_arc)
                 changed_arc = xmalloc((size_t)tp->narcs + 1);
             check_batch cb = {ts, todo, failed};
-            pool_run(tp->threads, (t->ncommunes + CHECK_SLICE - 1) / CHECK_SLICE, topo_check_task, &cb);
+            int slices = (t->ncommunes + CHECK_SLICE - 1) / CHECK_SLICE;
+            pool_run(tp->threads, slices, topo_check_task, &cb);
             for (int c = 0; c < t->ncommunes; c++)
                 if (failed[c])
                     for (int u = tp->cuse[c]; u < tp->cuse[c + 1]; u++)
@@ -1094,7 +1079,7 @@ static void topo_trace(const topo_simplified *ts, GEOSContextHandle_t h, bnd_use
             used[cur] = 1;
             /* Where was node u[cur].from passed on the stack? */
             int node = u[cur].from;
-            size_t k = (size_t)topo_mix((uint64_t)(unsigned)node) & (nslots - 1);
+            size_t k = (size_t)hash_mix((uint64_t)(unsigned)node) & (nslots - 1);
             int at = -1;
             while (slot_node[k] != -1) {
                 if (slot_node[k] == node) {

@@ -430,8 +430,8 @@ static void test_sliver_never_vanishes(void **state)
     empty_table(&t, h);
     /* A thin commune between two large ones, and a tiny one in a corner: at 2 km, a naive
      * simplification would flatten both. */
-    add_wkt(&t, "35001", "POLYGON((0 0,5000 0,5000 10,5000 2000,2600 2000,2500 2030,2400 2000,0 2000,"
-                         "0 0))");
+    add_wkt(&t, "35001", "POLYGON((0 0,5000 0,5000 10,5000 2000,2600 2000,2500 2030,2400 2000,"
+                         "0 2000,0 0))");
     add_wkt(&t, "35002", "POLYGON((0 2000,2400 2000,2500 2030,2600 2000,5000 2000,5000 2010,"
                          "2500 2050,0 2010,0 2000))");
     add_wkt(&t, "35003", "POLYGON((0 2010,2500 2050,5000 2010,5000 4000,0 4000,0 2010))");
