@@ -16,6 +16,7 @@
 
 #include "diag.h"
 #include "fixtures.h"
+#include "pool.h"
 #include "readers.h"
 #include "shape.h"
 #include "topology.h"
@@ -527,6 +528,60 @@ static void test_not_a_coverage(void **state)
     GEOS_finish_r(h);
 }
 
+/* topo_shape from several threads at once gives what it gives on one. */
+typedef struct shape_batch {
+    const topo_simplified *ts;
+    const commune_table *t;
+    GEOSGeometry **out;   /* task i: commune i alone, or (i >= ncommunes) a block of rows */
+} shape_batch;
+
+static void shape_task(void *arg, int i, GEOSContextHandle_t h)
+{
+    shape_batch *b = arg;
+    int n = b->t->ncommunes, row[8], k = 0;
+    shape s;
+    if (i < n) {
+        topo_shape(b->ts, h, &i, 1, &s);
+    } else {
+        for (int c = 0; c < n; c++)
+            if (c / 4 <= i - n) /* rows 0 .. i - n of the 4-wide grid */
+                row[k++] = c;
+        topo_shape(b->ts, h, row, k, &s);
+    }
+    b->out[i] = s.by_layer[0];
+    s.by_layer[0] = NULL;
+    shape_free(b->t, &s);
+}
+
+static void test_shapes_on_threads(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = GEOS_init_r();
+    commune_table t;
+    wiggly_grid(&t, h, 4, 2, 30, 10);
+    topology *tp = topo_build(&t, h);
+    topo_simplified *ts = topo_simplify(tp, h, 4);
+    int ntasks = t.ncommunes + 2;
+    GEOSGeometry *seq[16], *par[16];
+    shape_batch one = {ts, &t, seq}, many = {ts, &t, par};
+    for (int i = 0; i < ntasks; i++)
+        shape_task(&one, i, h);
+    for (int round = 0; round < 20; round++) {
+        pool_run(4, ntasks, shape_task, &many);
+        for (int i = 0; i < ntasks; i++) {
+            assert_non_null(par[i]);
+            assert_int_equal(GEOSEqualsExact_r(h, seq[i], par[i], 0), 1);
+            GEOSGeom_destroy_r(h, par[i]);
+        }
+    }
+    for (int i = 0; i < ntasks; i++)
+        GEOSGeom_destroy_r(h, seq[i]);
+    topo_simplified_free(ts);
+    topo_free(tp);
+    ctab_free(&t);
+    GEOS_finish_r(h);
+}
+
 static void test_bad_tolerance(void **state)
 {
     (void)state;
@@ -781,6 +836,7 @@ int main(void)
         cmocka_unit_test(test_sliver_never_vanishes),
         cmocka_unit_test(test_geographic_layer),
         cmocka_unit_test(test_not_a_coverage),
+        cmocka_unit_test(test_shapes_on_threads),
         cmocka_unit_test(test_bad_tolerance),
         cmocka_unit_test(test_national),
     };
