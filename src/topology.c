@@ -23,11 +23,16 @@
  *
  * Simplifying (topo_simplify): Douglas-Peucker by hand on each arc, end nodes kept, distances
  * in metres (a geographic layer's degrees are scaled at its mean latitude). Done by hand on
- * the flat buffer rather than with GEOSSimplify_r: no geometry is made per arc, and a closed
- * arc (a ring with one node) keeps three points off its node so that it cannot flatten. Every
- * commune is then rebuilt and checked (GEOSisValid_r, area > 0); the arcs of an invalid one
- * are simplified again with a quarter of their tolerance, and their faces checked again, down
- * to the exact arc (tolerance 0 keeps every point), which rebuilds the original polygon.
+ * the flat buffer rather than with GEOSSimplify_r: no geometry is made per arc (measured on
+ * the national communes: 0.04 s for the 104 000 arcs, where GEOSSimplify_r takes 0.10 s on
+ * the 35 000 rings alone, before any arc is made a LineString), and a closed arc (a ring with
+ * one node) keeps three points off its node so that it cannot flatten. Two checks follow:
+ * no two simplified arcs may cross or touch off their end nodes (a uniform grid of segments,
+ * GEOSOrientationIndex_r), and every commune must rebuild valid (GEOSisValid_r), with an area
+ * and as many parts and holes as its exact polygon. The arcs that fail are simplified again
+ * with a quarter of their tolerance, and checked again, down to the exact arc (tolerance 0
+ * keeps every point), which rebuilds the original polygon. Checking communes alone would not
+ * do: two arcs of different communes may cross (departments then overlap).
  *
  * Rebuilding (topo_shape): a group's boundary is the uses of arcs that have the group on
  * their left only. Each use is followed, at its end node, by the outgoing use that turns most
