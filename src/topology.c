@@ -133,8 +133,8 @@ typedef struct builder {
     ring_ref *rings;
     int nrings, caprings;
     /* vertices */
-    size_t *vslot;        /* vertex table: index + 1 of a point of the vertex in pts; 0 free */
-    int *vslot_id;
+    uint32_t *vslot;      /* vertex table: vertex id + 1; 0 free */
+    uint32_t *vpoint;     /* per vertex, the index in pts of its first point */
     size_t nvslots;
     int nvertices;
     int *vlayer;
@@ -191,6 +191,30 @@ static void topo_add_ring(builder *b, const GEOSGeometry *ring, int c, int is_ho
     b->npts += m;
 }
 
+/* Points of the rings of g, for sizing the buffer once: growing it by doubling would hold up
+ * to twice the 35 MB of the national rings at the peak of the run. */
+static size_t topo_count_points(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    size_t n = 0;
+    if (type == GEOS_POLYGON) {
+        int nh = GEOSGetNumInteriorRings_r(h, g);
+        for (int i = -1; i < nh; i++) {
+            const GEOSGeometry *r = i < 0 ? GEOSGetExteriorRing_r(h, g)
+                                          : GEOSGetInteriorRingN_r(h, g, i);
+            const GEOSCoordSequence *s = r ? GEOSGeom_getCoordSeq_r(h, r) : NULL;
+            unsigned k = 0;
+            if (s && GEOSCoordSeq_getSize_r(h, s, &k))
+                n += k;
+        }
+    } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        int np = GEOSGetNumGeometries_r(h, g);
+        for (int i = 0; i < np; i++)
+            n += topo_count_points(h, GEOSGetGeometryN_r(h, g, i));
+    }
+    return n;
+}
+
 static void topo_walk(builder *b, const GEOSGeometry *g, int c)
 {
     int type = GEOSGeomTypeId_r(b->h, g);
@@ -219,13 +243,13 @@ static int topo_vertex(builder *b, size_t k, int layer)
     size_t i = (size_t)(hash_mix(x ^ hash_double(p[1])) & (b->nvslots - 1));
     for (;;) {
         if (b->vslot[i] == 0) {
-            b->vslot[i] = k + 1;
-            b->vslot_id[i] = b->nvertices;
+            b->vslot[i] = (uint32_t)b->nvertices + 1;
+            b->vpoint[b->nvertices] = (uint32_t)k;
             b->vlayer[b->nvertices] = layer;
             return b->nvertices++;
         }
-        const double *q = b->pts + 2 * (b->vslot[i] - 1);
-        int id = b->vslot_id[i];
+        int id = (int)b->vslot[i] - 1;
+        const double *q = b->pts + 2 * (size_t)b->vpoint[id];
         if (q[0] == p[0] && q[1] == p[1] && b->vlayer[id] == layer)
             return id;
         i = (i + 1) & (b->nvslots - 1);
@@ -337,6 +361,12 @@ topology *topo_build(const commune_table *t, GEOSContextHandle_t h)
     b.h = h;
     b.t = t;
     int *ring_of = xcalloc((size_t)t->ncommunes + 1, sizeof *ring_of); /* first ring of c */
+    size_t total = 0;
+    for (int c = 0; c < t->ncommunes; c++)
+        if (t->communes[c].geom && t->communes[c].layer >= 0)
+            total += topo_count_points(h, t->communes[c].geom);
+    b.cappts = 2 * (total + 1);
+    b.pts = xmalloc(b.cappts * sizeof *b.pts);
     for (int c = 0; c < t->ncommunes; c++) {
         ring_of[c] = b.nrings;
         if (t->communes[c].geom && t->communes[c].layer >= 0)
@@ -355,7 +385,7 @@ topology *topo_build(const commune_table *t, GEOSContextHandle_t h)
     /* Vertices and edges. */
     b.nvslots = topo_slots_for(b.npts);
     b.vslot = xcalloc(b.nvslots, sizeof *b.vslot);
-    b.vslot_id = xmalloc(b.nvslots * sizeof *b.vslot_id);
+    b.vpoint = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vpoint);
     b.vlayer = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vlayer);
     b.vid = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vid);
     for (int r = 0; r < b.nrings; r++) {
@@ -365,10 +395,14 @@ topology *topo_build(const commune_table *t, GEOSContextHandle_t h)
                                                               layer);
     }
     free(b.vslot);
-    free(b.vslot_id);
+    free(b.vpoint);
     free(b.vlayer);
     b.degree = xcalloc((size_t)b.nvertices + 1, sizeof *b.degree);
     b.node = xcalloc((size_t)b.nvertices + 1, 1);
+    /* A clean coverage has about as many edges as vertices (Euler: E = V + F - 1): sized so,
+     * the array rarely grows; the table is sized for the worst case, an edge per point. */
+    b.capedges = b.nvertices + b.nrings + 16;
+    b.edges = xmalloc((size_t)b.capedges * sizeof *b.edges);
     b.neslots = topo_slots_for(b.npts);
     b.eslot = xcalloc(b.neslots, sizeof *b.eslot);
     int *eid = xmalloc((b.npts ? b.npts : 1) * sizeof *eid); /* edge from point k to k + 1 */
@@ -423,6 +457,9 @@ topology *topo_build(const commune_table *t, GEOSContextHandle_t h)
     tp->holes = xcalloc((size_t)t->ncommunes + 1, sizeof *tp->holes);
     for (int e = 0; e < b.nedges; e++)
         b.edges[e].arc = -1;
+    /* Arcs hold each edge once, plus one point per arc: sized so, tp->pts rarely grows. */
+    tp->cappts = 2 * ((size_t)b.nedges + (size_t)b.nedges / 8 + 16);
+    tp->pts = xmalloc(tp->cappts * sizeof *tp->pts);
     int nuses = 0, capuses = 0;
     for (int c = 0; c < t->ncommunes; c++) {
         tp->cuse[c] = nuses;
