@@ -1,10 +1,10 @@
-/* adjacency.h -- which communes share a border, found from the edges their polygons share.
- * Commune polygons form a coverage: neighbours have identical edges, so hashing every
- * edge (its two end points, in either direction) finds all neighbours in one linear pass. */
+/* adjacency.h -- which communes share a border, read off the arcs of their polygons.
+ * An arc (topology.h) is a stretch of border with one commune on each side. */
 #ifndef CPTSCOV_ADJACENCY_H
 #define CPTSCOV_ADJACENCY_H
 
 #include "commune_table.h"
+#include "topology.h"
 
 typedef struct adjacency {
     int n;            /* communes in the table */
@@ -14,6 +14,8 @@ typedef struct adjacency {
 
 /* Builds the graph for every commune with a polygon; communes of different layers are never
  * neighbours. Two communes touching at a single point are not neighbours. */
+void adj_from_topology(const commune_table *t, const topology *tp, adjacency *a);
+/* The same, building the arcs of t for the occasion (an empty graph if they cannot be). */
 void adj_build(const commune_table *t, adjacency *a);
 void adj_free(adjacency *a);
 

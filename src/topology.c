@@ -531,6 +531,12 @@ int topo_arc_count(const topology *tp)
     return tp ? tp->narcs : 0;
 }
 
+void topo_arc_faces(const topology *tp, int a, int *left, int *right)
+{
+    *left = tp->arcs[a].left;
+    *right = tp->arcs[a].right;
+}
+
 size_t topo_vertex_count(const topology *tp)
 {
     return tp ? tp->ring_vertices : 0;
@@ -1276,10 +1282,11 @@ static int topo_cmp_int(const void *x, const void *y)
 
 /* Appends the polygons of g (consumed) as a valid polygonal geometry: GEOSMakeValid_r where
  * the arcs made it invalid (which the checks of topo_simplify are there to prevent). */
-static GEOSGeometry *topo_valid(GEOSContextHandle_t h, GEOSGeometry *g)
+static GEOSGeometry *topo_valid(GEOSContextHandle_t h, GEOSGeometry *g, int *repaired)
 {
     if (!g || GEOSisValid_r(h, g) == 1)
         return g;
+    (*repaired)++;
     GEOSGeometry *v = GEOSMakeValid_r(h, g);
     GEOSGeom_destroy_r(h, g);
     if (!v)
@@ -1310,9 +1317,10 @@ static GEOSGeometry *topo_valid(GEOSContextHandle_t h, GEOSGeometry *g)
     return u;
 }
 
-void topo_shape(const topo_simplified *ts, GEOSContextHandle_t h, const int *idx, int n,
-                shape *s)
+int topo_shape(const topo_simplified *ts, GEOSContextHandle_t h, const int *idx, int n,
+               shape *s)
 {
+    int repaired = 0;
     const commune_table *t = ts->tp->t;
     s->nlayers = t->nlayers;
     s->by_layer = xcalloc((size_t)(t->nlayers ? t->nlayers : 1), sizeof *s->by_layer);
@@ -1332,6 +1340,7 @@ void topo_shape(const topo_simplified *ts, GEOSContextHandle_t h, const int *idx
         m = k;
     }
     for (int l = 0; l < t->nlayers; l++)
-        s->by_layer[l] = topo_valid(h, topo_rebuild(ts, h, sorted, m, l));
+        s->by_layer[l] = topo_valid(h, topo_rebuild(ts, h, sorted, m, l), &repaired);
     free(sorted);
+    return repaired;
 }
