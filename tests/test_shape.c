@@ -12,6 +12,7 @@
 
 #include "fixtures.h"
 #include "shape.h"
+#include "topology.h"
 
 /* An axis-aligned rectangle in the grid's CRS, from grid cell (i0, j0) to (i1, j1) excluded. */
 static GEOSGeometry *rect(GEOSContextHandle_t h, int i0, int j0, int i1, int j1)
@@ -44,6 +45,26 @@ static int shell_vertices(GEOSContextHandle_t h, const GEOSGeometry *g)
     return k;
 }
 
+/* Every dissolve test runs twice: with the unions (state NULL) and traced from the arcs
+ * (state "arcs"), which must give the same territories and the same fall-backs. */
+static const char arcs_mode[] = "arcs";
+
+static void dissolve(void **state, commune_table *t, const int *idx, int n, const char *what,
+                     join_issues *ji, shape *s)
+{
+    if (*state != arcs_mode) {
+        shape_dissolve_communes(t, t->geos, idx, n, what, ji, s);
+        return;
+    }
+    topology *tp = topo_build(t, t->geos);
+    assert_non_null(tp);
+    topo_simplified *exact = topo_simplify(tp, t->geos, 0);
+    assert_non_null(exact);
+    shape_dissolve_arcs(t, t->geos, exact, idx, n, what, ji, s);
+    topo_simplified_free(exact);
+    topo_free(tp);
+}
+
 static void test_grid_dissolves_to_square(void **state)
 {
     (void)state;
@@ -56,7 +77,7 @@ static void test_grid_dissolves_to_square(void **state)
     join_issues ji;
     jis_init(&ji);
     shape s;
-    shape_dissolve_communes(&t, t.geos, idx, 9, "test grid", &ji, &s);
+    dissolve(state, &t, idx, 9, "test grid", &ji, &s);
     assert_int_equal(ji.n, 0);
     assert_int_equal(s.nlayers, 1);
     const GEOSGeometry *g = s.by_layer[0];
@@ -93,7 +114,7 @@ static void test_ring_has_a_hole(void **state)
     join_issues ji;
     jis_init(&ji);
     shape s;
-    shape_dissolve_communes(&t, t.geos, idx, n, "ring", &ji, &s);
+    dissolve(state, &t, idx, n, "ring", &ji, &s);
     assert_int_equal(ji.n, 0);
     const GEOSGeometry *g = s.by_layer[0];
     assert_non_null(g);
@@ -132,7 +153,7 @@ static void test_overlap_falls_back(void **state)
     join_issues ji;
     jis_init(&ji);
     shape s;
-    shape_dissolve_communes(&t, t.geos, idx, 2, "department 35", &ji, &s);
+    dissolve(state, &t, idx, 2, "department 35", &ji, &s);
     assert_int_equal(ji.n, 1);
     assert_string_equal(ji.items[0].kind, "not_a_coverage");
     assert_non_null(strstr(ji.items[0].message, "department 35"));
@@ -169,7 +190,7 @@ static void test_unmatched_edges_fall_back(void **state)
     join_issues ji;
     jis_init(&ji);
     shape s;
-    shape_dissolve_communes(&t, t.geos, idx, 2, "CPTS x", &ji, &s);
+    dissolve(state, &t, idx, 2, "CPTS x", &ji, &s);
     assert_int_equal(ji.n, 1);
     assert_string_equal(ji.items[0].kind, "not_a_coverage");
     const GEOSGeometry *g = s.by_layer[0];
@@ -203,8 +224,8 @@ static void test_dissolve_departments(void **state)
     join_issues ji;
     jis_init(&ji);
     shape deps[2], region;
-    shape_dissolve_communes(&t, t.geos, d35, n35, "department 35", &ji, &deps[0]);
-    shape_dissolve_communes(&t, t.geos, d22, n22, "department 22", &ji, &deps[1]);
+    dissolve(state, &t, d35, n35, "department 35", &ji, &deps[0]);
+    dissolve(state, &t, d22, n22, "department 22", &ji, &deps[1]);
     assert_true(fabs(area(h, deps[0].by_layer[0]) - 6e6) < 1e-3);
     shape_dissolve_shapes(&t, t.geos, deps, 2, "region 53", &ji, &region);
     assert_int_equal(ji.n, 0);
@@ -245,7 +266,7 @@ static void test_to_wgs84(void **state)
     for (int i = 0; i < 9; i++)
         idx[i] = i;
     shape s;
-    shape_dissolve_communes(&t, t.geos, idx, 9, "grid", NULL, &s);
+    dissolve(state, &t, idx, 9, "grid", NULL, &s);
     GEOSGeometry *w = shape_to_wgs84(&t, t.geos, NULL, &s);
     assert_non_null(w);
     assert_int_equal(GEOSGeomTypeId_r(h, w), GEOS_POLYGON);
@@ -296,7 +317,7 @@ static void test_multi_layer_to_wgs84(void **state)
     join_issues ji;
     jis_init(&ji);
     shape s;
-    shape_dissolve_communes(&t, t.geos, idx, 3, "two layers", &ji, &s);
+    dissolve(state, &t, idx, 3, "two layers", &ji, &s);
     assert_int_equal(ji.n, 0);
     assert_int_equal(s.nlayers, 2);
     assert_non_null(s.by_layer[0]);
@@ -333,11 +354,11 @@ static void test_communes_without_polygon(void **state)
     c->layer = -1;
     int idx[2] = {0, 1};
     shape s;
-    shape_dissolve_communes(&t, t.geos, idx, 2, "half", NULL, &s);
+    dissolve(state, &t, idx, 2, "half", NULL, &s);
     assert_true(fabs(area(h, s.by_layer[0]) - 1e6) < 1e-3);
     shape_free(&t, &s);
     /* Only communes without polygon: an empty shape, no WGS84 geometry. */
-    shape_dissolve_communes(&t, t.geos, idx + 1, 1, "none", NULL, &s);
+    dissolve(state, &t, idx + 1, 1, "none", NULL, &s);
     assert_null(s.by_layer[0]);
     assert_null(shape_to_wgs84(&t, t.geos, NULL, &s));
     shape_free(&t, &s);
@@ -345,17 +366,28 @@ static void test_communes_without_polygon(void **state)
     GEOS_finish_r(h);
 }
 
+/* The test once more, its dissolves traced from the arcs. */
+#define WITH_ARCS(f) {#f " (arcs)", f, NULL, NULL, (void *)arcs_mode}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grid_dissolves_to_square),
+        WITH_ARCS(test_grid_dissolves_to_square),
         cmocka_unit_test(test_ring_has_a_hole),
+        WITH_ARCS(test_ring_has_a_hole),
         cmocka_unit_test(test_overlap_falls_back),
+        WITH_ARCS(test_overlap_falls_back),
         cmocka_unit_test(test_unmatched_edges_fall_back),
+        WITH_ARCS(test_unmatched_edges_fall_back),
         cmocka_unit_test(test_dissolve_departments),
+        WITH_ARCS(test_dissolve_departments),
         cmocka_unit_test(test_to_wgs84),
+        WITH_ARCS(test_to_wgs84),
         cmocka_unit_test(test_multi_layer_to_wgs84),
+        WITH_ARCS(test_multi_layer_to_wgs84),
         cmocka_unit_test(test_communes_without_polygon),
+        WITH_ARCS(test_communes_without_polygon),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
