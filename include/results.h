@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "map_writer.h"
 #include "numfmt.h"
+#include "report_geometry.h"
 #include "shape.h"
 #include "timeline.h"
 #include "topology.h"
@@ -36,6 +37,7 @@ typedef struct run_results {
     report_lang lang;                /* of the report */
     const topo_simplified *simplified; /* --simplify: the maps' geometries from its arcs, or NULL */
     double simplify_m;               /* its tolerance in metres (0 without --simplify) */
+    const report_geometry *geometry; /* the simplified territories of the report's maps */
 } run_results;
 
 /* Each writes its files into dir; returns 0, or -1 after diag_error. */
@@ -44,5 +46,6 @@ int write_tables(const char *dir, const run_results *r);   /* the coverage_*.csv
 int write_summary(const char *dir, const run_results *r);  /* summary.json */
 int write_maps(const char *dir, const run_results *r);     /* the five .geojson maps */
 int write_report_md(const char *dir, const run_results *r); /* report.md, in r->lang */
+int write_report_html(const char *dir, const run_results *r); /* report.html, maps/NAME.svg */
 
 #endif

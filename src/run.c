@@ -22,6 +22,7 @@
 #include "outdir.h"
 #include "pool.h"
 #include "readers.h"
+#include "report_geometry.h"
 #include "results.h"
 #include "shape.h"
 #include "timeline.h"
@@ -89,6 +90,7 @@ typedef struct job {
     coverage_timeline timeline;
     topology *topology;              /* --simplify: the arcs of the communes */
     topo_simplified *simplified;     /* and their simplification */
+    report_geometry geometry;         /* the simplified territories of the report's maps */
     input_file inputs[64];
     int ninputs;
 } job;
@@ -254,6 +256,14 @@ static int simplify_maps(job *j, const run_options *o, stopwatch *w)
     return 0;
 }
 
+/* The territories of the report's maps, from the arcs of the communes simplified once. */
+static int simplify_for_report(job *j, int threads, stopwatch *w)
+{
+    int rc = rgeo_build(&j->geometry, &j->table, &j->coverage, &j->zones, threads);
+    lap(w, "simplify for the report");
+    return rc;
+}
+
 /* Writes every output into out's temporary directory and moves it into place. */
 static int write_all(job *j, const run_options *o, report_lang lang, outdir *out, stopwatch *w)
 {
@@ -274,6 +284,7 @@ static int write_all(job *j, const run_options *o, report_lang lang, outdir *out
         .lang = lang,
         .simplified = j->simplified,
         .simplify_m = j->simplified ? o->simplify_m : 0,
+        .geometry = &j->geometry,
     };
     if (write_tables(out->tmp, &r) < 0 || write_summary(out->tmp, &r) < 0)
         return -1;
@@ -284,6 +295,9 @@ static int write_all(job *j, const run_options *o, report_lang lang, outdir *out
     if (write_maps(out->tmp, &r) < 0)
         return -1;
     lap(w, "write maps");
+    if (write_report_html(out->tmp, &r) < 0)
+        return -1;
+    lap(w, "write report");
     return odir_commit(out);
 }
 
@@ -300,6 +314,7 @@ static void job_free(job *j)
 {
     topo_simplified_free(j->simplified);
     topo_free(j->topology);
+    rgeo_free(&j->table, &j->geometry);
     free_shapes(&j->table, j->cpts_shapes, j->table.ncpts);
     free_shapes(&j->table, j->department_shapes, j->coverage.ndepartments);
     free_shapes(&j->table, j->region_shapes, j->coverage.nregions);
@@ -367,7 +382,8 @@ int run_job(const run_options *o)
         tl_compute(&j->table, &j->coverage, &j->timeline);
         lap(&w, "timeline");
         dissolve_all(j, o->threads, &w);
-        if (o->strict && j->issues.n > 0)
+        rc = simplify_for_report(j, o->threads, &w);
+        if (rc == 0 && o->strict && j->issues.n > 0)
             rc = strict_error(&j->issues);
     }
     if (rc == 0 && o->simplify_m > 0)
