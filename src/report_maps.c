@@ -35,6 +35,14 @@ const char rmap_css[] =
     ".inset{fill:none;stroke:#999}.inset-label{font-size:11px;fill:#444}"
     ".map path:hover{opacity:.8}";
 
+static int has_polygon(const shape *s)
+{
+    for (int l = 0; l < s->nlayers; l++)
+        if (s->by_layer[l])
+            return 1;
+    return 0;
+}
+
 const char *rmap_share_class(const coverage_figures *f)
 {
     if (f->population <= 0 || f->covered_population <= 0)
@@ -115,6 +123,8 @@ static svgm_map *departments_map(const run_results *r, GEOSContextHandle_t h)
     svgm_map *m = svgm_new(r->table, h);
     for (int d = 0; d < c->ndepartments; d++) {
         const coverage_area *a = &c->departments[d];
+        if (!has_polygon(&g->departments[d]))
+            continue;           /* an overseas collectivity: in the tables only */
         char *tip = area_tooltip(r->lang, a);
         char cls[16];
         snprintf(cls, sizeof cls, "dep %s", rmap_share_class(&a->fig));
@@ -239,6 +249,8 @@ int rmap_draw_all(const run_results *r, report_maps *out)
             m = cpts_map(r, h);
         } else {
             int ri = i - 2;
+            if (!has_polygon(&r->geometry->regions[ri]))
+                continue;       /* an overseas collectivity without polygons */
             rm->name = region_file_name(c, ri);
             rm->title = xasprintf("%s", c->regions[ri].name ? c->regions[ri].name : c->regions[ri].code);
             rm->region = ri;

@@ -3,7 +3,8 @@
  *
  * Why it is built this way. Layers come in their own CRS (Lambert-93, a UTM zone per overseas
  * department, or longitude/latitude): each polygon is taken by PROJ from its layer's CRS to
- * the CRS of the frame it is drawn in, as official French maps do: Lambert-93 (EPSG:2154) for
+ * WGS84 (the layer's own transformation) and on to the CRS of the frame it is drawn in, as
+ * official French maps do: Lambert-93 (EPSG:2154) for
  * metropolitan France, the legal projection of each overseas department for its inset, each
  * inset with its own scale. Polygons are projected when added, so that the layout knows every
  * frame's extent; the layout puts the main frame at the right and the insets in a column at
@@ -46,8 +47,8 @@ static const struct { const char *dep; const char *crs; } overseas_crs[] = {
 typedef struct frame {
     char key[4];            /* "" metropole, else an overseas department */
     char *label;
-    PJ **to_frame;          /* per layer, made on first use */
-    int *failed;            /* per layer: PROJ found no way */
+    PJ *from_wgs84;         /* longitude/latitude to its CRS, made on first use */
+    int failed;             /* PROJ found no way */
     double minx, miny, maxx, maxy; /* extent of its polygons, in its CRS */
     int any;
     double scale, ox, oy;   /* viewBox = (ox + (x - minx) * scale, oy + (maxy - y) * scale) */
@@ -71,6 +72,7 @@ struct svgm_map {
     const commune_table *t;
     GEOSContextHandle_t h;
     PJ_CONTEXT *ctx;
+    PJ **to_wgs84;          /* per layer, copies made on first use */
     frame *frames;
     int nframes, capframes;
     item *items;
@@ -92,6 +94,7 @@ svgm_map *svgm_new(const commune_table *t, GEOSContextHandle_t h)
     m->t = t;
     m->h = h;
     m->ctx = proj_context_create();
+    m->to_wgs84 = xcalloc((size_t)(t->nlayers ? t->nlayers : 1), sizeof *m->to_wgs84);
     return m;
 }
 
@@ -113,44 +116,45 @@ static int get_frame(svgm_map *m, const char *dep)
     frame *f = &m->frames[m->nframes];
     memset(f, 0, sizeof *f);
     snprintf(f->key, sizeof f->key, "%s", key);
-    int nl = m->t->nlayers ? m->t->nlayers : 1;
-    f->to_frame = xcalloc((size_t)nl, sizeof *f->to_frame);
-    f->failed = xcalloc((size_t)nl, sizeof *f->failed);
     return m->nframes++;
 }
 
-/* The CRS a frame is drawn in: Lambert-93, an overseas department's legal CRS, or (for an
- * overseas territory without one in the table) the layer's own CRS when it is projected,
- * else Web Mercator. */
-static PJ *frame_crs(svgm_map *m, const frame *f, PJ *layer_crs, int geographic)
+/* The CRS a frame is drawn in: Lambert-93, or an overseas department's legal CRS, or (an
+ * overseas territory without one in the table) Web Mercator. */
+static PJ *frame_crs(svgm_map *m, const frame *f)
 {
     if (!f->key[0])
         return proj_create(m->ctx, METROPOLE_CRS);
     for (size_t i = 0; i < sizeof overseas_crs / sizeof overseas_crs[0]; i++)
         if (strcmp(overseas_crs[i].dep, f->key) == 0)
             return proj_create(m->ctx, overseas_crs[i].crs);
-    return geographic ? proj_create(m->ctx, "EPSG:3857") : proj_clone(m->ctx, layer_crs);
+    return proj_create(m->ctx, "EPSG:3857");
 }
 
-/* The transformation from layer l's CRS to frame f's, or NULL when PROJ has none. */
-static PJ *transformation(svgm_map *m, frame *f, int l)
+/* Longitude/latitude (WGS84) to frame f's CRS, made on first use; NULL when PROJ has none. */
+static PJ *from_wgs84(svgm_map *m, frame *f)
 {
-    if (f->to_frame[l] || f->failed[l])
-        return f->to_frame[l];
-    const commune_layer *layer = &m->t->layers[l];
-    PJ *src = layer->to_wgs84 ? proj_get_source_crs(m->ctx, layer->to_wgs84) : NULL;
-    PJ *dst = src ? frame_crs(m, f, src, layer->geographic) : NULL;
+    if (f->from_wgs84 || f->failed)
+        return f->from_wgs84;
+    PJ *src = proj_create(m->ctx, "EPSG:4326"), *dst = frame_crs(m, f);
     PJ *op = src && dst ? proj_create_crs_to_crs_from_pj(m->ctx, src, dst, NULL, NULL) : NULL;
-    PJ *norm = op ? proj_normalize_for_visualization(m->ctx, op) : NULL;
+    f->from_wgs84 = op ? proj_normalize_for_visualization(m->ctx, op) : NULL;
+    f->failed = f->from_wgs84 == NULL;
     if (op)
         proj_destroy(op);
     if (src)
         proj_destroy(src);
     if (dst)
         proj_destroy(dst);
-    f->to_frame[l] = norm;
-    f->failed[l] = norm == NULL;
-    return norm;
+    return f->from_wgs84;
+}
+
+/* Layer l's way to WGS84, a copy in this map's PROJ context (a PJ serves one thread). */
+static PJ *to_wgs84(svgm_map *m, int l)
+{
+    if (!m->to_wgs84[l] && m->t->layers[l].to_wgs84)
+        m->to_wgs84[l] = proj_clone(m->ctx, m->t->layers[l].to_wgs84);
+    return m->to_wgs84[l];
 }
 
 static void extend(frame *f, double x, double y)
@@ -170,8 +174,8 @@ static void extend(frame *f, double x, double y)
 /* Appends the rings of polygon p (in layer l's CRS) to it, projected into frame f. */
 static void add_polygon(svgm_map *m, frame *f, int l, const GEOSGeometry *p, item *it, int *cap)
 {
-    PJ *op = transformation(m, f, l);
-    if (!op)
+    PJ *a = to_wgs84(m, l), *b = from_wgs84(m, f);
+    if (!a || !b)
         return;
     int nh = GEOSGetNumInteriorRings_r(m->h, p);
     for (int r = -1; r < nh; r++) {
@@ -189,8 +193,9 @@ static void add_polygon(svgm_map *m, frame *f, int l, const GEOSGeometry *p, ite
         }
         double *xy = it->pts + 2 * (size_t)start;
         GEOSCoordSeq_copyToBuffer_r(m->h, seq, xy, 0, 0);
-        proj_trans_generic(op, PJ_FWD, xy, 2 * sizeof(double), n, xy + 1, 2 * sizeof(double), n,
-                           NULL, 0, 0, NULL, 0, 0);
+        for (int k = 0; k < 2; k++)
+            proj_trans_generic(k ? b : a, PJ_FWD, xy, 2 * sizeof(double), n, xy + 1,
+                               2 * sizeof(double), n, NULL, 0, 0, NULL, 0, 0);
         int ok = 1;
         for (unsigned i = 0; i < n && ok; i++)
             ok = isfinite(xy[2 * i]) && isfinite(xy[2 * i + 1]);
@@ -310,7 +315,7 @@ void svgm_layout(svgm_map *m)
         f->box[3] = f->oy + eh * f->scale;
     }
     m->width = SVGM_WIDTH;
-    m->height = ceil(top + map_h + PAD + legend_height(m));
+    m->height = ceil(top + map_h + PAD + legend_height(m) - 1e-6);
     m->laid_out = 1;
 }
 
@@ -335,20 +340,10 @@ int svgm_lonlat(svgm_map *m, const char *dep, double lon, double lat, double *x,
     if (i < 0 || !m->laid_out || !m->frames[i].any)
         return -1;
     frame *f = &m->frames[i];
-    PJ *wgs84 = proj_create(m->ctx, "EPSG:4326");
-    PJ *dst = frame_crs(m, f, wgs84, 1);
-    PJ *op = proj_create_crs_to_crs_from_pj(m->ctx, wgs84, dst, NULL, NULL);
-    PJ *norm = op ? proj_normalize_for_visualization(m->ctx, op) : NULL;
-    PJ_COORD c = proj_coord(lon, lat, 0, 0);
-    if (norm)
-        c = proj_trans(norm, PJ_FWD, c);
-    proj_destroy(wgs84);
-    proj_destroy(dst);
-    if (op)
-        proj_destroy(op);
-    if (!norm)
+    PJ *op = from_wgs84(m, f);
+    if (!op)
         return -1;
-    proj_destroy(norm);
+    PJ_COORD c = proj_trans(op, PJ_FWD, proj_coord(lon, lat, 0, 0));
     if (!isfinite(c.xy.x) || !isfinite(c.xy.y))
         return -1;
     *x = f->ox + (c.xy.x - f->minx) * f->scale;
@@ -490,14 +485,15 @@ void svgm_free(svgm_map *m)
         return;
     for (int i = 0; i < m->nframes; i++) {
         frame *f = &m->frames[i];
-        for (int l = 0; l < m->t->nlayers; l++)
-            if (f->to_frame[l])
-                proj_destroy(f->to_frame[l]);
-        free(f->to_frame);
-        free(f->failed);
+        if (f->from_wgs84)
+            proj_destroy(f->from_wgs84);
         free(f->label);
     }
     free(m->frames);
+    for (int l = 0; l < m->t->nlayers; l++)
+        if (m->to_wgs84[l])
+            proj_destroy(m->to_wgs84[l]);
+    free(m->to_wgs84);
     for (int i = 0; i < m->nitems; i++) {
         item *it = &m->items[i];
         free(it->cls);

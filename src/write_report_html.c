@@ -123,10 +123,13 @@ static void write_headline(FILE *f, const run_results *r)
                   "of the population covered: <b>%s</b> of %s inhabitants"),
             nfmt_int(lang, n->covered_population, cov, sizeof cov),
             nfmt_int(lang, n->population, pop, sizeof pop));
-    fprintf(f, TR("<br>%d communes couvertes sur %d · %d CPTS comptées sur %d · %d zones non "
-                  "couvertes", "<br>%d of %d communes covered · %d of %d CPTS counted · %d "
+    char a[48], b[48], d[48], e[48], z[48];
+    fprintf(f, TR("<br>%s communes couvertes sur %s · %s CPTS comptées sur %s · %s zones non "
+                  "couvertes", "<br>%s of %s communes covered · %s of %s CPTS counted · %s "
                   "uncovered zones"),
-            n->covered_communes, n->communes, c->cpts_counting, r->table->ncpts, r->zones->n);
+            nfmt_int(lang, n->covered_communes, a, sizeof a), nfmt_int(lang, n->communes, b, sizeof b),
+            nfmt_int(lang, c->cpts_counting, d, sizeof d), nfmt_int(lang, r->table->ncpts, e, sizeof e),
+            nfmt_int(lang, r->zones->n, z, sizeof z));
     fputs("</div></div>\n", f);
     write_scope_headline(f, r);
     fprintf(f, "<p class=\"rule\">%s ", TR("CPTS comptées : statut", "CPTS counted: status"));
