@@ -48,7 +48,8 @@ demo: deps
 	./cptscov run --communes geodata/communes.shp --population geodata/population.csv \
 	    --passage geodata/passage.csv --members geodata/members.csv --epci geodata/epci.csv \
 	    --out demo-out
-	@echo "maps and tables are in $(CURDIR)/demo-out/ (communes.geojson, cpts.geojson, departments.geojson, regions.geojson, uncovered.geojson, coverage_*.csv, summary.json)"
+	@echo "the report: $(CURDIR)/demo-out/report.html (open it in a browser; it works offline)"
+	@echo "maps and tables are in $(CURDIR)/demo-out/ (report.md, maps/*.svg, communes.geojson, cpts.geojson, departments.geojson, regions.geojson, uncovered.geojson, coverage_*.csv, summary.json)"
 
 check: deps
 	@$(MAKE) --no-print-directory cptscov build-tests

@@ -37,6 +37,7 @@ static const char page_css[] =
     ".rule{color:#555;font-size:14px}"
     "figure{margin:12px 0;break-inside:avoid;page-break-inside:avoid}"
     "svg.map,svg.chart{width:100%;height:auto;max-height:92vh;display:block}"
+    "#regions svg.map{max-width:820px;margin:0 auto}"
     "table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}"
     "th,td{border-bottom:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}"
     "td.n,th.n{text-align:right;white-space:nowrap}"
@@ -92,6 +93,10 @@ static void int_cell(FILE *f, report_lang lang, int64_t v)
 static void pct_cell(FILE *f, report_lang lang, const coverage_figures *fig)
 {
     char b[48];
+    if (fig->population <= 0) {          /* nobody lives there: no share */
+        fputs("<td class=\"n\" data-v=\"-1\">—</td>", f);
+        return;
+    }
     fprintf(f, "<td class=\"n\" data-v=\"%.4f\">%s</td>", cov_pct(fig),
             nfmt_pct(lang, cov_pct(fig), 1, b, sizeof b));
 }
@@ -392,9 +397,27 @@ static void write_timeline_section(FILE *f, const run_results *r)
     fputs("<figure>\n", f);
     write_chart(f, r, -1, 1);
     fputs("</figure>\n<div class=\"charts\">\n", f);
-    for (int i = 0; i < r->coverage->nregions && i < tl->nregions; i++)
-        write_chart(f, r, i, 0);
-    fputs("</div>\n</section>\n", f);
+    int never = 0;
+    for (int i = 0; i < r->coverage->nregions && i < tl->nregions; i++) {
+        if (tl->points[tl->n - 1].regions[i].covered_population > 0)
+            write_chart(f, r, i, 0);
+        else
+            never++;
+    }
+    fputs("</div>\n", f);
+    if (never) {
+        /* A flat line at zero says nothing: those regions are named instead. */
+        fprintf(f, "<p class=\"note\">%s ", TR("Aucune population couverte à aucune date :",
+                                                "No population covered at any date:"));
+        int k = 0;
+        for (int i = 0; i < r->coverage->nregions && i < tl->nregions; i++)
+            if (tl->points[tl->n - 1].regions[i].covered_population <= 0) {
+                fputs(k++ ? ", " : "", f);
+                esc(f, r->coverage->regions[i].name);
+            }
+        fputs(".</p>\n", f);
+    }
+    fputs("</section>\n", f);
 }
 
 static void write_join_section(FILE *f, const run_results *r)
@@ -408,9 +431,10 @@ static void write_join_section(FILE *f, const run_results *r)
     for (int i = 0; i < r->ninputs; i++) {
         char b[48];
         fputs(i ? ", " : "", f);
+        const char *base = strrchr(r->inputs[i].path, '/');
         esc(f, r->inputs[i].kind);
         fputs(" <code>", f);
-        esc(f, r->inputs[i].path);
+        esc(f, base ? base + 1 : r->inputs[i].path);
         fprintf(f, "</code> (%s)", nfmt_int(lang, r->inputs[i].rows, b, sizeof b));
     }
     fputs(".</p>\n", f);

@@ -360,6 +360,65 @@ static void input_text_is_escaped(void **state)
     free(population);
 }
 
+/* The national job on ../shared/geodata (or $CPTSCOV_GEODATA): report.html under 3 MB, one
+ * shape per department with a polygon (101), no console message, and a screenshot. */
+static void national_report(void **state)
+{
+    (void)state;
+    const char *g = getenv("CPTSCOV_GEODATA");
+    const char *geodata = g && g[0] ? g : "../shared/geodata";
+    const char *layers[] = {"FXX", "GLP", "MTQ", "GUF", "REU", "MYT"};
+    char *paths[6], *argv[40];
+    int n = 0;
+    argv[n++] = (char *)program();
+    argv[n++] = "run";
+    for (int i = 0; i < 6; i++) {
+        paths[i] = malloc(strlen(geodata) + 64);
+        assert_non_null(paths[i]);
+        sprintf(paths[i], "%s/admin-express-cog-2018/COMMUNE_%s.shp", geodata, layers[i]);
+        argv[n++] = "--communes";
+        argv[n++] = paths[i];
+    }
+    char *pop = path2(geodata, "insee/populations-2025.csv");
+    char *pass = path2(geodata, "insee/passage-cog-2025.csv");
+    char *epci = path2(geodata, "insee/epci-2025.csv");
+    char *members = path2(geodata, "cpts/cpts-synthetic-national.csv");
+    char *dir = path2(work, "national");
+    char *extra[] = {"--population", pop, "--passage", pass, "--epci", epci, "--members", members,
+                     "--out", dir, "--quiet", NULL};
+    for (int i = 0; extra[i]; i++)
+        argv[n++] = extra[i];
+    argv[n] = NULL;
+    char *out = path2(work, "national.out"), *err = path2(work, "national.err");
+    int status = spawn(argv, out, err);
+    if (status != 0) {
+        char *e = slurp(err, NULL);
+        fail_msg("cptscov on the national data exited %d: %s", status, e ? e : "");
+    }
+    char *page = path2(dir, "report.html");
+    struct stat st;
+    assert_int_equal(stat(page, &st), 0);
+    if (st.st_size >= MAX_HTML_BYTES)
+        fail_msg("the national report.html weighs %lld bytes, over 3 MB", (long long)st.st_size);
+    int deps = departments_with_polygon(dir);
+    assert_int_equal(deps, 101);
+    char *png = path2(logs_dir(), "report-national.png");
+    char why[512] = "";
+    if (check_page(page, deps, png, why, sizeof why) < 0)
+        fail_msg("%s: %s", page, why);
+    for (int i = 0; i < 6; i++)
+        free(paths[i]);
+    free(png);
+    free(page);
+    free(out);
+    free(err);
+    free(dir);
+    free(pop);
+    free(pass);
+    free(epci);
+    free(members);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -391,6 +450,7 @@ int main(void)
         cmocka_unit_test(report_renders_in_chromium),
         cmocka_unit_test(broken_pages_fail),
         cmocka_unit_test(input_text_is_escaped),
+        cmocka_unit_test(national_report),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
