@@ -24,6 +24,11 @@
 
 /* How many join issues the report shows as examples (all are in join_issues.csv). */
 #define ISSUE_EXAMPLES 20
+/* Communes named per uncovered zone, the most populous first, and CPTS named per list: a
+ * zone of thousands of communes would fill a hundred printed pages (uncovered.geojson and
+ * communes.geojson hold every one). */
+#define ZONE_COMMUNES 30
+#define ZONE_CPTS 15
 
 static const char page_css[] =
     "body{font:15px/1.45 system-ui,sans-serif;color:#222;max-width:1100px;margin:0 auto;"
@@ -245,15 +250,28 @@ static void write_tables_section(FILE *f, const run_results *r)
     fputs("</tbody></table>\n</section>\n", f);
 }
 
-/* A list of CPTS as "Name (id), ...". */
-static void cpts_list(FILE *f, const commune_table *t, const int *idx, int n)
+/* A list of CPTS by name, bounded. */
+static void cpts_list(FILE *f, report_lang lang, const commune_table *t, const int *idx, int n)
 {
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n && i < ZONE_CPTS; i++) {
         const cpts *p = &t->cpts[idx[i]];
         if (i)
             fputs(", ", f);
         esc(f, p->name && p->name[0] ? p->name : p->id);
     }
+    char b[64];
+    if (n > ZONE_CPTS)
+        fprintf(f, " %s", nfmt_and_more(lang, n - ZONE_CPTS, b, sizeof b));
+}
+
+/* Communes by population, the largest first, then by code (qsort_r, t the table). */
+static int by_population(const void *a, const void *b, void *arg)
+{
+    const commune_table *t = arg;
+    const commune *x = &t->communes[*(const int *)a], *y = &t->communes[*(const int *)b];
+    if (x->population != y->population)
+        return x->population > y->population ? -1 : 1;
+    return strcmp(x->code, y->code);
 }
 
 static void write_zones_section(FILE *f, const run_results *r)
@@ -270,6 +288,11 @@ static void write_zones_section(FILE *f, const run_results *r)
                "Connected groups of uncovered communes, the most populated first, with the "
                "CPTS that border them (the natural candidates to extend) and those in project "
                "that list some of their communes."));
+    fprintf(f, "<p class=\"note\">%s</p>\n",
+            TR("Les communes de chaque zone sont nommées de la plus peuplée à la moins peuplée "
+               "(population entre parenthèses) ; toutes sont dans uncovered.geojson.",
+               "The communes of each zone are named from the most to the least populated "
+               "(population in brackets); all are in uncovered.geojson."));
     if (zl->n == 0) {
         fprintf(f, "<p>%s</p></section>\n", TR("Aucune.", "None."));
         return;
@@ -292,16 +315,22 @@ static void write_zones_section(FILE *f, const run_results *r)
             esc(f, u->departments[d]);
         }
         fputs("</td><td>", f);
-        cpts_list(f, t, u->bordering_cpts, u->nbordering);
+        cpts_list(f, lang, t, u->bordering_cpts, u->nbordering);
         fputs("</td><td>", f);
-        cpts_list(f, t, u->pending_cpts, u->npending);
+        cpts_list(f, lang, t, u->pending_cpts, u->npending);
         fprintf(f, "</td><td class=\"communes\" data-v=\"%d\">", u->ncommunes);
-        for (int i = 0; i < u->ncommunes; i++) {
-            const commune *cm = &t->communes[u->communes[i]];
-            if (i)
-                fputs(", ", f);
+        int *order = xmalloc((size_t)(u->ncommunes ? u->ncommunes : 1) * sizeof *order);
+        memcpy(order, u->communes, (size_t)u->ncommunes * sizeof *order);
+        qsort_r(order, (size_t)u->ncommunes, sizeof *order, by_population, (void *)t);
+        for (int i = 0; i < u->ncommunes && i < ZONE_COMMUNES; i++) {
+            const commune *cm = &t->communes[order[i]];
+            fputs(i ? ", " : "", f);
             esc(f, cm->name && cm->name[0] ? cm->name : cm->code);
+            fprintf(f, " (%s)", nfmt_int(lang, cm->population, b, sizeof b));
         }
+        free(order);
+        if (u->ncommunes > ZONE_COMMUNES)
+            fprintf(f, " %s", nfmt_and_more(lang, u->ncommunes - ZONE_COMMUNES, b, sizeof b));
         fputs("</td></tr>\n", f);
     }
     fputs("</tbody></table>\n</section>\n", f);

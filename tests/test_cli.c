@@ -39,7 +39,7 @@ static const char *program(void)
 static const char *const output_files[] = {
     "coverage_departments.csv", "coverage_regions.csv", "coverage_cpts.csv", "join_issues.csv",
     "summary.json", "communes.geojson", "cpts.geojson", "departments.geojson", "regions.geojson",
-    "uncovered.geojson", "coverage_timeline.csv", "report.md",
+    "uncovered.geojson", "coverage_timeline.csv", "report.md", "report.html", "maps",
 };
 #define NOUTPUTS (sizeof output_files / sizeof output_files[0])
 
