@@ -446,8 +446,9 @@ int svgm_write(svgm_map *m, FILE *out, const char *id, const char *title, const 
 {
     if (!m->laid_out)
         svgm_layout(m);
-    fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\"",
-            m->width, m->height);
+    /* width and height for the tools that open a map alone (the report's CSS overrides). */
+    fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" "
+                 "width=\"%.0f\" height=\"%.0f\"", m->width, m->height, m->width, m->height);
     if (id) {
         fputs(" id=\"", out);
         svgm_escape(out, id);
