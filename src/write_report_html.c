@@ -310,9 +310,12 @@ static void write_zones_section(FILE *f, const run_results *r)
         fprintf(f, "<td class=\"n\" data-v=\"%.1f\">%s</td><td>", u->area_km2,
                 nfmt_real(lang, u->area_km2, 1, b, sizeof b));
         for (int d = 0; d < u->ndepartments; d++) {
-            if (d)
-                fputs(", ", f);
+            const char *name = ctab_area_name(t, 0, u->departments[d]);
+            fputs(d ? ", <span title=\"" : "<span title=\"", f);
+            esc(f, name ? name : u->departments[d]);
+            fputs("\">", f);
             esc(f, u->departments[d]);
+            fputs("</span>", f);
         }
         fputs("</td><td>", f);
         cpts_list(f, lang, t, u->bordering_cpts, u->nbordering);
@@ -509,7 +512,10 @@ static void write_join_section(FILE *f, const run_results *r)
         const char *base = strrchr(it->file, '/');
         fputs("<tr><td>", f);
         esc(f, base ? base + 1 : it->file);
-        fprintf(f, "</td><td class=\"n\">%ld</td><td>", it->line);
+        if (it->line > 0)
+            fprintf(f, "</td><td class=\"n\">%ld</td><td>", it->line);
+        else
+            fputs("</td><td></td><td>", f);     /* no line: a whole layer, say */
         esc(f, it->code);
         fputs("</td><td><code>", f);
         esc(f, it->kind);
