@@ -6,6 +6,7 @@
 #include "commune_table.h"
 #include "coverage.h"
 #include "shape.h"
+#include "topology.h"
 #include "zones.h"
 
 /* The simplification tolerances follow the drawing: about one viewBox unit. The national
@@ -48,10 +49,11 @@ typedef struct report_geometry {
     double coarse_m, fine_m; /* the tolerances used, in metres */
 } report_geometry;
 
-/* Builds everything with the topology of t's communes, the dissolves on `threads` threads
- * (0: every core). Returns 0, or -1 after diag_error. */
+/* Builds everything from tp, the arcs of t's communes (topology.h), simplified here at the
+ * two scales; the territories are rebuilt on `threads` threads (0: every core). Returns 0,
+ * or -1 after diag_error. */
 int rgeo_build(report_geometry *g, const commune_table *t, const coverage_report *cov,
-               const zone_list *zl, int threads);
+               const zone_list *zl, const topology *tp, int threads);
 void rgeo_free(const commune_table *t, report_geometry *g);
 
 #endif

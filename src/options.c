@@ -70,7 +70,7 @@ static const option_spec options[] = {
      "Who writes the GeoJSON maps: cptscov's streaming writer (default, fast) or GDAL's "
      "GeoJSON driver (the reference; the same features, several times slower)."},
     {"--lang", "fr|en", OPT_VALUE, AT(lang),
-     "Language of report.md: French (default) or English, numbers and dates written the way "
+     "Language of report.md and report.html: French (default) or English, numbers and dates written the way "
      "each writes them (69,7 %, 48 924; 69.7%, 48,924)."},
     {"--simplify", "TOLERANCE_M", OPT_METRES, AT(simplify_m),
      "Simplify the geometries of the GeoJSON maps with this tolerance in metres (e.g. 100), "

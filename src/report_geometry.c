@@ -237,7 +237,7 @@ static double national_extent_m(const commune_table *t)
 }
 
 int rgeo_build(report_geometry *g, const commune_table *t, const coverage_report *cov,
-               const zone_list *zl, int threads)
+               const zone_list *zl, const topology *tp, int threads)
 {
     memset(g, 0, sizeof *g);
     g->ndepartments = cov->ndepartments;
@@ -251,14 +251,10 @@ int rgeo_build(report_geometry *g, const commune_table *t, const coverage_report
     g->by_region = xcalloc((size_t)(cov->nregions ? cov->nregions : 1), sizeof(rgeo_region));
     g->coarse_m = fmax(national_extent_m(t) / SVGM_WIDTH, RGEO_MIN_M);
     g->fine_m = fmax(g->coarse_m / RGEO_ZOOM, RGEO_MIN_M);
-    topology *tp = topo_build(t, t->geos);
-    if (!tp)
-        return -1;
     topo_simplified *coarse = topo_simplify(tp, t->geos, g->coarse_m);
     topo_simplified *fine = coarse ? topo_simplify(tp, t->geos, g->fine_m) : NULL;
     if (!coarse || !fine) {
         topo_simplified_free(coarse);
-        topo_free(tp);
         return -1;
     }
     task_list l = {0};
@@ -271,7 +267,6 @@ int rgeo_build(report_geometry *g, const commune_table *t, const coverage_report
     free(l.items);
     topo_simplified_free(fine);
     topo_simplified_free(coarse);
-    topo_free(tp);
     return 0;
 }
 

@@ -88,9 +88,9 @@ typedef struct job {
     adjacency adjacency;
     zone_list zones;
     coverage_timeline timeline;
-    topology *topology;              /* --simplify: the arcs of the communes */
-    topo_simplified *simplified;     /* and their simplification */
-    report_geometry geometry;         /* the simplified territories of the report's maps */
+    topology *topology;              /* the arcs of the communes, for the report and --simplify */
+    topo_simplified *simplified;     /* --simplify: their simplification for the GeoJSON maps */
+    report_geometry geometry;        /* the simplified territories of the report's maps */
     input_file inputs[64];
     int ninputs;
 } job;
@@ -243,23 +243,29 @@ static void dissolve_all(job *j, int threads, stopwatch *w)
     lap(w, "dissolve regions");
 }
 
-/* --simplify: the arcs of the communes, each simplified once, for the maps. */
-static int simplify_maps(job *j, const run_options *o, stopwatch *w)
+/* The arcs of the communes, built once: the report's maps and --simplify draw from them. */
+static int build_topology(job *j, const run_options *o, stopwatch *w)
 {
     if (!(j->topology = topo_build(&j->table, j->table.geos)))
         return -1;
     topo_set_threads(j->topology, o->threads);
     lap(w, "topology (arcs)");
+    return 0;
+}
+
+/* --simplify: the arcs simplified once more, with its tolerance, for the GeoJSON maps. */
+static int simplify_maps(job *j, const run_options *o, stopwatch *w)
+{
     if (!(j->simplified = topo_simplify(j->topology, j->table.geos, o->simplify_m)))
         return -1;
     lap(w, "simplify arcs");
     return 0;
 }
 
-/* The territories of the report's maps, from the arcs of the communes simplified once. */
+/* The territories of the report's maps, from the arcs simplified once per scale. */
 static int simplify_for_report(job *j, int threads, stopwatch *w)
 {
-    int rc = rgeo_build(&j->geometry, &j->table, &j->coverage, &j->zones, threads);
+    int rc = rgeo_build(&j->geometry, &j->table, &j->coverage, &j->zones, j->topology, threads);
     lap(w, "simplify for the report");
     return rc;
 }
@@ -382,7 +388,9 @@ int run_job(const run_options *o)
         tl_compute(&j->table, &j->coverage, &j->timeline);
         lap(&w, "timeline");
         dissolve_all(j, o->threads, &w);
-        rc = simplify_for_report(j, o->threads, &w);
+        rc = build_topology(j, o, &w);
+        if (rc == 0)
+            rc = simplify_for_report(j, o->threads, &w);
         if (rc == 0 && o->strict && j->issues.n > 0)
             rc = strict_error(&j->issues);
     }
