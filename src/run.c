@@ -229,7 +229,7 @@ static void dissolve_all(job *j, int threads, stopwatch *w)
 {
     commune_table *t = &j->table;
     coverage_report *c = &j->coverage;
-    adj_build(t, &j->adjacency);
+    adj_from_topology(t, j->topology, &j->adjacency);   /* neighbours share an arc */
     zone_find(t, &j->adjacency, &j->coverage, &j->zones);
     lap(w, "uncovered zones");
     j->cpts_shapes = xcalloc((size_t)(t->ncpts ? t->ncpts : 1), sizeof *j->cpts_shapes);
@@ -243,7 +243,8 @@ static void dissolve_all(job *j, int threads, stopwatch *w)
     lap(w, "dissolve regions");
 }
 
-/* The arcs of the communes, built once: the report's maps and --simplify draw from them. */
+/* The arcs of the communes, built once: the adjacency of the zones, the report's maps and
+ * --simplify all read them. */
 static int build_topology(job *j, const run_options *o, stopwatch *w)
 {
     if (!(j->topology = topo_build(&j->table, j->table.geos)))
@@ -387,10 +388,11 @@ int run_job(const run_options *o)
         lap(&w, "coverage");
         tl_compute(&j->table, &j->coverage, &j->timeline);
         lap(&w, "timeline");
-        dissolve_all(j, o->threads, &w);
         rc = build_topology(j, o, &w);
-        if (rc == 0)
+        if (rc == 0) {
+            dissolve_all(j, o->threads, &w);
             rc = simplify_for_report(j, o->threads, &w);
+        }
         if (rc == 0 && o->strict && j->issues.n > 0)
             rc = strict_error(&j->issues);
     }
