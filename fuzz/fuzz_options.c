@@ -33,6 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FZ_CHECK(o.threads >= 0 && o.threads <= 1024);
         for (int i = 0; i < o.status.n; i++)
             FZ_CHECK(o.status.items[i][0] && !strchr(o.status.items[i], ','));
+        for (int i = 0; i < o.formats.n; i++)
+            FZ_CHECK(o.formats.items[i][0] && !strchr(o.formats.items[i], ','));
         for (int i = 0; i < o.communes.n; i++)
             FZ_CHECK(o.communes.items[i][0]);
     }

@@ -15,6 +15,7 @@ typedef struct run_options {
     string_list communes;
     const char *population, *passage, *members, *epci, *out;
     string_list status;
+    string_list formats;
     const char *as_of;
     const char *code_field, *pop_code, *pop_dep, *pop_reg, *pop_count;
     const char *passage_from, *passage_to;

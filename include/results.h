@@ -32,6 +32,9 @@ typedef struct run_results {
     const input_file *inputs;
     int ninputs;
     map_engine geojson_engine;       /* who writes the GeoJSON maps */
+    unsigned formats;                /* of the maps: bits 1 << map_format (0: GeoJSON) */
+    int quiet;                       /* no warnings on stderr */
+    const char *out_dir;             /* --out as given, to name files in messages */
     int threads;                     /* for the writers that use several (0: all cores) */
     const coverage_timeline *timeline; /* for the report and coverage_timeline.csv */
     report_lang lang;                /* of the report */
@@ -44,7 +47,13 @@ typedef struct run_results {
 int write_tables(const char *dir, const run_results *r);   /* the coverage_*.csv (timeline
                                                               included), join_issues.csv */
 int write_summary(const char *dir, const run_results *r);  /* summary.json */
-int write_maps(const char *dir, const run_results *r);     /* the five .geojson maps */
+/* The five maps in each of r->formats: NAME.geojson, NAME.fgb, shp/NAME.shp, and
+ * cptscov.gpkg (the maps, the coverage tables and the QGIS styles). */
+int write_maps(const char *dir, const run_results *r);
+/* The coverage tables (the CSV tables' content) as attribute tables of the GeoPackage f. */
+int write_tables_into(map_file *f, const run_results *r, GEOSContextHandle_t h);
+/* The layout of map i (0 communes, 1 cpts, 2 departments, 3 regions, 4 uncovered), or NULL. */
+const map_layout *write_maps_layout(int i);
 int write_report_md(const char *dir, const run_results *r); /* report.md, in r->lang */
 int write_report_html(const char *dir, const run_results *r); /* report.html, maps/NAME.svg */
 

@@ -1,5 +1,5 @@
-/* map_writer.c -- writing one map file: features with properties and a territory's polygons.
- * Two engines behind one interface: a streaming RFC 7946 GeoJSON writer, and GDAL/OGR.
+/* map_writer.c -- writing one map layer: features with properties and a territory's polygons.
+ * Four formats (GeoJSON, GeoPackage, FlatGeobuf, Shapefile) behind one interface.
  *
  * GDAL's GeoJSON driver builds a JSON object for every coordinate before printing it: on the
  * national job it spends 4 s on the 2 million vertices of the communes alone, more than the
@@ -10,7 +10,17 @@
  *
  * RFC 7946 as written here: WGS84 longitude/latitude, exterior rings counter-clockwise and
  * holes clockwise (reversed when needed), 6 decimals, no "crs" member, a Polygon when the
- * territory has one polygon and a MultiPolygon otherwise. */
+ * territory has one polygon and a MultiPolygon otherwise.
+ *
+ * Every other format is GDAL's: the GeoPackage, FlatGeobuf and Shapefile drivers. What
+ * differs between them is said in one place, ogr_field_type() and the creation options:
+ * the types each format has (a boolean and a date but no list in a GeoPackage, a boolean
+ * and a date-time but no date in FlatGeobuf, neither a boolean nor a list in a Shapefile),
+ * what stands in for a missing one (lists as JSON text in GeoPackage and FlatGeobuf, as
+ * comma-joined text in a Shapefile, 0/1 for its booleans), and the Shapefile's limits
+ * (10-character names, 254-byte text: a longer list is shortened at an item, a longer text
+ * at a character, and ends with "…", counted for a warning: never cut silently). Coordinates are WGS84 longitude/latitude
+ * in every format, at full precision where the format is binary. */
 #include "map_writer.h"
 
 #include <cpl_conv.h>
@@ -18,6 +28,7 @@
 #include <cpl_string.h>
 #include <errno.h>
 #include <gdal.h>
+#include <jansson.h>
 #include <math.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -31,8 +42,21 @@
 
 #define OUT_SIZE (1 << 16)
 
+/* The longest text a Shapefile field holds, in bytes. */
+#define SHP_TEXT_MAX 254
+
+struct map_file {
+    map_format format;
+    char *path;
+    GDALDatasetH ds;
+};
+
 struct map_writer {
     map_engine engine;
+    map_format format;
+    int table;                /* an attribute table: no geometry */
+    map_file *in;             /* the file this layer is in, when it has several */
+    long shortened;           /* Shapefile lists shortened to SHP_TEXT_MAX */
     char *path;
     const commune_table *t;
     GEOSContextHandle_t h;    /* the GEOS context of the thread writing this map */
@@ -264,6 +288,88 @@ static int put_geometry(map_writer *w, const shape *s)
     return count;
 }
 
+/* ---- the formats ---- */
+
+static const struct {
+    const char *name;         /* for --format */
+    const char *driver;       /* GDAL's */
+} formats[MAP_NFORMATS] = {
+    [MAP_GEOJSON] = {"geojson", "GeoJSON"},
+    [MAP_GPKG] = {"gpkg", "GPKG"},
+    [MAP_FGB] = {"fgb", "FlatGeobuf"},
+    [MAP_SHP] = {"shp", "ESRI Shapefile"},
+};
+
+const char *mw_format_name(map_format f)
+{
+    return formats[f].name;
+}
+
+int mw_format_of(const char *name)
+{
+    for (int f = 0; f < MAP_NFORMATS; f++)
+        if (strcmp(formats[f].name, name) == 0)
+            return f;
+    return -1;
+}
+
+const char *mw_shp_name(const map_field *f)
+{
+    return f->shp_name ? f->shp_name : f->name;
+}
+
+/* The OGR type (and subtype) a field has in format f. */
+static OGRFieldType ogr_field_type(map_format f, map_field_type type, OGRFieldSubType *sub)
+{
+    *sub = OFSTNone;
+    switch (type) {
+    case MF_STRING: return OFTString;
+    case MF_INT: return OFTInteger;
+    case MF_INT64: return OFTInteger64;
+    case MF_REAL: return OFTReal;
+    case MF_BOOL:
+        if (f != MAP_SHP)
+            *sub = OFSTBoolean;
+        return OFTInteger;
+    case MF_DATE: return f == MAP_GEOJSON ? OFTString : OFTDate;
+    case MF_DATETIME: return f == MAP_GEOJSON ? OFTString : OFTDateTime;
+    case MF_STRING_LIST:
+        if (f == MAP_GEOJSON)
+            return OFTStringList;
+        if (f != MAP_SHP)
+            *sub = OFSTJSON;
+        return OFTString;
+    }
+    return OFTString;
+}
+
+/* The layer creation options of format f. */
+static char **layer_options(map_format f, int table)
+{
+    char **o = NULL;
+    switch (f) {
+    case MAP_GEOJSON:
+        o = CSLSetNameValue(o, "RFC7946", "YES");
+        o = CSLSetNameValue(o, "COORDINATE_PRECISION", "6");
+        o = CSLSetNameValue(o, "WRITE_NAME", "YES");
+        break;
+    case MAP_GPKG:
+        if (!table)
+            o = CSLSetNameValue(o, "SPATIAL_INDEX", "YES");
+        break;
+    case MAP_FGB:
+        o = CSLSetNameValue(o, "SPATIAL_INDEX", "YES");
+        break;
+    case MAP_SHP:
+        o = CSLSetNameValue(o, "ENCODING", "UTF-8");   /* and a .cpg saying so */
+        o = CSLSetNameValue(o, "RESIZE", "YES");       /* text fields as wide as their values */
+        break;
+    default:
+        break;
+    }
+    return o;
+}
+
 /* ---- the GDAL engine ---- */
 
 static const char *gdal_message(void)
@@ -272,47 +378,82 @@ static const char *gdal_message(void)
     return msg && *msg ? msg : "GDAL reported no reason";
 }
 
-static int gdal_open(map_writer *w, const char *layer)
+static GDALDatasetH gdal_create(const char *path, map_format f)
 {
-    GDALDriverH driver = GDALGetDriverByName("GeoJSON");
-    if (!driver)
-        return diag_error(w->path, 0, "GDAL has no GeoJSON driver; install a GDAL built with it");
+    GDALDriverH driver = GDALGetDriverByName(formats[f].driver);
+    if (!driver) {
+        diag_error(path, 0, "GDAL has no %s driver; install a GDAL built with it",
+                   formats[f].driver);
+        return NULL;
+    }
     CPLErrorReset();
-    w->ds = GDALCreate(driver, w->path, 0, 0, 0, GDT_Unknown, NULL);
-    if (!w->ds)
-        return diag_error(w->path, 0, "cannot write: %s; check free space and permissions",
-                          gdal_message());
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    OSRImportFromEPSG(srs, 4326);
-    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
-    char **options = NULL;
-    options = CSLSetNameValue(options, "RFC7946", "YES");
-    options = CSLSetNameValue(options, "COORDINATE_PRECISION", "6");
-    options = CSLSetNameValue(options, "WRITE_NAME", "YES");
-    w->layer = GDALDatasetCreateLayer(w->ds, layer, srs, wkbUnknown, options);
+    GDALDatasetH ds = GDALCreate(driver, path, 0, 0, 0, GDT_Unknown, NULL);
+    if (!ds)
+        diag_error(path, 0, "cannot write: %s; check free space and permissions", gdal_message());
+    return ds;
+}
+
+static int gdal_open(map_writer *w, const map_layout *m)
+{
+    if (w->in) {
+        w->ds = w->in->ds;
+    } else if (!(w->ds = gdal_create(w->path, w->format))) {
+        return -1;
+    }
+    OGRSpatialReferenceH srs = NULL;
+    OGRwkbGeometryType gtype = wkbNone;
+    if (!m->table) {
+        srs = OSRNewSpatialReference(NULL);
+        OSRImportFromEPSG(srs, 4326);
+        OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+        /* GeoJSON says Polygon or MultiPolygon per feature; a GeoPackage and FlatGeobuf want
+         * one type per layer; a Shapefile's polygons may have several parts. */
+        gtype = w->format == MAP_GEOJSON ? wkbUnknown
+              : w->format == MAP_SHP ? wkbPolygon : wkbMultiPolygon;
+    }
+    char **options = layer_options(w->format, m->table);
+    CPLErrorReset();
+    w->layer = GDALDatasetCreateLayer(w->ds, m->name, srs, gtype, options);
     CSLDestroy(options);
-    OSRRelease(srs);
+    if (srs)
+        OSRRelease(srs);
     int ok = w->layer != NULL;
     for (int i = 0; ok && i < w->nfields; i++) {
-        static const OGRFieldType types[] = {OFTString, OFTInteger64, OFTReal, OFTInteger,
-                                             OFTStringList};
-        OGRFieldDefnH fd = OGR_Fld_Create(w->fields[i].name, types[w->fields[i].type]);
-        if (w->fields[i].type == MF_BOOL)
-            OGR_Fld_SetSubType(fd, OFSTBoolean);
-        ok = OGR_L_CreateField(w->layer, fd, TRUE) == OGRERR_NONE;
+        const map_field *f = &w->fields[i];
+        OGRFieldSubType sub;
+        OGRFieldType type = ogr_field_type(w->format, f->type, &sub);
+        OGRFieldDefnH fd = OGR_Fld_Create(w->format == MAP_SHP ? mw_shp_name(f) : f->name, type);
+        OGR_Fld_SetSubType(fd, sub);
+        if (w->format == MAP_SHP) {
+            /* Text as wide as a dBase field can be (RESIZE narrows it at the end), reals
+             * with their decimals, booleans one digit. */
+            if (type == OFTString)
+                OGR_Fld_SetWidth(fd, SHP_TEXT_MAX);
+            else if (type == OFTReal) {
+                OGR_Fld_SetWidth(fd, 20);
+                OGR_Fld_SetPrecision(fd, f->decimals);
+            } else if (f->type == MF_BOOL)
+                OGR_Fld_SetWidth(fd, 1);
+        }
+        ok = OGR_L_CreateField(w->layer, fd, FALSE) == OGRERR_NONE;
         OGR_Fld_Destroy(fd);
     }
     if (!ok)
-        return diag_error(w->path, 0, "cannot create the map layer: %s", gdal_message());
-    w->wkb = GEOSWKBWriter_create_r(w->h);
-    GEOSWKBWriter_setOutputDimension_r(w->h, w->wkb, 2);
+        return diag_error(w->path, 0, "cannot create the layer %s: %s", m->name, gdal_message());
+    /* One transaction per layer: a GeoPackage otherwise commits every feature. */
+    if (w->format == MAP_GPKG && GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE)
+        return diag_error(w->path, 0, "cannot write the layer %s: %s", m->name, gdal_message());
+    if (!m->table) {
+        w->wkb = GEOSWKBWriter_create_r(w->h);
+        GEOSWKBWriter_setOutputDimension_r(w->h, w->wkb, 2);
+    }
     return 0;
 }
 
 static int gdal_end(map_writer *w, const shape *s)
 {
     GEOSContextHandle_t h = w->h;
-    GEOSGeometry *g = shape_to_wgs84(w->t, h, (void *const *)w->to_wgs84, s);
+    GEOSGeometry *g = s && w->wkb ? shape_to_wgs84(w->t, h, (void *const *)w->to_wgs84, s) : NULL;
     if (g) {
         size_t size = 0;
         unsigned char *wkb = GEOSWKBWriter_write_r(h, w->wkb, g, &size);
@@ -323,6 +464,8 @@ static int gdal_end(map_writer *w, const shape *s)
             return diag_error(w->path, 0, "cannot convert a geometry from GEOS to GDAL");
         }
         GEOSFree_r(h, wkb);
+        if (w->format == MAP_GPKG || w->format == MAP_FGB)
+            og = OGR_G_ForceToMultiPolygon(og);
         OGR_F_SetGeometryDirectly(w->feature, og);
     }
     CPLErrorReset();
@@ -337,29 +480,61 @@ static int gdal_end(map_writer *w, const shape *s)
 
 /* ---- the interface ---- */
 
-map_writer *mw_open(const char *path, const char *layer, const map_field *fields, int nfields,
+map_file *mw_file_open(const char *path, map_format f)
+{
+    if (remove(path) != 0 && errno != ENOENT) {
+        diag_error(path, 0, "cannot replace: %s; check permissions", strerror(errno));
+        return NULL;
+    }
+    GDALDatasetH ds = gdal_create(path, f);
+    if (!ds)
+        return NULL;
+    map_file *mf = xcalloc(1, sizeof *mf);
+    mf->format = f;
+    mf->path = xstrdup(path);
+    mf->ds = ds;
+    return mf;
+}
+
+int mw_file_close(map_file *mf, int rc)
+{
+    CPLErrorReset();
+    GDALClose(mf->ds);
+    if (rc == 0 && CPLGetLastErrorType() >= CE_Failure)
+        rc = diag_error(mf->path, 0, "cannot write: %s; check free space and permissions",
+                        gdal_message());
+    free(mf->path);
+    free(mf);
+    return rc;
+}
+
+map_writer *mw_open(const char *path, map_file *in, const map_layout *m, map_format f,
                     map_engine engine, const commune_table *t, GEOSContextHandle_t h)
 {
     map_writer *w = xcalloc(1, sizeof *w);
-    w->engine = engine;
-    w->path = xstrdup(path);
-    w->t = t;
+    w->format = in ? in->format : f;
+    w->engine = w->format == MAP_GEOJSON ? engine : ENGINE_GDAL;
+    w->table = m->table;
+    w->in = in;
+    w->path = xstrdup(in ? in->path : path);
+    w->t = m->table ? NULL : t;
     w->h = h;
     w->proj = proj_context_create();
-    w->to_wgs84 = xcalloc((size_t)t->nlayers + 1, sizeof *w->to_wgs84);
-    for (int l = 0; l < t->nlayers; l++)
+    int nlayers = w->t ? w->t->nlayers : 0;
+    w->to_wgs84 = xcalloc((size_t)nlayers + 1, sizeof *w->to_wgs84);
+    for (int l = 0; l < nlayers; l++)
         w->to_wgs84[l] = proj_clone(w->proj, t->layers[l].to_wgs84);
-    w->fields = fields;
-    w->nfields = nfields;
+    w->fields = m->fields;
+    w->nfields = m->nfields;
     /* Neither GDAL's driver nor a half-replaced file should meet an earlier run's file. */
-    if (remove(path) != 0 && errno != ENOENT) {
+    if (!in && remove(path) != 0 && errno != ENOENT) {
         diag_error(path, 0, "cannot replace: %s; check permissions", strerror(errno));
         mw_close(w, -1);
         return NULL;
     }
     int rc = 0;
-    if (engine == ENGINE_GDAL) {
-        rc = gdal_open(w, layer);
+    if (w->engine == ENGINE_GDAL) {
+        rc = gdal_open(w, m);
     } else {
         w->f = fopen(path, "wb");
         if (!w->f) {
@@ -368,7 +543,7 @@ map_writer *mw_open(const char *path, const char *layer, const map_field *fields
         } else {
             w->out = xmalloc(OUT_SIZE);
             puts_(w, "{\n\"type\": \"FeatureCollection\",\n\"name\": ");
-            put_json_string(w, layer);
+            put_json_string(w, m->name);
             puts_(w, ",\n\"features\": [\n");
         }
     }
@@ -404,12 +579,32 @@ static const map_field *next_field(map_writer *w)
     return fd;
 }
 
+/* The ellipsis that ends a Shapefile text shortened to SHP_TEXT_MAX bytes. */
+static const char shp_more[] = "\xe2\x80\xa6"; /* … */
+
+/* v (longer than SHP_TEXT_MAX bytes) cut at a character, "…" after it, counted. */
+static char *shp_text(map_writer *w, const char *v)
+{
+    size_t n = SHP_TEXT_MAX - (sizeof shp_more - 1);
+    while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80) /* not inside a UTF-8 character */
+        n--;
+    char *s = xmalloc(n + sizeof shp_more);
+    memcpy(s, v, n);
+    memcpy(s + n, shp_more, sizeof shp_more);
+    w->shortened++;
+    return s;
+}
+
 void mw_string(map_writer *w, const char *v)
 {
     next_field(w);
     if (w->engine == ENGINE_GDAL) {
-        if (v)
-            OGR_F_SetFieldString(w->feature, w->field - 1, v);
+        if (v && w->format == MAP_SHP && strlen(v) > SHP_TEXT_MAX) {
+            char *s = shp_text(w, v);
+            OGR_F_SetFieldString(w->feature, w->field - 1, s);
+            free(s);
+        } else if (v)
+            OGR_F_SetFieldString(w->feature, w->field - 1, v);  /* dates parsed by OGR */
         else
             OGR_F_SetFieldNull(w->feature, w->field - 1);
     } else if (v) {
@@ -417,6 +612,15 @@ void mw_string(map_writer *w, const char *v)
     } else {
         puts_(w, "null");
     }
+}
+
+void mw_null(map_writer *w)
+{
+    next_field(w);
+    if (w->engine == ENGINE_GDAL)
+        OGR_F_SetFieldNull(w->feature, w->field - 1);
+    else
+        puts_(w, "null");
 }
 
 void mw_int64(map_writer *w, int64_t v)
@@ -459,16 +663,78 @@ void mw_bool(map_writer *w, int v)
         puts_(w, v ? "true" : "false");
 }
 
+/* items joined by commas, within SHP_TEXT_MAX bytes: when they do not fit, as many as fit
+ * followed by ",…" (counted in w->shortened: never cut silently, nor inside an item). */
+static char *shp_list(map_writer *w, const char *const *items, int n)
+{
+    static const char more[] = ",\xe2\x80\xa6"; /* "," shp_more */
+    const size_t nmore = sizeof more - 1;
+    size_t len = 0;
+    for (int i = 0; i < n; i++)
+        len += strlen(items[i]) + 1;
+    char *s = xmalloc(len + sizeof more);
+    int fits = len <= SHP_TEXT_MAX + 1; /* len counts one comma too many */
+    size_t used = 0;
+    for (int i = 0; i < n; i++) {
+        size_t k = strlen(items[i]);
+        if (!fits && used + (i ? 1 : 0) + k + nmore > SHP_TEXT_MAX)
+            break;
+        if (i)
+            s[used++] = ',';
+        memcpy(s + used, items[i], k);
+        used += k;
+    }
+    if (!fits) {
+        size_t skip = used ? 0 : 1; /* no item fits: "…" alone (an item of 250 bytes) */
+        memcpy(s + used, more + skip, nmore - skip);
+        used += nmore - skip;
+        w->shortened++;
+    }
+    s[used] = '\0';
+    return s;
+}
+
+/* items as a JSON array of strings (text that is not UTF-8 taken as Latin-1). */
+static char *json_list(const char *const *items, int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *v = json_string(items[i]);
+        if (!v) {
+            char *recoded = CPLRecode(items[i], CPL_ENC_ISO8859_1, CPL_ENC_UTF8);
+            v = json_string(recoded);
+            CPLFree(recoded);
+        }
+        json_array_append_new(a, v ? v : json_null());
+    }
+    char *s = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    return s ? s : xstrdup("[]");
+}
+
 void mw_list(map_writer *w, const char *const *items, int n)
 {
     next_field(w);
-    if (w->engine == ENGINE_GDAL) {
+    if (w->engine == ENGINE_GDAL && w->format == MAP_GEOJSON) {
         char **list = NULL;
         for (int i = 0; i < n; i++)
             list = CSLAddString(list, items[i]);
         static char *empty[] = {NULL};
         OGR_F_SetFieldStringList(w->feature, w->field - 1, list ? list : empty);
         CSLDestroy(list);
+        return;
+    }
+    if (w->engine == ENGINE_GDAL && w->format == MAP_SHP) {
+        char *s = shp_list(w, items, n);
+        OGR_F_SetFieldString(w->feature, w->field - 1, s);
+        free(s);
+        return;
+    }
+    if (w->engine == ENGINE_GDAL) {
+        /* A JSON array, as GDAL's own JSON subtype holds it. */
+        char *s = json_list(items, n);
+        OGR_F_SetFieldString(w->feature, w->field - 1, s);
+        free(s);
         return;
     }
     put(w, "[", 1);
@@ -493,6 +759,11 @@ int mw_end(map_writer *w, const shape *s)
     return 0;
 }
 
+long mw_shortened(const map_writer *w)
+{
+    return w->shortened;
+}
+
 int mw_close(map_writer *w, int rc)
 {
     if (w->engine == ENGINE_GDAL) {
@@ -500,7 +771,17 @@ int mw_close(map_writer *w, int rc)
             OGR_F_Destroy(w->feature);
         if (w->wkb)
             GEOSWKBWriter_destroy_r(w->h, w->wkb);
-        if (w->ds) {
+        if (w->in && w->layer) {
+            CPLErrorReset();
+            if (rc == 0 && GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE)
+                rc = diag_error(w->path, 0, "cannot write the layer %s: %s; check free space",
+                                OGR_L_GetName(w->layer), gdal_message());
+            else if (rc != 0)
+                GDALDatasetRollbackTransaction(w->ds);
+        } else if (w->ds && !w->in) {
+            if (w->format == MAP_GPKG && w->layer && rc == 0 &&
+                GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE)
+                rc = diag_error(w->path, 0, "cannot write: %s; check free space", gdal_message());
             CPLErrorReset();
             GDALClose(w->ds);
             if (rc == 0 && CPLGetLastErrorType() >= CE_Failure)
@@ -516,7 +797,8 @@ int mw_close(map_writer *w, int rc)
             rc = diag_error(w->path, 0, "cannot write: %s; check free space and permissions",
                             strerror(w->failed));
     }
-    for (int l = 0; l < w->t->nlayers; l++)
+    int nlayers = w->t ? w->t->nlayers : 0;
+    for (int l = 0; l < nlayers; l++)
         if (w->to_wgs84[l])
             proj_destroy(w->to_wgs84[l]);
     free(w->to_wgs84);

@@ -2,8 +2,8 @@
  * The same table drives parsing, --help and the man page, so they cannot drift apart.
  *
  * Each row names an option, its argument, where it lands in run_options and its help text;
- * adding an option is adding a row. Lists (--communes, --status) may be repeated, and
- * --status also takes comma-separated values. */
+ * adding an option is adding a row. Lists (--communes, --status, --format) may be repeated,
+ * and --status and --format also take comma-separated values. */
 #include "options.h"
 
 #include <math.h>
@@ -14,7 +14,8 @@
 #include "util.h"
 #include "version.h"
 
-typedef enum opt_kind { OPT_FLAG, OPT_VALUE, OPT_LIST, OPT_COUNT, OPT_METRES } opt_kind;
+/* OPT_SPLIT: a list that also takes comma-separated values. */
+typedef enum opt_kind { OPT_FLAG, OPT_VALUE, OPT_LIST, OPT_SPLIT, OPT_COUNT, OPT_METRES } opt_kind;
 
 typedef struct option_spec {
     const char *name;
@@ -58,7 +59,7 @@ static const option_spec options[] = {
      "signed_on. insee_com may be EPCI:<SIREN> for a whole EPCI (needs --epci). Required."},
     {"--epci", "CSV", OPT_VALUE, AT(epci),
      "Communes of each EPCI (EPCI;LIBEPCI;NATURE;COM), for memberships by EPCI."},
-    {"--status", "LIST", OPT_LIST, AT(status),
+    {"--status", "LIST", OPT_SPLIT, AT(status),
      "Statuses that count as covering: signed, project, letter; repeat or separate with commas "
      "(default: signed)."},
     {"--as-of", "YYYY-MM-DD", OPT_VALUE, AT(as_of),
@@ -66,6 +67,11 @@ static const option_spec options[] = {
     {"--out", "DIR", OPT_VALUE, AT(out),
      "Output directory, written whole or not at all; a previous cptscov output there is "
      "replaced. Required."},
+    {"--format", "LIST", OPT_SPLIT, AT(formats),
+     "Formats of the maps: geojson (RFC 7946, one file per map), gpkg (one GeoPackage, "
+     "cptscov.gpkg, with every map, the coverage tables and QGIS styles), fgb (FlatGeobuf, one "
+     "file per map, with a spatial index), shp (Shapefile, one per map in shp/); repeat or "
+     "separate with commas (default: geojson)."},
     {"--geojson-engine", "stream|gdal", OPT_VALUE, AT(geojson_engine),
      "Who writes the GeoJSON maps: cptscov's streaming writer (default, fast) or GDAL's "
      "GeoJSON driver (the reference; the same features, several times slower)."},
@@ -147,7 +153,7 @@ int opt_parse(run_options *o, int argc, char **argv, int first)
             if (*dst)
                 return diag_error(NULL, 0, "%s is given twice; give it once", spec->name);
             *dst = value;
-        } else if (spec->offset == AT(status)) {
+        } else if (spec->kind == OPT_SPLIT) {
             /* Comma-separated values: split into the list (the pieces live in the list). */
             string_list *l = (string_list *)base;
             int before = l->n;
@@ -156,8 +162,8 @@ int opt_parse(run_options *o, int argc, char **argv, int first)
                 list_add(l, xstrdup(p));
             free(copy);
             if (l->n == before) /* "," alone would silently mean the default */
-                return diag_error(NULL, 0, "%s \"%s\" names no status; use signed, project or "
-                                  "letter", spec->name, value);
+                return diag_error(NULL, 0, "%s \"%s\" names nothing; see cptscov --help",
+                                  spec->name, value);
         } else {
             list_add((string_list *)base, value);
         }
@@ -170,6 +176,9 @@ void opt_free(run_options *o)
     for (int i = 0; i < o->status.n; i++)
         free((char *)o->status.items[i]);
     free(o->status.items);
+    for (int i = 0; i < o->formats.n; i++)
+        free((char *)o->formats.items[i]);
+    free(o->formats.items);
     free(o->communes.items);
     memset(o, 0, sizeof *o);
 }
@@ -177,12 +186,13 @@ void opt_free(run_options *o)
 static const char usage[] =
     "cptscov run --communes PATH [--communes PATH ...] --population CSV [--passage CSV]\n"
     "            --members CSV [--epci CSV] [--status signed|project|letter ...]\n"
-    "            [--as-of YYYY-MM-DD] --out DIR";
+    "            [--as-of YYYY-MM-DD] [--format geojson,gpkg,fgb,shp] --out DIR";
 
 static const char description[] =
     "Joins commune polygons, a population table and CPTS memberships, carries every code to "
     "the population table's vintage, and writes the population covered by CPTS per CPTS, "
-    "department, region and nation, as CSV tables, summary.json and GeoJSON maps.";
+    "department, region and nation, as CSV tables, summary.json and maps (GeoJSON, GeoPackage, "
+    "FlatGeobuf, Shapefile).";
 
 /* Writes text wrapped at width columns, each line indented by indent. */
 static void wrap(FILE *f, const char *text, int indent, int width)
@@ -219,9 +229,9 @@ void opt_print_help(FILE *f)
     }
     fprintf(f, "\nExit status: 0 done, 1 error in the inputs or while writing (nothing written),\n"
                "2 usage error. Outputs: coverage_departments.csv, coverage_regions.csv,\n"
-               "coverage_cpts.csv, join_issues.csv, summary.json, communes.geojson, cpts.geojson,\n"
-               "departments.geojson, regions.geojson, uncovered.geojson, coverage_timeline.csv,\n"
-               "report.md.\n");
+               "coverage_cpts.csv, coverage_timeline.csv, join_issues.csv, summary.json,\n"
+               "report.md, and the maps communes, cpts, departments, regions, uncovered as\n"
+               "NAME.geojson, in cptscov.gpkg, as NAME.fgb or as shp/NAME.shp, by --format.\n");
 }
 
 /* Writes s escaped for troff. */

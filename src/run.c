@@ -101,6 +101,20 @@ static void add_input(job *j, const char *kind, const char *path, long rows)
         j->inputs[j->ninputs++] = (input_file){kind, path, rows};
 }
 
+/* The --format list as bits 1 << map_format; GeoJSON when none is given. */
+static int parse_formats(const run_options *o, unsigned *formats)
+{
+    *formats = o->formats.n ? 0 : 1u << MAP_GEOJSON;
+    for (int i = 0; i < o->formats.n; i++) {
+        int f = mw_format_of(o->formats.items[i]);
+        if (f < 0)
+            return diag_error(NULL, 0, "--format \"%s\" is not a format; use geojson, gpkg, fgb "
+                              "or shp", o->formats.items[i]);
+        *formats |= 1u << f;
+    }
+    return 0;
+}
+
 /* The rule and the language of the report, from the options; -1 after diag_error. */
 static int parse_rule(const run_options *o, coverage_rule *rule, report_lang *lang)
 {
@@ -272,7 +286,8 @@ static int simplify_for_report(job *j, int threads, stopwatch *w)
 }
 
 /* Writes every output into out's temporary directory and moves it into place. */
-static int write_all(job *j, const run_options *o, report_lang lang, outdir *out, stopwatch *w)
+static int write_all(job *j, const run_options *o, report_lang lang, unsigned formats,
+                     outdir *out, stopwatch *w)
 {
     run_results r = {
         .table = &j->table,
@@ -286,6 +301,9 @@ static int write_all(job *j, const run_options *o, report_lang lang, outdir *out
         .ninputs = j->ninputs,
         .geojson_engine = o->geojson_engine && strcmp(o->geojson_engine, "gdal") == 0
                               ? ENGINE_GDAL : ENGINE_STREAM,
+        .formats = formats,
+        .quiet = o->quiet,
+        .out_dir = o->out,
         .threads = o->threads,
         .timeline = &j->timeline,
         .lang = lang,
@@ -367,7 +385,9 @@ int run_job(const run_options *o)
 {
     coverage_rule rule;
     report_lang lang = LANG_FR;
-    if (check_required(o) < 0 || parse_rule(o, &rule, &lang) < 0)
+    unsigned formats;
+    if (check_required(o) < 0 || parse_rule(o, &rule, &lang) < 0 ||
+        parse_formats(o, &formats) < 0)
         return EXIT_USAGE;
     stopwatch w;
     watch_start(&w, o->timings);
@@ -399,7 +419,7 @@ int run_job(const run_options *o)
     if (rc == 0 && o->simplify_m > 0)
         rc = simplify_maps(j, o, &w);
     if (rc == 0)
-        rc = write_all(j, o, lang, &out, &w);
+        rc = write_all(j, o, lang, formats, &out, &w);
     if (rc != 0)
         odir_abort(&out);
     if (rc == 0 && !o->quiet) {

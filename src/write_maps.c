@@ -1,57 +1,91 @@
-/* write_maps.c -- the five GeoJSON maps: communes, CPTS, departments, regions, uncovered zones.
- * One feature per territory that has a polygon, with its figures as properties.
+/* write_maps.c -- the five maps (communes, CPTS, departments, regions, uncovered zones) in
+ * every format asked for: GeoJSON, GeoPackage, FlatGeobuf, Shapefile.
  *
- * What each map holds is said here once, as a table of fields and a loop over territories;
- * how a file is written (RFC 7946, the engine) is map_writer.c's business. Coordinates have
- * 6 decimals (about 0.1 m: plenty for a map, and files a third smaller than the 7 decimals
- * of the RFC 7946 default); reals the decimals of the CSV tables. A territory without a
- * polygon (a commune the communes file lacks) has no feature: the CSV tables list it.
- * Figures come from the run results; nothing is computed here. */
+ * What each map holds is said here once, as a table of fields and a loop over territories
+ * (a map_def); how a file is written (RFC 7946, GDAL's drivers, each format's types and
+ * limits) is map_writer.c's business. Every (map, format) pair runs the same loop into its
+ * own writer, so a format is a column of the task list, never a copy of the loops. The pairs
+ * are tasks of the thread pool; the GeoPackage is one task, since one SQLite file takes one
+ * writer at a time: its five maps, the coverage tables (write_tables.c) and the QGIS styles
+ * (map_styles.c) are written in turn, and it goes first, being the longest.
+ *
+ * Coordinates of the GeoJSON have 6 decimals (about 0.1 m: plenty for a map, and files a
+ * third smaller than the 7 decimals of the RFC 7946 default); the binary formats keep full
+ * precision. Reals have the decimals of the CSV tables. A territory without a polygon (a
+ * commune the communes file lacks) has no feature: the CSV tables list it. Figures come from
+ * the run results; nothing is computed here. */
 #include "results.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "fields.h"
+#include "map_styles.h"
 #include "map_writer.h"
 #include "pool.h"
 #include "util.h"
 
 #define NFIELDS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* The fields of each map: name, type, decimals, and the Shapefile's name where the name is
+ * longer than its 10 characters (README, "Shapefile field names"). */
 static const map_field commune_fields[] = {
-    {"code", MF_STRING, 0},      {"name", MF_STRING, 0},     {"dep", MF_STRING, 0},
-    {"reg", MF_STRING, 0},       {"population", MF_INT64, 0}, {"covered", MF_BOOL, 0},
-    {"cpts", MF_STRING_LIST, 0}, {"area_km2", MF_REAL, 3},
+    {"code", MF_STRING, 0, NULL},
+    {"name", MF_STRING, 0, NULL},
+    {"dep", MF_STRING, 0, NULL},
+    {"reg", MF_STRING, 0, NULL},
+    {"population", MF_INT64, 0, NULL},
+    {"covered", MF_BOOL, 0, NULL},
+    {"cpts", MF_STRING_LIST, 0, NULL},
+    {"area_km2", MF_REAL, 3, NULL},
 };
 
 static const map_field cpts_fields[] = {
-    {"cpts_id", MF_STRING, 0},   {"name", MF_STRING, 0},       {"status", MF_STRING, 0},
-    {"signed_on", MF_STRING, 0}, {"counts", MF_BOOL, 0},       {"communes", MF_INT64, 0},
-    {"population", MF_INT64, 0}, {"covered_population", MF_INT64, 0},
-    {"area_km2", MF_REAL, 3},
+    {"cpts_id", MF_STRING, 0, NULL},
+    {"name", MF_STRING, 0, NULL},
+    {"status", MF_STRING, 0, NULL},
+    {"signed_on", MF_DATE, 0, NULL},
+    {"counts", MF_BOOL, 0, NULL},
+    {"communes", MF_INT, 0, NULL},
+    {"population", MF_INT64, 0, NULL},
+    {"covered_population", MF_INT64, 0, "cov_pop"},
+    {"area_km2", MF_REAL, 3, NULL},
 };
 
 static const map_field department_fields[] = {
-    {"code", MF_STRING, 0},      {"name", MF_STRING, 0},       {"reg", MF_STRING, 0},
-    {"population", MF_INT64, 0}, {"covered_population", MF_INT64, 0},
-    {"covered_pct", MF_REAL, 4}, {"communes", MF_INT64, 0},    {"covered_communes", MF_INT64, 0},
+    {"code", MF_STRING, 0, NULL},
+    {"name", MF_STRING, 0, NULL},
+    {"reg", MF_STRING, 0, NULL},
+    {"population", MF_INT64, 0, NULL},
+    {"covered_population", MF_INT64, 0, "cov_pop"},
+    {"covered_pct", MF_REAL, 4, "cov_pct"},
+    {"communes", MF_INT, 0, NULL},
+    {"covered_communes", MF_INT, 0, "cov_comm"},
 };
 
 /* The same as departments, without "reg". */
 static const map_field region_fields[] = {
-    {"code", MF_STRING, 0},      {"name", MF_STRING, 0},       {"population", MF_INT64, 0},
-    {"covered_population", MF_INT64, 0}, {"covered_pct", MF_REAL, 4},
-    {"communes", MF_INT64, 0},   {"covered_communes", MF_INT64, 0},
+    {"code", MF_STRING, 0, NULL},
+    {"name", MF_STRING, 0, NULL},
+    {"population", MF_INT64, 0, NULL},
+    {"covered_population", MF_INT64, 0, "cov_pop"},
+    {"covered_pct", MF_REAL, 4, "cov_pct"},
+    {"communes", MF_INT, 0, NULL},
+    {"covered_communes", MF_INT, 0, "cov_comm"},
 };
 
 static const map_field zone_fields[] = {
-    {"rank", MF_INT64, 0},       {"population", MF_INT64, 0},  {"area_km2", MF_REAL, 3},
-    {"communes", MF_INT64, 0},   {"commune_codes", MF_STRING_LIST, 0},
-    {"departments", MF_STRING_LIST, 0}, {"bordering_cpts", MF_STRING_LIST, 0},
-    {"pending_cpts", MF_STRING_LIST, 0},
+    {"rank", MF_INT, 0, NULL},
+    {"population", MF_INT64, 0, NULL},
+    {"area_km2", MF_REAL, 3, NULL},
+    {"communes", MF_INT, 0, NULL},
+    {"commune_codes", MF_STRING_LIST, 0, "com_codes"},
+    {"departments", MF_STRING_LIST, 0, "depts"},
+    {"bordering_cpts", MF_STRING_LIST, 0, "bord_cpts"},
+    {"pending_cpts", MF_STRING_LIST, 0, "pend_cpts"},
 };
 
 /* 1 when the shape has at least one polygon. */
@@ -77,15 +111,6 @@ static int end_feature(map_writer *w, const run_results *r, GEOSContextHandle_t 
     return rc;
 }
 
-static map_writer *open_map(const char *dir, const char *name, const map_field *fields, int n,
-                            const run_results *r, GEOSContextHandle_t h)
-{
-    char *path = xasprintf("%s/%s.geojson", dir, name);
-    map_writer *w = mw_open(path, name, fields, n, r->geojson_engine, r->table, h);
-    free(path);
-    return w;
-}
-
 /* The ids of CPTS idx[0..n-1], in a new array of borrowed strings. */
 static const char **cpts_ids(const commune_table *t, const int *idx, int n)
 {
@@ -95,12 +120,9 @@ static const char **cpts_ids(const commune_table *t, const int *idx, int n)
     return ids;
 }
 
-static int write_communes(const char *dir, const run_results *r, GEOSContextHandle_t h)
+static int fill_communes(map_writer *w, const run_results *r, GEOSContextHandle_t h)
 {
     const commune_table *t = r->table;
-    map_writer *w = open_map(dir, "communes", commune_fields, NFIELDS(commune_fields), r, h);
-    if (!w)
-        return -1;
     /* A one-commune shape: the commune's geometry at its layer, NULL elsewhere. It borrows
      * the geometry, so it is never given to shape_free. */
     GEOSGeometry **by_layer = xcalloc((size_t)t->nlayers + 1, sizeof *by_layer);
@@ -126,15 +148,12 @@ static int write_communes(const char *dir, const run_results *r, GEOSContextHand
         free(ids);
     }
     free(by_layer);
-    return mw_close(w, rc);
+    return rc;
 }
 
-static int write_cpts(const char *dir, const run_results *r, GEOSContextHandle_t h)
+static int fill_cpts(map_writer *w, const run_results *r, GEOSContextHandle_t h)
 {
     const commune_table *t = r->table;
-    map_writer *w = open_map(dir, "cpts", cpts_fields, NFIELDS(cpts_fields), r, h);
-    if (!w)
-        return -1;
     int rc = 0;
     for (int k = 0; k < t->ncpts && rc == 0; k++) {
         if (!has_polygon(&r->cpts_shapes[k]))
@@ -155,19 +174,14 @@ static int write_cpts(const char *dir, const run_results *r, GEOSContextHandle_t
         mw_real(w, fig->area_km2);
         rc = end_feature(w, r, h, &r->cpts_shapes[k], p->communes, p->ncommunes);
     }
-    return mw_close(w, rc);
+    return rc;
 }
 
-/* departments.geojson (is_region 0) or regions.geojson. */
-static int write_areas(const char *dir, const run_results *r, int is_region,
-                       GEOSContextHandle_t h)
+/* The departments (is_region 0) or the regions. */
+static int fill_areas(map_writer *w, const run_results *r, int is_region,
+                      GEOSContextHandle_t h)
 {
     const coverage_report *cov = r->coverage;
-    map_writer *w = is_region
-        ? open_map(dir, "regions", region_fields, NFIELDS(region_fields), r, h)
-        : open_map(dir, "departments", department_fields, NFIELDS(department_fields), r, h);
-    if (!w)
-        return -1;
     const coverage_area *areas = is_region ? cov->regions : cov->departments;
     const shape *shapes = is_region ? r->region_shapes : r->department_shapes;
     int n = is_region ? cov->nregions : cov->ndepartments;
@@ -188,15 +202,12 @@ static int write_areas(const char *dir, const run_results *r, int is_region,
         mw_int64(w, a->fig.covered_communes);
         rc = end_feature(w, r, h, &shapes[i], a->communes, a->ncommunes);
     }
-    return mw_close(w, rc);
+    return rc;
 }
 
-static int write_zones(const char *dir, const run_results *r, GEOSContextHandle_t h)
+static int fill_zones(map_writer *w, const run_results *r, GEOSContextHandle_t h)
 {
     const commune_table *t = r->table;
-    map_writer *w = open_map(dir, "uncovered", zone_fields, NFIELDS(zone_fields), r, h);
-    if (!w)
-        return -1;
     int rc = 0;
     for (int z = 0; z < r->zones->n && rc == 0; z++) {
         const uncovered_zone *zn = &r->zones->zones[z];
@@ -225,50 +236,148 @@ static int write_zones(const char *dir, const run_results *r, GEOSContextHandle_
         free(bordering);
         free(pending);
     }
+    return rc;
+}
+
+static int fill_departments(map_writer *w, const run_results *r, GEOSContextHandle_t h)
+{
+    return fill_areas(w, r, 0, h);
+}
+
+static int fill_regions(map_writer *w, const run_results *r, GEOSContextHandle_t h)
+{
+    return fill_areas(w, r, 1, h);
+}
+
+/* A map: its layout and the loop that gives its features to a writer of any format. */
+typedef struct map_def {
+    map_layout layout;
+    int (*fill)(map_writer *w, const run_results *r, GEOSContextHandle_t h);
+} map_def;
+
+#define LAYOUT(name, fields) {name, fields, NFIELDS(fields), 0}
+
+static const map_def maps[] = {
+    {LAYOUT("communes", commune_fields), fill_communes},
+    {LAYOUT("cpts", cpts_fields), fill_cpts},
+    {LAYOUT("departments", department_fields), fill_departments},
+    {LAYOUT("regions", region_fields), fill_regions},
+    {LAYOUT("uncovered", zone_fields), fill_zones},
+};
+#define NMAPS NFIELDS(maps)
+
+const map_layout *write_maps_layout(int i)
+{
+    return i >= 0 && i < NMAPS ? &maps[i].layout : NULL;
+}
+
+/* Writes map m into a new file path, or into the GeoPackage gpkg; adds the Shapefile values
+ * shortened to *shortened. */
+static int write_map(const map_def *m, const char *path, map_file *gpkg, map_format f,
+                     const run_results *r, GEOSContextHandle_t h, long *shortened)
+{
+    map_writer *w = mw_open(path, gpkg, &m->layout, f, r->geojson_engine, r->table, h);
+    if (!w)
+        return -1;
+    int rc = m->fill(w, r, h);
+    *shortened += mw_shortened(w);
     return mw_close(w, rc);
 }
 
-/* The five maps are independent: each is a task of its own, on its own thread. */
-typedef struct map_batch {
-    const char *dir;
-    const run_results *r;
-    int rc[5];
-} map_batch;
-
-static void map_task(void *arg, int i, GEOSContextHandle_t h)
+/* The GeoPackage: every map, every coverage table, and the styles QGIS opens them with. */
+static int write_gpkg(const char *path, const run_results *r, GEOSContextHandle_t h)
 {
-    map_batch *b = arg;
-    switch (i) {
-    case 0: b->rc[i] = write_communes(b->dir, b->r, h); break;
-    case 1: b->rc[i] = write_cpts(b->dir, b->r, h); break;
-    case 2: b->rc[i] = write_areas(b->dir, b->r, 0, h); break;
-    case 3: b->rc[i] = write_areas(b->dir, b->r, 1, h); break;
-    default: b->rc[i] = write_zones(b->dir, b->r, h); break;
+    map_file *f = mw_file_open(path, MAP_GPKG);
+    if (!f)
+        return -1;
+    long shortened = 0;
+    int rc = 0;
+    const map_layout *layouts[NMAPS];
+    for (int i = 0; i < NMAPS && rc == 0; i++) {
+        layouts[i] = &maps[i].layout;
+        rc = write_map(&maps[i], NULL, f, MAP_GPKG, r, h, &shortened);
     }
+    if (rc == 0)
+        rc = write_tables_into(f, r, h);
+    if (rc == 0)
+        rc = mst_write(f, layouts, NMAPS, h);
+    return mw_file_close(f, rc);
 }
 
-static const char *const map_names[5] = {"communes", "cpts", "departments", "regions",
-                                         "uncovered"};
+/* One task: map `map` in format `format`, or the whole GeoPackage (map -1). */
+typedef struct map_task {
+    map_format format;
+    int map;
+    char *path;
+    long shortened;
+    int rc;
+} map_task;
+
+typedef struct map_batch {
+    const run_results *r;
+    map_task *tasks;
+} map_batch;
+
+static void run_task(void *arg, int i, GEOSContextHandle_t h)
+{
+    map_batch *b = arg;
+    map_task *t = &b->tasks[i];
+    if (t->map < 0)
+        t->rc = write_gpkg(t->path, b->r, h);
+    else
+        t->rc = write_map(&maps[t->map], t->path, NULL, t->format, b->r, h, &t->shortened);
+}
+
+static const char *const extensions[MAP_NFORMATS] = {
+    [MAP_GEOJSON] = "geojson", [MAP_GPKG] = "gpkg", [MAP_FGB] = "fgb", [MAP_SHP] = "shp",
+};
 
 int write_maps(const char *dir, const run_results *r)
 {
-    /* The files are created here first, in order, so that a directory that cannot take them
-     * is reported on the first map whatever the threads do. */
-    for (int i = 0; i < 5; i++) {
-        char *path = xasprintf("%s/%s.geojson", dir, map_names[i]);
-        FILE *f = fopen(path, "wb");
-        int rc = f ? 0 : diag_error(path, 0, "cannot write: %s; check free space and permissions",
-                                    strerror(errno));
-        if (f)
-            fclose(f);
-        free(path);
-        if (rc < 0)
-            return -1;
+    unsigned formats = r->formats ? r->formats : 1u << MAP_GEOJSON;
+    map_task tasks[1 + NMAPS * MAP_NFORMATS];
+    int n = 0;
+    if (formats & (1u << MAP_GPKG))
+        tasks[n++] = (map_task){MAP_GPKG, -1, xasprintf("%s/cptscov.gpkg", dir), 0, 0};
+    /* Map by map rather than format by format: the communes, the largest, first. */
+    for (int m = 0; m < NMAPS; m++)
+        for (int f = 0; f < MAP_NFORMATS; f++)
+            if (f != MAP_GPKG && (formats & (1u << f)))
+                tasks[n++] = (map_task){(map_format)f, m,
+                                        xasprintf("%s/%s%s.%s", dir, f == MAP_SHP ? "shp/" : "",
+                                                  maps[m].layout.name, extensions[f]), 0, 0};
+    int rc = 0;
+    if ((formats & (1u << MAP_SHP))) {
+        char *shp = xasprintf("%s/shp", dir);
+        if (mkdir(shp, 0777) != 0 && errno != EEXIST)
+            rc = diag_error(shp, 0, "cannot create: %s; check free space and permissions",
+                            strerror(errno));
+        free(shp);
     }
-    map_batch b = {dir, r, {0}};
-    pool_run(r->threads, 5, map_task, &b);
-    for (int i = 0; i < 5; i++)
-        if (b.rc[i] < 0)
-            return -1;
-    return 0;
+    /* The files are created here first, in order, so that a directory that cannot take them
+     * is reported on the first one whatever the threads do. */
+    for (int i = 0; i < n && rc == 0; i++) {
+        FILE *f = fopen(tasks[i].path, "wb");
+        if (!f)
+            rc = diag_error(tasks[i].path, 0, "cannot write: %s; check free space and permissions",
+                            strerror(errno));
+        else
+            fclose(f);
+    }
+    if (rc == 0) {
+        map_batch b = {r, tasks};
+        pool_run(r->threads, n, run_task, &b);
+    }
+    for (int i = 0; i < n; i++) {
+        if (rc == 0 && tasks[i].rc < 0)
+            rc = -1;
+        if (rc == 0 && tasks[i].shortened > 0 && !r->quiet)
+            fprintf(stderr, "cptscov: warning: %s/shp/%s.shp: %ld value%s longer than the 254 "
+                    "bytes of a Shapefile field shortened (lists to the items that fit), ending "
+                    "with \"\xe2\x80\xa6\"; the full values are in the other formats\n",
+                    r->out_dir ? r->out_dir : dir, maps[tasks[i].map].layout.name,
+                    tasks[i].shortened, tasks[i].shortened == 1 ? "" : "s");
+        free(tasks[i].path);
+    }
+    return rc;
 }

@@ -121,8 +121,10 @@ static int communes_without_polygon(const tables *t)
     return n;
 }
 
-/* Runs cptscov run with members file rel (under cpts/) into dir, maps written by engine. */
-static void run_national_into(const char *members_rel, const char *dir, const char *engine)
+/* Runs cptscov run with members file rel (under cpts/) into dir, GeoJSON written by engine,
+ * maps in formats (NULL: the default). */
+static void run_national_into(const char *members_rel, const char *dir, const char *engine,
+                              const char *formats)
 {
     const char *layers[] = {"FXX", "GLP", "MTQ", "GUF", "REU", "MYT"};
     char *paths[6];
@@ -150,6 +152,10 @@ static void run_national_into(const char *members_rel, const char *dir, const ch
     argv[argc++] = "--geojson-engine";
     argv[argc++] = (char *)engine;
     argv[argc++] = "--quiet";
+    if (formats) {
+        argv[argc++] = "--format";
+        argv[argc++] = (char *)formats;
+    }
     run_options o;
     assert_int_equal(opt_parse(&o, argc, argv, 2), 0);
     int rc = run_job(&o);
@@ -166,7 +172,7 @@ static void run_national_into(const char *members_rel, const char *dir, const ch
 
 static void run_national(const char *members_rel)
 {
-    run_national_into(members_rel, outdir, "stream");
+    run_national_into(members_rel, outdir, "stream", NULL);
 }
 
 static json_t *load_summary(void)
@@ -315,8 +321,8 @@ static void test_engines_national(void **state)
 {
     (void)state;
     const char *gdal_out = "build/test-national-gdal";
-    run_national_into("cpts/cpts-synthetic-national.csv", outdir, "stream");
-    run_national_into("cpts/cpts-synthetic-national.csv", gdal_out, "gdal");
+    run_national_into("cpts/cpts-synthetic-national.csv", outdir, "stream", NULL);
+    run_national_into("cpts/cpts-synthetic-national.csv", gdal_out, "gdal", NULL);
     const char *maps[] = {"communes", "cpts", "departments", "regions", "uncovered"};
     for (int i = 0; i < 5; i++) {
         char *a = xasprintf("%s/%s.geojson", gdal_out, maps[i]);
@@ -326,6 +332,39 @@ static void test_engines_national(void **state)
             fail_msg("%s: %s", maps[i], why);
         free(a);
         free(b);
+    }
+}
+
+/* Every format holds, on the whole country, the features of the GeoJSON. */
+static void test_formats_national(void **state)
+{
+    (void)state;
+    const char *out = "build/test-national-formats";
+    run_national_into("cpts/cpts-synthetic-national.csv", out, "stream", "geojson,gpkg,fgb,shp");
+    const char *maps[] = {"communes", "cpts", "departments", "regions", "uncovered"};
+    for (int f = 0; f < 3; f++) {
+        for (int i = 0; i < 5; i++) {
+            char *a = xasprintf("%s/%s.geojson", out, maps[i]);
+            char *b = f == 0 ? xasprintf("%s/cptscov.gpkg", out)
+                    : f == 1 ? xasprintf("%s/%s.fgb", out, maps[i])
+                             : xasprintf("%s/shp/%s.shp", out, maps[i]);
+            GDALDatasetH da = GDALOpenEx(a, GDAL_OF_VECTOR, NULL, NULL, NULL);
+            GDALDatasetH db = GDALOpenEx(b, GDAL_OF_VECTOR, NULL, NULL, NULL);
+            assert_non_null(da);
+            assert_non_null(db);
+            OGRLayerH lb = f == 0 ? GDALDatasetGetLayerByName(db, maps[i]) : GDALDatasetGetLayer(db, 0);
+            assert_non_null(lb);
+            char why[512] = "";
+            /* (the Shapefile's lists too long for a field compare as their first items) */
+            long n = cmp_layer_with_geojson(GDALDatasetGetLayer(da, 0), lb, 1.01e-6, why,
+                                            sizeof why);
+            if (n < 0)
+                fail_msg("%s in %s: %s", maps[i], b, why);
+            GDALClose(da);
+            GDALClose(db);
+            free(a);
+            free(b);
+        }
     }
 }
 
@@ -365,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_synthetic_national),
         cmocka_unit_test(test_seeds),
         cmocka_unit_test(test_engines_national),
+        cmocka_unit_test(test_formats_national),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
