@@ -230,8 +230,9 @@ void opt_print_help(FILE *f)
     fprintf(f, "\nExit status: 0 done, 1 error in the inputs or while writing (nothing written),\n"
                "2 usage error. Outputs: coverage_departments.csv, coverage_regions.csv,\n"
                "coverage_cpts.csv, coverage_timeline.csv, join_issues.csv, summary.json,\n"
-               "report.md, and the maps communes, cpts, departments, regions, uncovered as\n"
-               "NAME.geojson, in cptscov.gpkg, as NAME.fgb or as shp/NAME.shp, by --format.\n");
+               "report.md, and the maps communes.geojson, cpts.geojson, departments.geojson,\n"
+               "regions.geojson, uncovered.geojson (by --format, also or instead: cptscov.gpkg,\n"
+               "NAME.fgb, shp/NAME.shp).\n");
 }
 
 /* Writes s escaped for troff. */
