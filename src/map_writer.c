@@ -19,8 +19,10 @@
  * what stands in for a missing one (lists as JSON text in GeoPackage and FlatGeobuf, as
  * comma-joined text in a Shapefile, 0/1 for its booleans), and the Shapefile's limits
  * (10-character names, 254-byte text: a longer list is shortened at an item, a longer text
- * at a character, and ends with "…", counted for a warning: never cut silently). Coordinates are WGS84 longitude/latitude
- * in every format, at full precision where the format is binary. */
+ * at a character, and ends with "…", counted for a warning: never cut silently).
+ * Coordinates are WGS84 longitude/latitude in every format, at full precision where the
+ * format is binary. The dates a format records of its own (a GeoPackage's last_change, a
+ * dBase header) are fixed (FIXED_DATE), so that re-runs give byte-identical files. */
 #include "map_writer.h"
 
 #include <cpl_conv.h>
@@ -41,6 +43,10 @@
 #include "util.h"
 
 #define OUT_SIZE (1 << 16)
+
+/* The date the formats that record one (a GeoPackage's last_change, a dBase header) are
+ * given instead of today, so that re-runs give the same files, as for every output. */
+#define FIXED_DATE "2000-01-01"
 
 /* The longest text a Shapefile field holds, in bytes. */
 #define SHP_TEXT_MAX 254
@@ -363,6 +369,7 @@ static char **layer_options(map_format f, int table)
     case MAP_SHP:
         o = CSLSetNameValue(o, "ENCODING", "UTF-8");   /* and a .cpg saying so */
         o = CSLSetNameValue(o, "RESIZE", "YES");       /* text fields as wide as their values */
+        o = CSLSetNameValue(o, "DBF_DATE_LAST_UPDATE", FIXED_DATE);
         break;
     default:
         break;
@@ -486,6 +493,8 @@ map_file *mw_file_open(const char *path, map_format f)
         diag_error(path, 0, "cannot replace: %s; check permissions", strerror(errno));
         return NULL;
     }
+    /* This thread's GeoPackage records FIXED_DATE as its tables' last_change. */
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", FIXED_DATE "T00:00:00.000Z");
     GDALDatasetH ds = gdal_create(path, f);
     if (!ds)
         return NULL;
@@ -503,6 +512,7 @@ int mw_file_close(map_file *mf, int rc)
     if (rc == 0 && CPLGetLastErrorType() >= CE_Failure)
         rc = diag_error(mf->path, 0, "cannot write: %s; check free space and permissions",
                         gdal_message());
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
     free(mf->path);
     free(mf);
     return rc;

@@ -117,7 +117,8 @@ static long compare_with_geojson(const char *out, int i, map_format f)
     GDALDatasetH b = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, NULL, NULL);
     if (!a || !b)
         fail_msg("cannot open %s", a ? path : gj);
-    OGRLayerH lb = f == MAP_GPKG ? GDALDatasetGetLayerByName(b, maps[i]) : GDALDatasetGetLayer(b, 0);
+    OGRLayerH lb = f == MAP_GPKG ? GDALDatasetGetLayerByName(b, maps[i])
+                                 : GDALDatasetGetLayer(b, 0);
     assert_non_null(lb);
     check_fields(lb, i, f);
     char why[512] = "";
@@ -149,6 +150,48 @@ static void test_simplified_formats(void **state)
     for (int f = MAP_GPKG; f <= MAP_SHP; f++)
         for (int i = 0; i < 5; i++)
             assert_int_equal(compare_with_geojson(out, i, (map_format)f), sample_counts[i]);
+}
+
+/* 1 when files a and b hold the same bytes. */
+static int same_bytes(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    assert_non_null(fa);
+    assert_non_null(fb);
+    int ca, cb;
+    do {
+        ca = getc(fa);
+        cb = getc(fb);
+    } while (ca == cb && ca != EOF);
+    fclose(fa);
+    fclose(fb);
+    return ca == cb;
+}
+
+/* A re-run gives the same files in every format (no date of the day in a GeoPackage or a
+ * dBase header). */
+static void test_rerun_identical(void **state)
+{
+    (void)state;
+    const char *out = "build/test-formats-rerun";
+    run_sample(out, "--format", "gpkg,fgb,shp", NULL);
+    const char *files[] = {"cptscov.gpkg", "communes.fgb", "uncovered.fgb", "shp/cpts.dbf",
+                           "shp/communes.shp"};
+    char *copies[5];
+    for (int i = 0; i < 5; i++) {
+        char *p = xasprintf("%s/%s", out, files[i]);
+        copies[i] = xasprintf("build/test-formats-rerun-%d", i);
+        assert_int_equal(rename(p, copies[i]), 0);
+        free(p);
+    }
+    run_sample(out, "--format", "gpkg,fgb,shp", NULL);
+    for (int i = 0; i < 5; i++) {
+        char *p = xasprintf("%s/%s", out, files[i]);
+        if (!same_bytes(p, copies[i]))
+            fail_msg("%s differs from one run to the next", files[i]);
+        free(p);
+        free(copies[i]);
+    }
 }
 
 /* The GeoJSON is the same file with or without the other formats, and without --format. */
@@ -319,8 +362,8 @@ static void test_layer_styles(void **state)
             assert_non_null(strstr(CPLGetXMLValue(r, "attr", ""), attr));
         /* Every class has its symbol. */
         int nsymbols = 0, nclasses = 0;
-        for (CPLXMLNode *c = CPLGetXMLNode(r, "symbols") ? CPLGetXMLNode(r, "symbols")->psChild : NULL;
-             c; c = c->psNext)
+        CPLXMLNode *symbols = CPLGetXMLNode(r, "symbols");
+        for (CPLXMLNode *c = symbols ? symbols->psChild : NULL; c; c = c->psNext)
             nsymbols += c->eType == CXT_Element && strcmp(c->pszValue, "symbol") == 0;
         const char *classes = strcmp(type, "graduatedSymbol") == 0 ? "ranges" : "categories";
         CPLXMLNode *cl = CPLGetXMLNode(r, classes);
@@ -546,6 +589,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_format_like_geojson),
         cmocka_unit_test(test_simplified_formats),
+        cmocka_unit_test(test_rerun_identical),
         cmocka_unit_test(test_geojson_unchanged),
         cmocka_unit_test(test_gpkg_tables),
         cmocka_unit_test(test_layer_styles),
