@@ -36,5 +36,7 @@ void shape_dissolve_shapes(const commune_table *t, GEOSContextHandle_t h, const 
 GEOSGeometry *shape_to_wgs84(const commune_table *t, GEOSContextHandle_t h, void *const *to_wgs84,
                              const shape *s);
 void shape_free(const commune_table *t, shape *s);
+/* The same with GEOS context h: a thread other than the table's frees with its own. */
+void shape_free_r(GEOSContextHandle_t h, shape *s);
 
 #endif

@@ -38,5 +38,7 @@ void zone_dissolve(const commune_table *t, zone_list *zl, join_issues *ji);
 void zone_dissolve_one(const commune_table *t, GEOSContextHandle_t h, zone_list *zl, int i,
                        join_issues *ji);
 void zone_free(const commune_table *t, zone_list *zl);
+/* The same with GEOS context h (a scenario freeing its zones on its own thread). */
+void zone_free_r(GEOSContextHandle_t h, zone_list *zl);
 
 #endif

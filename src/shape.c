@@ -227,9 +227,14 @@ GEOSGeometry *shape_to_wgs84(const commune_table *t, GEOSContextHandle_t h, void
 
 void shape_free(const commune_table *t, shape *s)
 {
+    shape_free_r(t->geos, s);
+}
+
+void shape_free_r(GEOSContextHandle_t h, shape *s)
+{
     for (int l = 0; l < s->nlayers; l++)
         if (s->by_layer[l])
-            GEOSGeom_destroy_r(t->geos, s->by_layer[l]);
+            GEOSGeom_destroy_r(h, s->by_layer[l]);
     free(s->by_layer);
     s->by_layer = NULL;
     s->nlayers = 0;

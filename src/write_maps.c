@@ -107,7 +107,7 @@ static int end_feature(map_writer *w, const run_results *r, GEOSContextHandle_t 
     shape s;
     topo_shape(r->simplified, h, idx, n, &s);
     int rc = mw_end(w, &s);
-    shape_free(r->table, &s);
+    shape_free_r(h, &s); /* with this thread's context: maps may be written on several */
     return rc;
 }
 

@@ -202,7 +202,7 @@ void zone_dissolve_one(const commune_table *t, GEOSContextHandle_t h, zone_list 
     uncovered_zone *z = &zl->zones[i];
     char what[48];
     snprintf(what, sizeof what, "uncovered zone %d", i + 1);
-    shape_free(t, &z->shape); /* a zone dissolved twice keeps only the last shape */
+    shape_free_r(h, &z->shape); /* a zone dissolved twice keeps only the last shape */
     shape_dissolve_communes(t, h, z->communes, z->ncommunes, what, ji, &z->shape);
 }
 
@@ -214,13 +214,18 @@ void zone_dissolve(const commune_table *t, zone_list *zl, join_issues *ji)
 
 void zone_free(const commune_table *t, zone_list *zl)
 {
+    zone_free_r(t->geos, zl);
+}
+
+void zone_free_r(GEOSContextHandle_t h, zone_list *zl)
+{
     for (int i = 0; i < zl->n; i++) {
         uncovered_zone *z = &zl->zones[i];
         free(z->communes);
         free(z->departments);
         free(z->bordering_cpts);
         free(z->pending_cpts);
-        shape_free(t, &z->shape);
+        shape_free_r(h, &z->shape);
     }
     free(zl->zones);
     memset(zl, 0, sizeof *zl);

@@ -1,0 +1,32 @@
+/* inputs.h -- the inputs of a job read and joined once: the commune table and what came with it.
+ * Every scenario of a batch reads the same joined inputs; none of them changes them. */
+#ifndef CPTSCOV_INPUTS_H
+#define CPTSCOV_INPUTS_H
+
+#include "commune_table.h"
+#include "diag.h"
+#include "options.h"
+#include "readers.h"
+#include "results.h"
+#include "stopwatch.h"
+
+#define INPUTS_MAX_FILES 64
+
+typedef struct inputs {
+    commune_table table;     /* its GEOS context is the reading thread's */
+    passage passage;
+    int has_passage;
+    epci_table epci;
+    int has_epci;
+    join_issues issues;      /* met while reading and joining */
+    input_file files[INPUTS_MAX_FILES]; /* as read, for summary.json */
+    int nfiles;
+} inputs;
+
+/* Reads the inputs named by o (--communes, --population, --passage, --members, --epci and
+ * their column options) in the order that matters. Returns 0, or -1 after diag_error; in
+ * both cases inp_free frees what was read. */
+int inp_read(inputs *in, const run_options *o, stopwatch *w);
+void inp_free(inputs *in);
+
+#endif

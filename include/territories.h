@@ -1,0 +1,54 @@
+/* territories.h -- what does not depend on a coverage rule: who borders whom, and the shapes of
+ * the departments, regions and CPTS. Made once per job and shared by all its scenarios. */
+#ifndef CPTSCOV_TERRITORIES_H
+#define CPTSCOV_TERRITORIES_H
+
+#include "adjacency.h"
+#include "commune_table.h"
+#include "coverage.h"
+#include "diag.h"
+#include "shape.h"
+#include "stopwatch.h"
+#include "topology.h"
+
+/* Which territories to dissolve: one flag per CPTS (table order), department and region (the
+ * order of territories.areas); a NULL array means every one. Those not asked for keep an
+ * empty shape (no layer). */
+typedef struct territory_needs {
+    const unsigned char *cpts, *departments, *regions;
+} territory_needs;
+
+typedef struct territories {
+    const commune_table *table;
+    /* The departments and regions of the table, sorted by code: the same lists, in the same
+     * order, as in the coverage report of any rule, so that shapes and figures share indices. */
+    coverage_report areas;
+    adjacency adjacency;
+    shape *cpts_shapes;        /* table->ncpts entries */
+    shape *department_shapes;  /* areas.ndepartments entries */
+    shape *region_shapes;      /* areas.nregions entries */
+    /* The join issues of each dissolve (not_a_coverage), kept apart so that a scenario reports
+     * those of the territories it shows, whatever else the job dissolved. */
+    join_issues *cpts_issues, *department_issues, *region_issues;
+    /* The arcs of the communes, built once: the adjacency, the report's maps and --simplify
+     * read them; and their simplification at each tolerance the scenarios ask for
+     * (terr_simplify). */
+    topology *topology;
+    topo_simplified **simplified;
+    double *tolerances;
+    int nsimplified;
+} territories;
+
+/* Builds the arcs of the communes (topology.h) and the adjacency graph read off them, and
+ * dissolves what need asks for (need NULL: everything) on threads threads (0: every core).
+ * Returns 0, or -1 after diag_error (the arcs could not be built). */
+int terr_build(territories *tr, const commune_table *t, const territory_needs *need, int threads,
+               stopwatch *w);
+/* Builds the arcs (once) and simplifies them at each of tolerances[0..n-1] (metres) not done
+ * yet. Returns 0, or -1 after diag_error. */
+int terr_simplify(territories *tr, const double *tolerances, int n, int threads, stopwatch *w);
+/* The arcs simplified at tolerance, or NULL when terr_simplify did not make them. */
+const topo_simplified *terr_simplified(const territories *tr, double tolerance);
+void terr_free(territories *tr);
+
+#endif

@@ -1,0 +1,81 @@
+/* inputs.c -- the inputs of a job read and joined once: the commune table and what came with it.
+ * Every scenario of a batch reads the same joined inputs; none of them changes them.
+ *
+ * The order matters: the passage table first (it carries every other code), then the
+ * population table (it defines the current communes), the EPCI table, the memberships and
+ * the polygons. Nothing here depends on a coverage rule or a scope, so a batch of scenarios
+ * pays for the reading, the longest stage of a job, once. */
+#include "inputs.h"
+
+#include <gdal.h>
+#include <string.h>
+
+#include "fields.h"
+
+static void add_file(inputs *in, const char *kind, const char *path, long rows)
+{
+    if (in->nfiles < INPUTS_MAX_FILES)
+        in->files[in->nfiles++] = (input_file){kind, path, rows};
+}
+
+int inp_read(inputs *in, const run_options *o, stopwatch *w)
+{
+    memset(in, 0, sizeof *in);
+    fld_set_free_codes(o->free_codes);
+    GDALAllRegister();
+    ctab_init(&in->table, GEOS_init_r());
+    jis_init(&in->issues);
+    long n;
+    if (o->passage) {
+        if ((n = read_passage(&in->passage, o->passage, o->passage_from, o->passage_to,
+                              &in->issues)) < 0)
+            return -1;
+        in->has_passage = 1;
+        add_file(in, "passage", o->passage, n);
+    }
+    population_columns cols = {o->pop_code, o->pop_dep, o->pop_reg, o->pop_count};
+    if ((n = read_population(&in->table, o->population, &cols, &in->issues)) < 0)
+        return -1;
+    add_file(in, "population", o->population, n);
+    if (o->epci) {
+        if ((n = read_epci(&in->epci, o->epci, &in->issues)) < 0)
+            return -1;
+        in->has_epci = 1;
+        add_file(in, "epci", o->epci, n);
+    }
+    const passage *p = in->has_passage ? &in->passage : NULL;
+    if ((n = read_members(&in->table, o->members, p, in->has_epci ? &in->epci : NULL,
+                          &in->issues)) < 0)
+        return -1;
+    add_file(in, "members", o->members, n);
+    sw_lap(w, "read tables");
+    communes_reader cr;
+    crd_init(&cr, &in->table, p, o->code_field, &in->issues);
+    cr.threads = o->threads;
+    for (int i = 0; i < o->communes.n; i++) {
+        if ((n = crd_read(&cr, o->communes.items[i])) < 0) {
+            crd_free(&cr);
+            return -1;
+        }
+        add_file(in, "communes", o->communes.items[i], n);
+    }
+    sw_lap(w, "read polygons");
+    crd_finish(&cr);
+    crd_free(&cr);
+    sw_lap(w, "harmonise polygons");
+    return 0;
+}
+
+void inp_free(inputs *in)
+{
+    if (in->has_passage)
+        pass_free(&in->passage);
+    if (in->has_epci)
+        epci_free(&in->epci);
+    jis_free(&in->issues);
+    GEOSContextHandle_t h = in->table.geos;
+    ctab_free(&in->table);
+    if (h)
+        GEOS_finish_r(h);
+    memset(in, 0, sizeof *in);
+}

@@ -1,0 +1,217 @@
+/* scenario.c -- one scenario: a coverage rule and its options applied to inputs already read,
+ * written into an output directory. `cptscov run` is one scenario; `cptscov batch` many.
+ *
+ * A scenario owns what depends on its rule: the coverage report, the uncovered zones and their
+ * shapes, and the list of join issues it reports. It only reads the inputs and the
+ * territories, which all the scenarios of a batch share, so that several scenarios may run at
+ * once on several threads, each with its own GEOS context. Its join issues are those of the
+ * reading, then those of the dissolves, in the order a single run has always written them:
+ * departments, CPTS, zones, regions. */
+#include "scenario.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fields.h"
+#include "numfmt.h"
+#include "map_writer.h"
+#include "pool.h"
+#include "report_geometry.h"
+#include "results.h"
+#include "timeline.h"
+#include "util.h"
+#include "zones.h"
+
+/* The --format list as bits 1 << map_format; GeoJSON when none is given. */
+static int parse_formats(const run_options *o, unsigned *formats)
+{
+    *formats = o->formats.n ? 0 : 1u << MAP_GEOJSON;
+    for (int i = 0; i < o->formats.n; i++) {
+        int f = mw_format_of(o->formats.items[i]);
+        if (f < 0)
+            return diag_error(NULL, 0, "--format \"%s\" is not a format; use geojson, gpkg, fgb "
+                              "or shp", o->formats.items[i]);
+        *formats |= 1u << f;
+    }
+    return 0;
+}
+
+/* The report's geometry (report_geometry.c) and maps (report_maps.c) work with the GEOS
+ * context of the commune table, which one thread at a time may use: scenarios running at
+ * once take turns for them. */
+static pthread_mutex_t table_geos = PTHREAD_MUTEX_INITIALIZER;
+
+int scn_check(const run_options *o, coverage_rule *rule, report_lang *lang)
+{
+    memset(rule, 0, sizeof *rule);
+    if (o->status.n == 0)
+        rule->status[STATUS_SIGNED] = 1;
+    for (int i = 0; i < o->status.n; i++) {
+        int s = ctab_parse_status(o->status.items[i]);
+        if (s < 0)
+            return diag_error(NULL, 0, "--status \"%s\" is not a status; use signed, project or "
+                                       "letter", o->status.items[i]);
+        rule->status[s] = 1;
+    }
+    if (o->geojson_engine && strcmp(o->geojson_engine, "gdal") != 0 &&
+        strcmp(o->geojson_engine, "stream") != 0)
+        return diag_error(NULL, 0, "--geojson-engine \"%s\" is not an engine; use stream or gdal",
+                          o->geojson_engine);
+    int l = o->lang ? nfmt_parse_lang(o->lang) : LANG_FR;
+    if (l < 0)
+        return diag_error(NULL, 0, "--lang \"%s\" is not a language of the report; use fr or en",
+                          o->lang);
+    if (lang)
+        *lang = (report_lang)l;
+    unsigned formats;
+    if (parse_formats(o, &formats) < 0)
+        return -1;
+    if (o->as_of && (fld_date(o->as_of, &rule->as_of) != FLD_OK || rule->as_of == 0))
+        return diag_error(NULL, 0, "--as-of \"%s\" is not a date that exists; write it YYYY-MM-DD",
+                          o->as_of);
+    return 0;
+}
+
+int scn_strict_error(const join_issues *ji)
+{
+    char counts[512];
+    jis_summary(ji, counts, sizeof counts);
+    const join_issue *it = &ji->items[0];
+    return diag_error(it->file[0] ? it->file : NULL, it->line, "%s (%s, and %s in all); --strict "
+                      "makes join issues errors", it->message, it->kind, counts);
+}
+
+/* The zones' dissolves: one task per zone, each with its join issues apart. */
+typedef struct zone_batch {
+    const commune_table *t;
+    zone_list *zones;
+    join_issues *issues;
+} zone_batch;
+
+static void zone_task(void *arg, int i, GEOSContextHandle_t h)
+{
+    zone_batch *b = arg;
+    zone_dissolve_one(b->t, h, b->zones, i, &b->issues[i]);
+}
+
+static void append_issues(join_issues *to, const join_issues *from)
+{
+    for (int k = 0; k < from->n; k++) {
+        const join_issue *it = &from->items[k];
+        jis_add(to, it->file, it->line, it->code, it->kind, "%s", it->message);
+    }
+}
+
+int scn_run(const inputs *in, const territories *tr, const run_options *o, outdir *out,
+            int threads, GEOSContextHandle_t h, scenario_outcome *res, stopwatch *w)
+{
+    coverage_rule rule;
+    report_lang lang = LANG_FR;
+    if (scn_check(o, &rule, &lang) < 0)
+        return -1;
+    const commune_table *t = &in->table;
+    coverage_report cov;
+    cov_compute(t, &rule, &cov);
+    sw_lap(w, "coverage");
+    coverage_timeline timeline;
+    tl_compute(t, &cov, &timeline);
+    sw_lap(w, "timeline");
+    zone_list zones;
+    zone_find(t, &tr->adjacency, &cov, &zones);
+    sw_lap(w, "uncovered zones");
+    zone_batch zb = {t, &zones, xcalloc((size_t)(zones.n ? zones.n : 1), sizeof(join_issues))};
+    pool_run(threads, zones.n, zone_task, &zb);
+    sw_lap(w, "dissolve zones");
+
+    pthread_mutex_lock(&table_geos);
+    report_geometry geometry;
+    memset(&geometry, 0, sizeof geometry);
+    int rc = rgeo_build(&geometry, t, &cov, &zones, tr->topology, threads);
+    pthread_mutex_unlock(&table_geos);
+    sw_lap(w, "simplify for the report");
+
+    join_issues issues;
+    jis_init(&issues);
+    append_issues(&issues, &in->issues);
+    for (int d = 0; d < tr->areas.ndepartments; d++)
+        append_issues(&issues, &tr->department_issues[d]);
+    for (int k = 0; k < t->ncpts; k++)
+        append_issues(&issues, &tr->cpts_issues[k]);
+    for (int z = 0; z < zones.n; z++)
+        append_issues(&issues, &zb.issues[z]);
+    for (int r = 0; r < tr->areas.nregions; r++)
+        append_issues(&issues, &tr->region_issues[r]);
+
+    if (rc == 0 && o->strict && issues.n > 0)
+        rc = scn_strict_error(&issues);
+    unsigned formats = 0;
+    parse_formats(o, &formats); /* checked by scn_check */
+    const topo_simplified *simplified = o->simplify_m > 0 ? terr_simplified(tr, o->simplify_m)
+                                                          : NULL;
+    if (rc == 0 && o->simplify_m > 0 && !simplified)
+        rc = diag_error(NULL, 0, "--simplify %g: the simplified arcs were not made; this is a "
+                                 "bug of cptscov, please report it", o->simplify_m);
+    run_results r = {
+        .table = t,
+        .coverage = &cov,
+        .cpts_shapes = tr->cpts_shapes,
+        .department_shapes = tr->department_shapes,
+        .region_shapes = tr->region_shapes,
+        .zones = &zones,
+        .issues = &issues,
+        .inputs = in->files,
+        .ninputs = in->nfiles,
+        .geojson_engine = o->geojson_engine && strcmp(o->geojson_engine, "gdal") == 0
+                              ? ENGINE_GDAL : ENGINE_STREAM,
+        .formats = formats,
+        .quiet = o->quiet,
+        .out_dir = o->out,
+        .threads = threads,
+        .timeline = &timeline,
+        .lang = lang,
+        .simplified = simplified,
+        .simplify_m = simplified ? o->simplify_m : 0,
+        .geometry = &geometry,
+    };
+    if (rc == 0)
+        rc = write_tables(out->tmp, &r) < 0 || write_summary(out->tmp, &r) < 0 ? -1 : 0;
+    if (rc == 0)
+        sw_lap(w, "write tables");
+    if (rc == 0)
+        rc = write_report_md(out->tmp, &r);
+    if (rc == 0)
+        sw_lap(w, "write report.md");
+    if (rc == 0)
+        rc = write_maps(out->tmp, &r);
+    if (rc == 0)
+        sw_lap(w, "write maps");
+    if (rc == 0) {
+        pthread_mutex_lock(&table_geos);
+        rc = write_report_html(out->tmp, &r);
+        pthread_mutex_unlock(&table_geos);
+    }
+    if (rc == 0)
+        sw_lap(w, "write report");
+    if (rc == 0)
+        rc = odir_commit(out);
+    if (res) {
+        res->nation = cov.nation;
+        res->cpts_counting = cov.cpts_counting;
+        res->ncpts = t->ncpts;
+        res->zones = zones.n;
+        res->nissues = issues.n;
+        jis_summary(&issues, res->issues_summary, sizeof res->issues_summary);
+    }
+    for (int z = 0; z < zones.n; z++)
+        jis_free(&zb.issues[z]);
+    free(zb.issues);
+    jis_free(&issues);
+    pthread_mutex_lock(&table_geos);
+    rgeo_free(t, &geometry);
+    pthread_mutex_unlock(&table_geos);
+    zone_free_r(h, &zones);
+    tl_free(&timeline);
+    cov_free(&cov);
+    return rc;
+}

@@ -1,0 +1,156 @@
+/* territories.c -- what does not depend on a coverage rule: who borders whom, and the shapes of
+ * the departments, regions and CPTS. Made once per job and shared by all its scenarios.
+ *
+ * A coverage rule decides which communes are covered, not where the borders of a department
+ * or a CPTS lie, so the dissolves that take most of a job's analysis are made here once and
+ * the scenarios of a batch (signed only, signed and projects, each year end...) all read
+ * them. The departments are dissolved from their communes and the CPTS from theirs, as
+ * tasks of one pool batch (the largest first would not help: departments come first and are
+ * the largest); the regions then from their departments, which have far fewer edges. Each
+ * task records its join issues apart, so the outputs do not depend on the threads nor on
+ * what else a batch asked for. The arcs of the communes (topology.c) are built once too: the
+ * adjacency is read off them, the report's maps and --simplify draw from them, simplified
+ * once per tolerance the scenarios ask for. */
+#include "territories.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pool.h"
+#include "util.h"
+
+typedef struct dissolve_batch {
+    territories *tr;
+    const territory_needs *need;
+    int regions;               /* 0: departments then CPTS; 1: regions */
+} dissolve_batch;
+
+static int wanted(const unsigned char *flags, int i)
+{
+    return !flags || flags[i];
+}
+
+static void dissolve_task(void *arg, int i, GEOSContextHandle_t h)
+{
+    dissolve_batch *b = arg;
+    territories *tr = b->tr;
+    const commune_table *t = tr->table;
+    const coverage_report *a = &tr->areas;
+    char what[128];
+    if (b->regions) {
+        if (!wanted(b->need ? b->need->regions : NULL, i))
+            return;
+        shape *parts = xcalloc((size_t)(a->ndepartments ? a->ndepartments : 1), sizeof *parts);
+        int n = 0;
+        for (int d = 0; d < a->ndepartments; d++)
+            if (strcmp(a->departments[d].reg, a->regions[i].code) == 0)
+                parts[n++] = tr->department_shapes[d];
+        snprintf(what, sizeof what, "region %s", a->regions[i].code);
+        shape_dissolve_shapes(t, h, parts, n, what, &tr->region_issues[i], &tr->region_shapes[i]);
+        free(parts);
+    } else if (i < a->ndepartments) {
+        if (!wanted(b->need ? b->need->departments : NULL, i))
+            return;
+        const coverage_area *d = &a->departments[i];
+        snprintf(what, sizeof what, "department %s", d->code);
+        shape_dissolve_communes(t, h, d->communes, d->ncommunes, what, &tr->department_issues[i],
+                                &tr->department_shapes[i]);
+    } else {
+        i -= a->ndepartments;
+        if (!wanted(b->need ? b->need->cpts : NULL, i))
+            return;
+        const cpts *p = &t->cpts[i];
+        snprintf(what, sizeof what, "CPTS %s", p->id);
+        shape_dissolve_communes(t, h, p->communes, p->ncommunes, what, &tr->cpts_issues[i],
+                                &tr->cpts_shapes[i]);
+    }
+}
+
+int terr_build(territories *tr, const commune_table *t, const territory_needs *need, int threads,
+               stopwatch *w)
+{
+    memset(tr, 0, sizeof *tr);
+    tr->table = t;
+    coverage_rule nothing;
+    memset(&nothing, 0, sizeof nothing);
+    cov_compute(t, &nothing, &tr->areas);
+    if (!(tr->topology = topo_build(t, t->geos)))
+        return -1;
+    topo_set_threads(tr->topology, threads);
+    sw_lap(w, "topology (arcs)");
+    adj_from_topology(t, tr->topology, &tr->adjacency); /* neighbours share an arc */
+    sw_lap(w, "adjacency");
+    int nc = t->ncpts ? t->ncpts : 1;
+    int nd = tr->areas.ndepartments ? tr->areas.ndepartments : 1;
+    int nr = tr->areas.nregions ? tr->areas.nregions : 1;
+    tr->cpts_shapes = xcalloc((size_t)nc, sizeof *tr->cpts_shapes);
+    tr->department_shapes = xcalloc((size_t)nd, sizeof *tr->department_shapes);
+    tr->region_shapes = xcalloc((size_t)nr, sizeof *tr->region_shapes);
+    tr->cpts_issues = xcalloc((size_t)nc, sizeof *tr->cpts_issues);
+    tr->department_issues = xcalloc((size_t)nd, sizeof *tr->department_issues);
+    tr->region_issues = xcalloc((size_t)nr, sizeof *tr->region_issues);
+    dissolve_batch b = {tr, need, 0};
+    pool_run(threads, tr->areas.ndepartments + t->ncpts, dissolve_task, &b);
+    sw_lap(w, "dissolve CPTS, departments");
+    b.regions = 1;
+    pool_run(threads, tr->areas.nregions, dissolve_task, &b);
+    sw_lap(w, "dissolve regions");
+    return 0;
+}
+
+static void free_shapes(const commune_table *t, shape *s, join_issues *ji, int n)
+{
+    for (int i = 0; s && i < n; i++)
+        shape_free(t, &s[i]);
+    for (int i = 0; ji && i < n; i++)
+        jis_free(&ji[i]);
+    free(s);
+    free(ji);
+}
+
+int terr_simplify(territories *tr, const double *tolerances, int n, int threads, stopwatch *w)
+{
+    const commune_table *t = tr->table;
+    for (int i = 0; i < n; i++) {
+        if (terr_simplified(tr, tolerances[i]))
+            continue;
+        (void)threads; /* the arcs' threads were set when they were built */
+        topo_simplified *ts = topo_simplify(tr->topology, t->geos, tolerances[i]);
+        if (!ts)
+            return -1;
+        tr->simplified = xrealloc(tr->simplified, (size_t)(tr->nsimplified + 1) *
+                                                      sizeof *tr->simplified);
+        tr->tolerances = xrealloc(tr->tolerances, (size_t)(tr->nsimplified + 1) *
+                                                      sizeof *tr->tolerances);
+        tr->simplified[tr->nsimplified] = ts;
+        tr->tolerances[tr->nsimplified++] = tolerances[i];
+        sw_lap(w, "simplify arcs");
+    }
+    return 0;
+}
+
+const topo_simplified *terr_simplified(const territories *tr, double tolerance)
+{
+    for (int i = 0; i < tr->nsimplified; i++)
+        if (tr->tolerances[i] == tolerance)
+            return tr->simplified[i];
+    return NULL;
+}
+
+void terr_free(territories *tr)
+{
+    if (!tr->table)
+        return;
+    for (int i = 0; i < tr->nsimplified; i++)
+        topo_simplified_free(tr->simplified[i]);
+    free(tr->simplified);
+    free(tr->tolerances);
+    topo_free(tr->topology);
+    free_shapes(tr->table, tr->cpts_shapes, tr->cpts_issues, tr->table->ncpts);
+    free_shapes(tr->table, tr->department_shapes, tr->department_issues, tr->areas.ndepartments);
+    free_shapes(tr->table, tr->region_shapes, tr->region_issues, tr->areas.nregions);
+    adj_free(&tr->adjacency);
+    cov_free(&tr->areas);
+    memset(tr, 0, sizeof *tr);
+}
