@@ -42,11 +42,19 @@ typedef struct coverage_report {
     int cpts_counting;             /* CPTS that count under the rule */
     unsigned char *covered;        /* per commune (commune_table order): 1 when covered */
     unsigned char *counts;         /* per CPTS (commune_table order): 1 when it counts */
+    /* The figures of the communes in the scope shown (--scope), and its CPTS (those with a
+     * commune in scope): the nation's and all CPTS until cov_restrict says otherwise. */
+    coverage_figures scope;
+    int scope_cpts, scope_cpts_counting;
 } coverage_report;
 
 /* Computes everything; never fails. */
 void cov_compute(const commune_table *t, const coverage_rule *rule, coverage_report *r);
 void cov_free(coverage_report *r);
+/* Sums r->scope over the communes whose flag in_commune is 1 and counts the CPTS whose flag in
+ * in_cpts is 1 (flags in commune_table order). */
+void cov_restrict(const commune_table *t, coverage_report *r, const unsigned char *in_commune,
+                  const unsigned char *in_cpts);
 /* Percentage covered_population / population, 0 when population is 0. */
 double cov_pct(const coverage_figures *f);
 /* The region of departement code dep in r, or NULL. */

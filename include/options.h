@@ -17,6 +17,7 @@ typedef struct run_options {
     string_list status;
     string_list formats;
     const char *as_of;
+    const char *scope;   /* "region:53", "dep:35,22"; NULL: the whole country */
     const char *code_field, *pop_code, *pop_dep, *pop_reg, *pop_count;
     const char *passage_from, *passage_to;
     const char *geojson_engine;

@@ -9,6 +9,7 @@
 #include "map_writer.h"
 #include "numfmt.h"
 #include "report_geometry.h"
+#include "scope.h"
 #include "shape.h"
 #include "timeline.h"
 #include "topology.h"
@@ -24,6 +25,10 @@ typedef struct input_file {
 typedef struct run_results {
     const commune_table *table;
     const coverage_report *coverage;
+    /* The part of the country shown (--scope); NULL: the whole country. Writers show only
+     * what scope_has_commune/_cpts/_department/_region/_zone accept; coverage->nation stays
+     * the whole country's, for reference, and coverage->scope holds the scope's figures. */
+    const coverage_scope *scope;
     const shape *cpts_shapes;        /* table->ncpts entries */
     const shape *department_shapes;  /* coverage->ndepartments entries */
     const shape *region_shapes;      /* coverage->nregions entries */

@@ -14,23 +14,26 @@
 /* What a scenario found, for the line `cptscov run` prints and the table of a batch. */
 typedef struct scenario_outcome {
     coverage_figures nation;
-    int cpts_counting, ncpts, zones;
+    int cpts_counting, ncpts;
+    coverage_figures scope;      /* the nation's without a scope */
+    int scope_cpts_counting, scope_cpts;
+    int zones;                   /* uncovered zones shown (in scope) */
     int nissues;                 /* join issues written */
     char issues_summary[512];    /* "N join issues (K kind, ...)" */
 } scenario_outcome;
 
 /* Checks the options of a scenario that need no data (--status, --as-of, --geojson-engine,
- * --lang) and makes the rule and the language of the report (lang may be NULL). Returns 0,
- * or -1 after diag_error (a usage error). */
+ * --lang, the syntax of --scope) and makes the rule and the language of the report (lang may be
+ * NULL). Returns 0, or -1 after diag_error (a usage error). */
 int scn_check(const run_options *o, coverage_rule *rule, report_lang *lang);
 
 /* Computes the scenario of options o on in and tr (tr made from in->table with at least what
- * the scenario shows) and writes every output into out's temporary directory, then commits
- * it. threads: for the zones' dissolves and the maps (0: every core). h: the GEOS context of
+ * scope shows; scope resolved from o->scope on in->table, NULL for the whole country) and
+ * writes every output into out's temporary directory, then commits it. threads: for the zones' dissolves and the maps (0: every core). h: the GEOS context of
  * the calling thread. Returns 0, or -1 after diag_error (out is then left to the caller's
  * odir_abort). */
-int scn_run(const inputs *in, const territories *tr, const run_options *o, outdir *out,
-            int threads, GEOSContextHandle_t h, scenario_outcome *res, stopwatch *w);
+int scn_run(const inputs *in, const territories *tr, const run_options *o,
+            const coverage_scope *scope, outdir *out, int threads, GEOSContextHandle_t h, scenario_outcome *res, stopwatch *w);
 
 /* The first join issue as the one error line of --strict. Returns -1. */
 int scn_strict_error(const join_issues *ji);

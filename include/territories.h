@@ -7,16 +7,11 @@
 #include "commune_table.h"
 #include "coverage.h"
 #include "diag.h"
+#include "scope.h"
 #include "shape.h"
 #include "stopwatch.h"
 #include "topology.h"
 
-/* Which territories to dissolve: one flag per CPTS (table order), department and region (the
- * order of territories.areas); a NULL array means every one. Those not asked for keep an
- * empty shape (no layer). */
-typedef struct territory_needs {
-    const unsigned char *cpts, *departments, *regions;
-} territory_needs;
 
 typedef struct territories {
     const commune_table *table;
@@ -40,10 +35,11 @@ typedef struct territories {
 } territories;
 
 /* Builds the arcs of the communes (topology.h) and the adjacency graph read off them, and
- * dissolves what need asks for (need NULL: everything) on threads threads (0: every core).
- * Returns 0, or -1 after diag_error (the arcs could not be built). */
-int terr_build(territories *tr, const commune_table *t, const territory_needs *need, int threads,
-               stopwatch *w);
+ * dissolves, on threads threads (0: every core), the CPTS, departments and regions that
+ * scopes[0..nscopes-1] show (nscopes 0 or a NULL scope: all of them); the others keep an
+ * empty shape (no layer). Returns 0, or -1 after diag_error (the arcs could not be built). */
+int terr_build(territories *tr, const commune_table *t, const coverage_scope *const *scopes,
+               int nscopes, int threads, stopwatch *w);
 /* Builds the arcs (once) and simplifies them at each of tolerances[0..n-1] (metres) not done
  * yet. Returns 0, or -1 after diag_error. */
 int terr_simplify(territories *tr, const double *tolerances, int n, int threads, stopwatch *w);

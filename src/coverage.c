@@ -108,6 +108,24 @@ void cov_compute(const commune_table *t, const coverage_rule *rule, coverage_rep
         }
     group_areas(t, r->covered, 0, &r->departments, &r->ndepartments);
     group_areas(t, r->covered, 1, &r->regions, &r->nregions);
+    r->scope = r->nation;
+    r->scope_cpts = t->ncpts;
+    r->scope_cpts_counting = r->cpts_counting;
+}
+
+void cov_restrict(const commune_table *t, coverage_report *r, const unsigned char *in_commune,
+                  const unsigned char *in_cpts)
+{
+    memset(&r->scope, 0, sizeof r->scope);
+    r->scope_cpts = r->scope_cpts_counting = 0;
+    for (int i = 0; i < t->ncommunes; i++)
+        if (in_commune[i])
+            add_commune(&r->scope, &t->communes[i], r->covered[i]);
+    for (int k = 0; k < t->ncpts; k++)
+        if (in_cpts[k]) {
+            r->scope_cpts++;
+            r->scope_cpts_counting += r->counts[k];
+        }
 }
 
 static void free_areas(coverage_area *a, int n)

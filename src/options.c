@@ -64,6 +64,10 @@ static const option_spec options[] = {
      "(default: signed)."},
     {"--as-of", "YYYY-MM-DD", OPT_VALUE, AT(as_of),
      "Count only CPTS signed on or before that date (CPTS without a date then never count)."},
+    {"--scope", "region:CODES|dep:CODES", OPT_VALUE, AT(scope),
+     "Show only these regions or departments (comma-separated codes, e.g. region:53 or "
+     "dep:35,22): tables, maps and summary keep the territories with a commune there (a CPTS "
+     "or zone whole); the national figures stay in summary.json for reference."},
     {"--out", "DIR", OPT_VALUE, AT(out),
      "Output directory, written whole or not at all; a previous cptscov output there is "
      "replaced. Required."},
@@ -186,7 +190,8 @@ void opt_free(run_options *o)
 static const char usage[] =
     "cptscov run --communes PATH [--communes PATH ...] --population CSV [--passage CSV]\n"
     "            --members CSV [--epci CSV] [--status signed|project|letter ...]\n"
-    "            [--as-of YYYY-MM-DD] [--format geojson,gpkg,fgb,shp] --out DIR";
+    "            [--as-of YYYY-MM-DD] [--scope region:CODES|dep:CODES]\n"
+    "            [--format geojson,gpkg,fgb,shp] --out DIR";
 
 static const char description[] =
     "Joins commune polygons, a population table and CPTS memberships, carries every code to "

@@ -34,12 +34,24 @@ static int check_required(const run_options *o)
     return 0;
 }
 
-static void print_outcome(const run_options *o, const scenario_outcome *s)
+static void print_outcome(const run_options *o, const coverage_scope *scope,
+                          const scenario_outcome *s)
 {
     const coverage_figures *n = &s->nation;
     if (s->nissues > 0)
         fprintf(stderr, "cptscov: warning: %s; see %s/join_issues.csv\n", s->issues_summary,
                 o->out);
+    if (scope) {
+        const coverage_figures *f = &s->scope;
+        printf("covered in %s: %lld of %lld inhabitants (%.2f %%), %d of %d communes, %d CPTS "
+               "counting of %d; %d uncovered zone%s; national: %lld of %lld (%.2f %%)\n",
+               scope->label, (long long)f->covered_population, (long long)f->population,
+               cov_pct(f), f->covered_communes, f->communes, s->scope_cpts_counting,
+               s->scope_cpts, s->zones, s->zones == 1 ? "" : "s",
+               (long long)n->covered_population, (long long)n->population, cov_pct(n));
+        printf("outputs: %s/\n", o->out);
+        return;
+    }
     printf("covered: %lld of %lld inhabitants (%.2f %%), %d of %d communes, %d CPTS counting "
            "of %d; %d uncovered zone%s\n",
            (long long)n->covered_population, (long long)n->population, cov_pct(n),
@@ -61,24 +73,33 @@ int run_job(const run_options *o)
         return EXIT_ERROR;
     inputs *in = xcalloc(1, sizeof *in);
     territories tr = {0};
+    coverage_scope scope_store, *scope = NULL;
     scenario_outcome res = {0};
     int rc = inp_read(in, o, &w);
     if (rc == 0 && o->strict && in->issues.n > 0)
         rc = scn_strict_error(&in->issues);
+    if (rc == 0 && o->scope) {
+        rc = scope_resolve(&scope_store, o->scope, &in->table);
+        if (rc == 0)
+            scope = &scope_store;
+    }
+    const coverage_scope *const scopes[1] = {scope};
     if (rc == 0)
-        rc = terr_build(&tr, &in->table, NULL, o->threads, &w);
+        rc = terr_build(&tr, &in->table, scopes, 1, o->threads, &w);
     if (rc == 0) {
         if (o->simplify_m > 0)
             rc = terr_simplify(&tr, &o->simplify_m, 1, o->threads, &w);
     }
     if (rc == 0) {
-        rc = scn_run(in, &tr, o, &out, o->threads, in->table.geos, &res, &w);
+        rc = scn_run(in, &tr, o, scope, &out, o->threads, in->table.geos, &res, &w);
     }
     if (rc != 0)
         odir_abort(&out);
     if (rc == 0 && !o->quiet)
-        print_outcome(o, &res);
+        print_outcome(o, scope, &res);
     sw_total(&w);
+    if (scope)
+        scope_free(scope);
     terr_free(&tr);
     inp_free(in);
     free(in);

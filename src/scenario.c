@@ -70,6 +70,8 @@ int scn_check(const run_options *o, coverage_rule *rule, report_lang *lang)
     if (o->as_of && (fld_date(o->as_of, &rule->as_of) != FLD_OK || rule->as_of == 0))
         return diag_error(NULL, 0, "--as-of \"%s\" is not a date that exists; write it YYYY-MM-DD",
                           o->as_of);
+    if (o->scope && scope_check(o->scope) < 0)
+        return -1;
     return 0;
 }
 
@@ -86,13 +88,15 @@ int scn_strict_error(const join_issues *ji)
 typedef struct zone_batch {
     const commune_table *t;
     zone_list *zones;
+    const coverage_scope *scope;
     join_issues *issues;
 } zone_batch;
 
 static void zone_task(void *arg, int i, GEOSContextHandle_t h)
 {
     zone_batch *b = arg;
-    zone_dissolve_one(b->t, h, b->zones, i, &b->issues[i]);
+    if (scope_has_zone(b->scope, &b->zones->zones[i]))
+        zone_dissolve_one(b->t, h, b->zones, i, &b->issues[i]);
 }
 
 static void append_issues(join_issues *to, const join_issues *from)
@@ -103,8 +107,8 @@ static void append_issues(join_issues *to, const join_issues *from)
     }
 }
 
-int scn_run(const inputs *in, const territories *tr, const run_options *o, outdir *out,
-            int threads, GEOSContextHandle_t h, scenario_outcome *res, stopwatch *w)
+int scn_run(const inputs *in, const territories *tr, const run_options *o,
+            const coverage_scope *scope, outdir *out, int threads, GEOSContextHandle_t h, scenario_outcome *res, stopwatch *w)
 {
     coverage_rule rule;
     report_lang lang = LANG_FR;
@@ -113,6 +117,8 @@ int scn_run(const inputs *in, const territories *tr, const run_options *o, outdi
     const commune_table *t = &in->table;
     coverage_report cov;
     cov_compute(t, &rule, &cov);
+    if (scope)
+        cov_restrict(t, &cov, scope->communes, scope->cpts);
     sw_lap(w, "coverage");
     coverage_timeline timeline;
     tl_compute(t, &cov, &timeline);
@@ -120,7 +126,7 @@ int scn_run(const inputs *in, const territories *tr, const run_options *o, outdi
     zone_list zones;
     zone_find(t, &tr->adjacency, &cov, &zones);
     sw_lap(w, "uncovered zones");
-    zone_batch zb = {t, &zones, xcalloc((size_t)(zones.n ? zones.n : 1), sizeof(join_issues))};
+    zone_batch zb = {t, &zones, scope, xcalloc((size_t)(zones.n ? zones.n : 1), sizeof(join_issues))};
     pool_run(threads, zones.n, zone_task, &zb);
     sw_lap(w, "dissolve zones");
 
@@ -134,14 +140,21 @@ int scn_run(const inputs *in, const territories *tr, const run_options *o, outdi
     join_issues issues;
     jis_init(&issues);
     append_issues(&issues, &in->issues);
+    int shown_zones = 0;
     for (int d = 0; d < tr->areas.ndepartments; d++)
-        append_issues(&issues, &tr->department_issues[d]);
+        if (scope_has_department(scope, tr->areas.departments[d].code))
+            append_issues(&issues, &tr->department_issues[d]);
     for (int k = 0; k < t->ncpts; k++)
-        append_issues(&issues, &tr->cpts_issues[k]);
+        if (scope_has_cpts(scope, k))
+            append_issues(&issues, &tr->cpts_issues[k]);
     for (int z = 0; z < zones.n; z++)
-        append_issues(&issues, &zb.issues[z]);
+        if (scope_has_zone(scope, &zones.zones[z])) {
+            append_issues(&issues, &zb.issues[z]);
+            shown_zones++;
+        }
     for (int r = 0; r < tr->areas.nregions; r++)
-        append_issues(&issues, &tr->region_issues[r]);
+        if (scope_has_region(scope, tr->areas.regions[r].code))
+            append_issues(&issues, &tr->region_issues[r]);
 
     if (rc == 0 && o->strict && issues.n > 0)
         rc = scn_strict_error(&issues);
@@ -155,6 +168,7 @@ int scn_run(const inputs *in, const territories *tr, const run_options *o, outdi
     run_results r = {
         .table = t,
         .coverage = &cov,
+        .scope = scope,
         .cpts_shapes = tr->cpts_shapes,
         .department_shapes = tr->department_shapes,
         .region_shapes = tr->region_shapes,
@@ -199,7 +213,10 @@ int scn_run(const inputs *in, const territories *tr, const run_options *o, outdi
         res->nation = cov.nation;
         res->cpts_counting = cov.cpts_counting;
         res->ncpts = t->ncpts;
-        res->zones = zones.n;
+        res->scope = cov.scope;
+        res->scope_cpts = cov.scope_cpts;
+        res->scope_cpts_counting = cov.scope_cpts_counting;
+        res->zones = shown_zones;
         res->nissues = issues.n;
         jis_summary(&issues, res->issues_summary, sizeof res->issues_summary);
     }

@@ -20,6 +20,12 @@
 #include "pool.h"
 #include "util.h"
 
+/* Which territories to dissolve: one flag per CPTS (table order), department and region (the
+ * order of territories.areas). */
+typedef struct territory_needs {
+    unsigned char *cpts, *departments, *regions;
+} territory_needs;
+
 typedef struct dissolve_batch {
     territories *tr;
     const territory_needs *need;
@@ -28,7 +34,36 @@ typedef struct dissolve_batch {
 
 static int wanted(const unsigned char *flags, int i)
 {
-    return !flags || flags[i];
+    return flags[i];
+}
+
+/* What the scopes show; a region needs all its departments, since it is made of them. */
+static void find_needs(const territories *tr, const coverage_scope *const *scopes, int nscopes,
+                       territory_needs *need)
+{
+    const commune_table *t = tr->table;
+    const coverage_report *a = &tr->areas;
+    need->cpts = xcalloc((size_t)t->ncpts + 1, 1);
+    need->departments = xcalloc((size_t)a->ndepartments + 1, 1);
+    need->regions = xcalloc((size_t)a->nregions + 1, 1);
+    const coverage_scope *whole = NULL; /* scope_has_* of NULL: everything */
+    if (nscopes == 0) {
+        scopes = &whole;
+        nscopes = 1;
+    }
+    for (int s = 0; s < nscopes; s++) {
+        for (int k = 0; k < t->ncpts; k++)
+            need->cpts[k] |= (unsigned char)scope_has_cpts(scopes[s], k);
+        for (int r = 0; r < a->nregions; r++)
+            need->regions[r] |= (unsigned char)scope_has_region(scopes[s], a->regions[r].code);
+    }
+    for (int d = 0; d < a->ndepartments; d++) {
+        const coverage_area *reg = cov_find_region(a, a->departments[d].reg);
+        need->departments[d] = (unsigned char)(reg && need->regions[reg - a->regions]);
+        for (int s = 0; s < nscopes && !need->departments[d]; s++)
+            need->departments[d] = (unsigned char)scope_has_department(scopes[s],
+                                                                     a->departments[d].code);
+    }
 }
 
 static void dissolve_task(void *arg, int i, GEOSContextHandle_t h)
@@ -39,7 +74,7 @@ static void dissolve_task(void *arg, int i, GEOSContextHandle_t h)
     const coverage_report *a = &tr->areas;
     char what[128];
     if (b->regions) {
-        if (!wanted(b->need ? b->need->regions : NULL, i))
+        if (!wanted(b->need->regions, i))
             return;
         shape *parts = xcalloc((size_t)(a->ndepartments ? a->ndepartments : 1), sizeof *parts);
         int n = 0;
@@ -50,7 +85,7 @@ static void dissolve_task(void *arg, int i, GEOSContextHandle_t h)
         shape_dissolve_shapes(t, h, parts, n, what, &tr->region_issues[i], &tr->region_shapes[i]);
         free(parts);
     } else if (i < a->ndepartments) {
-        if (!wanted(b->need ? b->need->departments : NULL, i))
+        if (!wanted(b->need->departments, i))
             return;
         const coverage_area *d = &a->departments[i];
         snprintf(what, sizeof what, "department %s", d->code);
@@ -58,7 +93,7 @@ static void dissolve_task(void *arg, int i, GEOSContextHandle_t h)
                                 &tr->department_shapes[i]);
     } else {
         i -= a->ndepartments;
-        if (!wanted(b->need ? b->need->cpts : NULL, i))
+        if (!wanted(b->need->cpts, i))
             return;
         const cpts *p = &t->cpts[i];
         snprintf(what, sizeof what, "CPTS %s", p->id);
@@ -67,8 +102,8 @@ static void dissolve_task(void *arg, int i, GEOSContextHandle_t h)
     }
 }
 
-int terr_build(territories *tr, const commune_table *t, const territory_needs *need, int threads,
-               stopwatch *w)
+int terr_build(territories *tr, const commune_table *t, const coverage_scope *const *scopes,
+               int nscopes, int threads, stopwatch *w)
 {
     memset(tr, 0, sizeof *tr);
     tr->table = t;
@@ -90,12 +125,17 @@ int terr_build(territories *tr, const commune_table *t, const territory_needs *n
     tr->cpts_issues = xcalloc((size_t)nc, sizeof *tr->cpts_issues);
     tr->department_issues = xcalloc((size_t)nd, sizeof *tr->department_issues);
     tr->region_issues = xcalloc((size_t)nr, sizeof *tr->region_issues);
-    dissolve_batch b = {tr, need, 0};
+    territory_needs need;
+    find_needs(tr, scopes, nscopes, &need);
+    dissolve_batch b = {tr, &need, 0};
     pool_run(threads, tr->areas.ndepartments + t->ncpts, dissolve_task, &b);
     sw_lap(w, "dissolve CPTS, departments");
     b.regions = 1;
     pool_run(threads, tr->areas.nregions, dissolve_task, &b);
     sw_lap(w, "dissolve regions");
+    free(need.cpts);
+    free(need.departments);
+    free(need.regions);
     return 0;
 }
 

@@ -13,7 +13,8 @@
  * third smaller than the 7 decimals of the RFC 7946 default); the binary formats keep full
  * precision. Reals have the decimals of the CSV tables. A territory without a polygon (a
  * commune the communes file lacks) has no feature: the CSV tables list it. Figures come from
- * the run results; nothing is computed here. */
+ * the run results; nothing is computed here. With --scope, a map holds the territories the
+ * scope shows (scope.h), and zones are ranked among those shown. */
 #include "results.h"
 
 #include <errno.h>
@@ -130,7 +131,7 @@ static int fill_communes(map_writer *w, const run_results *r, GEOSContextHandle_
     int rc = 0;
     for (int i = 0; i < t->ncommunes && rc == 0; i++) {
         const commune *c = &t->communes[i];
-        if (!c->geom)
+        if (!c->geom || !scope_has_commune(r->scope, i))
             continue;
         const char **ids = cpts_ids(t, c->cpts, c->ncpts);
         mw_begin(w);
@@ -156,7 +157,7 @@ static int fill_cpts(map_writer *w, const run_results *r, GEOSContextHandle_t h)
     const commune_table *t = r->table;
     int rc = 0;
     for (int k = 0; k < t->ncpts && rc == 0; k++) {
-        if (!has_polygon(&r->cpts_shapes[k]))
+        if (!has_polygon(&r->cpts_shapes[k]) || !scope_has_cpts(r->scope, k))
             continue;
         const cpts *p = &t->cpts[k];
         const coverage_figures *fig = &r->coverage->by_cpts[k];
@@ -187,9 +188,11 @@ static int fill_areas(map_writer *w, const run_results *r, int is_region,
     int n = is_region ? cov->nregions : cov->ndepartments;
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
-        if (!has_polygon(&shapes[i]))
-            continue;
         const coverage_area *a = &areas[i];
+        if (!has_polygon(&shapes[i]) ||
+            !(is_region ? scope_has_region(r->scope, a->code)
+                        : scope_has_department(r->scope, a->code)))
+            continue;
         mw_begin(w);
         mw_string(w, a->code);
         mw_string(w, a->name);
@@ -208,9 +211,12 @@ static int fill_areas(map_writer *w, const run_results *r, int is_region,
 static int fill_zones(map_writer *w, const run_results *r, GEOSContextHandle_t h)
 {
     const commune_table *t = r->table;
-    int rc = 0;
+    int rc = 0, rank = 0; /* the rank among the zones shown, largest first */
     for (int z = 0; z < r->zones->n && rc == 0; z++) {
         const uncovered_zone *zn = &r->zones->zones[z];
+        if (!scope_has_zone(r->scope, zn))
+            continue;
+        rank++;
         if (!has_polygon(&zn->shape))
             continue;
         const char **codes = xmalloc((size_t)(zn->ncommunes ? zn->ncommunes : 1) * sizeof *codes);
@@ -222,7 +228,7 @@ static int fill_zones(map_writer *w, const run_results *r, GEOSContextHandle_t h
         const char **bordering = cpts_ids(t, zn->bordering_cpts, zn->nbordering);
         const char **pending = cpts_ids(t, zn->pending_cpts, zn->npending);
         mw_begin(w);
-        mw_int64(w, z + 1);
+        mw_int64(w, rank);
         mw_int64(w, zn->population);
         mw_real(w, zn->area_km2);
         mw_int64(w, zn->ncommunes);

@@ -10,7 +10,9 @@
  * "and N more", and only the largest zones get a row, the others a total. Figures are the
  * run_results' own, formatted by numfmt; nothing is computed here but presentation (sorting
  * a zone's communes by population, counting join issues by kind). Reruns are identical: no
- * timestamp, no path of the machine. A failed write is found once, at the close. */
+ * timestamp, no path of the machine. A failed write is found once, at the close. With
+ * --scope (r->scope), the headline stays the nation's, for reference, and the areas, zones
+ * and regional timeline are those of the scope. */
 #include "results.h"
 
 #include <errno.h>
@@ -193,9 +195,12 @@ static void headline(md *m, const run_results *r)
     put_cap(m, "uncovered_zones");
     put_colon(m);
     int64_t zpop = 0;
-    int nzones = r->zones ? r->zones->n : 0;
-    for (int z = 0; z < nzones; z++)
-        zpop += r->zones->zones[z].population;
+    int nzones = 0; /* those shown: with --scope, those with a commune in scope */
+    for (int z = 0; r->zones && z < r->zones->n; z++)
+        if (scope_has_zone(r->scope, &r->zones->zones[z])) {
+            zpop += r->zones->zones[z].population;
+            nzones++;
+        }
     put_int(m, nzones);
     put(m, " (");
     put_int(m, zpop);
@@ -230,7 +235,7 @@ static void area_row(md *m, const coverage_area *a, int region)
 }
 
 /* Each region, then its departments (both in the order of their codes). */
-static void areas(md *m, const coverage_report *cov)
+static void areas(md *m, const coverage_report *cov, const coverage_scope *scope)
 {
     putf(m, "## %s\n\n", W(m, "regions_departments"));
     static const char *const keys[] = {"code", "name", "population", "covered_population",
@@ -251,9 +256,12 @@ static void areas(md *m, const coverage_report *cov)
     put_int(m, cov->nation.communes);
     put(m, " |\n");
     for (int r = 0; r < cov->nregions; r++) {
+        if (!scope_has_region(scope, cov->regions[r].code))
+            continue;
         area_row(m, &cov->regions[r], 1);
         for (int d = 0; d < cov->ndepartments; d++)
-            if (strcmp(cov->departments[d].reg, cov->regions[r].code) == 0)
+            if (strcmp(cov->departments[d].reg, cov->regions[r].code) == 0 &&
+                scope_has_department(scope, cov->departments[d].code))
                 area_row(m, &cov->departments[d], 0);
     }
     put(m, "\n");
@@ -329,11 +337,25 @@ static void zone_row(md *m, const commune_table *t, const uncovered_zone *z, int
     put(m, " |\n");
 }
 
+static void zones_shown(md *m, const run_results *r, const uncovered_zone **zl, int n);
+
 static void zones(md *m, const run_results *r)
 {
-    const zone_list *zl = r->zones;
+    /* The zones shown (with --scope, those with a commune in scope), largest first. */
+    int nshown = 0;
+    const uncovered_zone **shown = xmalloc(((size_t)(r->zones ? r->zones->n : 0) + 1) *
+                                           sizeof *shown);
+    for (int z = 0; r->zones && z < r->zones->n; z++)
+        if (scope_has_zone(r->scope, &r->zones->zones[z]))
+            shown[nshown++] = &r->zones->zones[z];
+    zones_shown(m, r, shown, nshown);
+    free(shown);
+}
+
+static void zones_shown(md *m, const run_results *r, const uncovered_zone **zl, int n)
+{
     putf(m, "## %s\n\n", W(m, "uncovered_zones"));
-    if (!zl || zl->n == 0) {
+    if (n == 0) {
         putf(m, "%s\n\n", W(m, "uncovered_zones_none"));
         return;
     }
@@ -351,21 +373,21 @@ static void zones(md *m, const run_results *r)
                                        "largest_communes", "bordering_cpts", "pending_cpts"};
     static const int right[] = {1, 1, 1, 0, 0, 0, 0};
     put_header(m, keys, right, 7);
-    for (int z = 0; z < zl->n && z < MAX_ZONES; z++)
-        zone_row(m, r->table, &zl->zones[z], z + 1);
-    if (zl->n > MAX_ZONES) {
+    for (int z = 0; z < n && z < MAX_ZONES; z++)
+        zone_row(m, r->table, zl[z], z + 1);
+    if (n > MAX_ZONES) {
         int64_t pop = 0;
-        for (int z = MAX_ZONES; z < zl->n; z++)
-            pop += zl->zones[z].population;
-        char n[64], p[64];
-        nfmt_int(m->lang, zl->n - MAX_ZONES, n, sizeof n);
+        for (int z = MAX_ZONES; z < n; z++)
+            pop += zl[z]->population;
+        char more[64], p[64];
+        nfmt_int(m->lang, n - MAX_ZONES, more, sizeof more);
         nfmt_int(m->lang, pop, p, sizeof p);
-        int one = zl->n - MAX_ZONES == 1;
+        int one = n - MAX_ZONES == 1;
         if (m->lang == LANG_FR)
             putf(m, "\n%s autre%s zone%s, de %s habitants en tout, %s dans uncovered.geojson.\n",
-                 n, one ? "" : "s", one ? "" : "s", p, one ? "est" : "sont");
+                 more, one ? "" : "s", one ? "" : "s", p, one ? "est" : "sont");
         else
-            putf(m, "\n%s more zone%s, %s inhabitants in all, %s in uncovered.geojson.\n", n,
+            putf(m, "\n%s more zone%s, %s inhabitants in all, %s in uncovered.geojson.\n", more,
                  one ? "" : "s", p, one ? "is" : "are");
     }
     put(m, "\n");
@@ -448,6 +470,8 @@ static void timeline(md *m, const run_results *r)
             put(m, "---:|");
     put(m, "\n");
     for (int g = 0; g < tl->nregions && g < cov->nregions; g++) {
+        if (!scope_has_region(r->scope, cov->regions[g].code))
+            continue;
         put(m, "| ");
         md_text(m, cov->regions[g].code);
         put(m, " | ");
@@ -517,7 +541,7 @@ static void write_all(md *m, const run_results *r)
 {
     putf(m, "# %s\n\n", W(m, "report_title"));
     headline(m, r);
-    areas(m, r->coverage);
+    areas(m, r->coverage, r->scope);
     zones(m, r);
     timeline(m, r);
     issues(m, r->issues);

@@ -1,5 +1,7 @@
 /* write_summary.c -- summary.json: the rule, the national and regional figures, the uncovered
  * zones, the inputs read, the join issues and the library versions of a run.
+ * With --scope, "scope" follows "national" (kept for reference) and the regions and zones are
+ * those of the scope.
  *
  * The summary is what scripts and dashboards read, and what a rerun is compared with, so the
  * output is byte-identical for identical inputs: keys in a fixed order (jansson 2.14 keeps
@@ -90,11 +92,31 @@ static json_t *national_json(const run_results *r)
     return o;
 }
 
-static json_t *regions_json(const coverage_report *cov)
+/* The scope shown: what was asked, and its figures under the rule. */
+static json_t *scope_json(const run_results *r)
+{
+    const coverage_scope *s = r->scope;
+    json_t *o = json_object();
+    json_object_set_new(o, "scope", text(s->text));
+    json_object_set_new(o, "kind", json_string(s->kind == SCOPE_REGION ? "region" : "department"));
+    json_t *codes = json_array();
+    for (int i = 0; i < s->ncodes; i++)
+        json_array_append_new(codes, text(s->codes[i]));
+    json_object_set_new(o, "codes", codes);
+    json_object_set_new(o, "label", text(s->label));
+    add_figures(o, &r->coverage->scope);
+    json_object_set_new(o, "cpts", json_integer(r->coverage->scope_cpts));
+    json_object_set_new(o, "cpts_counting", json_integer(r->coverage->scope_cpts_counting));
+    return o;
+}
+
+static json_t *regions_json(const coverage_report *cov, const coverage_scope *scope)
 {
     json_t *a = json_array();
     for (int i = 0; i < cov->nregions; i++) {
         const coverage_area *reg = &cov->regions[i];
+        if (!scope_has_region(scope, reg->code))
+            continue;
         json_t *o = json_object();
         json_object_set_new(o, "reg", text(reg->code));
         json_object_set_new(o, "name", text(reg->name));
@@ -104,14 +126,18 @@ static json_t *regions_json(const coverage_report *cov)
     return a;
 }
 
-static json_t *zones_json(const zone_list *zl)
+static json_t *zones_json(const zone_list *zl, const coverage_scope *scope)
 {
     int64_t population = 0;
-    for (int z = 0; z < zl->n; z++)
-        population += zl->zones[z].population;
+    int count = 0;
     json_t *largest = json_array();
-    for (int z = 0; z < zl->n && z < LARGEST_ZONES; z++) {
+    for (int z = 0; z < zl->n; z++) {
         const uncovered_zone *zn = &zl->zones[z];
+        if (!scope_has_zone(scope, zn))
+            continue;
+        population += zn->population;
+        if (count++ >= LARGEST_ZONES)
+            continue;
         json_t *o = json_object();
         json_object_set_new(o, "population", json_integer((json_int_t)zn->population));
         json_object_set_new(o, "communes", json_integer(zn->ncommunes));
@@ -122,7 +148,7 @@ static json_t *zones_json(const zone_list *zl)
         json_array_append_new(largest, o);
     }
     json_t *o = json_object();
-    json_object_set_new(o, "count", json_integer(zl->n));
+    json_object_set_new(o, "count", json_integer(count));
     json_object_set_new(o, "population", json_integer((json_int_t)population));
     json_object_set_new(o, "largest", largest);
     return o;
@@ -195,8 +221,10 @@ int write_summary(const char *dir, const run_results *r)
     json_object_set_new(root, "version", json_string(CPTSCOV_VERSION));
     json_object_set_new(root, "rule", rule_json(&r->coverage->rule));
     json_object_set_new(root, "national", national_json(r));
-    json_object_set_new(root, "regions", regions_json(r->coverage));
-    json_object_set_new(root, "uncovered_zones", zones_json(r->zones));
+    if (r->scope) /* absent for the whole country */
+        json_object_set_new(root, "scope", scope_json(r));
+    json_object_set_new(root, "regions", regions_json(r->coverage, r->scope));
+    json_object_set_new(root, "uncovered_zones", zones_json(r->zones, r->scope));
     json_object_set_new(root, "inputs", inputs_json(r));
     if (r->simplified) /* absent without --simplify: those outputs stay as they were */
         json_object_set_new(root, "maps", json_pack("{s:f}", "simplify_m", r->simplify_m));

@@ -8,7 +8,9 @@
  * goes either to csv_write or to a map_writer (row_out below), so the two cannot differ.
  * Figures come from the coverage report as they are; the only things made here are
  * presentations: ISO dates, the department list of a CPTS and how many of its communes
- * another CPTS lists too. */
+ * another CPTS lists too. With --scope, the departments, regions and CPTS of the scope only,
+ * and the timeline of the nation and the regions in scope (join issues are all kept: they are
+ * about the inputs, which every scope reads whole). */
 #include "results.h"
 
 #include <stdlib.h>
@@ -139,6 +141,8 @@ static int fill_departments(row_out *w, const run_results *r)
     int rc = 0;
     for (int i = 0; i < cov->ndepartments && rc == 0; i++) {
         const coverage_area *a = &cov->departments[i];
+        if (!scope_has_department(r->scope, a->code))
+            continue;
         out_begin(w);
         out_text(w, a->code);
         out_text(w, a->name);
@@ -155,6 +159,8 @@ static int fill_regions(row_out *w, const run_results *r)
     int rc = 0;
     for (int i = 0; i < cov->nregions && rc == 0; i++) {
         const coverage_area *a = &cov->regions[i];
+        if (!scope_has_region(r->scope, a->code))
+            continue;
         out_begin(w);
         out_text(w, a->code);
         out_text(w, a->name);
@@ -216,6 +222,8 @@ static int fill_cpts(row_out *w, const run_results *r)
     const coverage_report *cov = r->coverage;
     int rc = 0;
     for (int k = 0; k < t->ncpts && rc == 0; k++) {
+        if (!scope_has_cpts(r->scope, k))
+            continue;
         const cpts *p = &t->cpts[k];
         const coverage_figures *f = &cov->by_cpts[k];
         out_begin(w);
@@ -262,6 +270,8 @@ static int fill_timeline(row_out *w, const run_results *r)
         out_int(w, p->cpts_counting);
         rc = out_end_row(w);
         for (int k = 0; k < tl->nregions && k < cov->nregions && rc == 0; k++) {
+            if (!scope_has_region(r->scope, cov->regions[k].code))
+                continue;
             out_begin(w);
             out_date(w, p->date);
             out_text(w, "region");
