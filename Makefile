@@ -4,7 +4,7 @@
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-PKGS     = gdal proj jansson inih
+PKGS     = gdal proj jansson inih libcrypto
 ALL_CFLAGS = -std=c17 -Wall -Wextra -D_GNU_SOURCE -DGEOS_USE_ONLY_R_API -Iinclude $(CFLAGS) \
              $(shell pkg-config --cflags $(PKGS)) $(shell geos-config --cflags)
 LIBS     = $(shell pkg-config --libs $(PKGS)) $(shell geos-config --clibs) -lm -lpthread

@@ -3,6 +3,7 @@
 #ifndef CPTSCOV_DIAG_H
 #define CPTSCOV_DIAG_H
 
+#include <pthread.h>
 #include <stdio.h>
 
 /* Exit statuses. */
@@ -15,6 +16,20 @@ int diag_error(const char *file, long line, const char *fmt, ...)
 /* The recorded error, as the one line to print (without "cptscov: "), or NULL. */
 const char *diag_message(void);
 void diag_clear(void);
+
+/* Where a thread's errors go: the global context unless diag_use says otherwise. A batch
+ * gives each scenario its own; pool_run passes the caller's context to its workers. */
+typedef struct diag_context {
+    pthread_mutex_t lock;
+    char message[2048];
+    int has_message;
+} diag_context;
+
+void diag_context_init(diag_context *c);
+void diag_context_free(diag_context *c);
+/* The calling thread's context (NULL: the global one), and setting it (NULL: the global). */
+diag_context *diag_current(void);
+void diag_use(diag_context *c);
 
 /* One problem the join met: it does not stop the run, unless --strict. */
 typedef struct join_issue {

@@ -6,6 +6,7 @@
 typedef struct outdir {
     char *final;   /* the directory asked for */
     char *tmp;     /* where the files are written until odir_commit */
+    int lock;      /* fd of tmp, flock()ed while this output is written; -1 when none */
 } outdir;
 
 /* Checks that final may be (re)placed and creates the temporary directory.

@@ -40,6 +40,11 @@ typedef struct territories {
  * empty shape (no layer). Returns 0, or -1 after diag_error (the arcs could not be built). */
 int terr_build(territories *tr, const commune_table *t, const coverage_scope *const *scopes,
                int nscopes, int threads, stopwatch *w);
+/* terr_build in two steps: the areas, the arcs and the adjacency graph (enough for the
+ * uncovered zones of any rule; 0, or -1 after diag_error), then the dissolves. */
+int terr_begin(territories *tr, const commune_table *t, int threads, stopwatch *w);
+void terr_dissolve(territories *tr, const coverage_scope *const *scopes, int nscopes,
+                   int threads, stopwatch *w);
 /* Builds the arcs (once) and simplifies them at each of tolerances[0..n-1] (metres) not done
  * yet. Returns 0, or -1 after diag_error. */
 int terr_simplify(territories *tr, const double *tolerances, int n, int threads, stopwatch *w);

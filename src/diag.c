@@ -10,47 +10,81 @@
 
 #include "util.h"
 
-static char message[2048];
-static int has_message;
-/* Writers may fail on several threads at once: the first error is kept whole. */
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* The errors of a job go to one context. Writers may fail on several threads at once: the
+ * first error is kept whole. The scenarios of a batch each have a context of their own, so
+ * that one's error neither hides nor takes the place of another's; a thread uses the context
+ * set by diag_use (pool.c passes its caller's to its workers), the global one otherwise. */
+static diag_context global_context = {PTHREAD_MUTEX_INITIALIZER, "", 0};
+static _Thread_local diag_context *current;
+
+static diag_context *ctx(void)
+{
+    return current ? current : &global_context;
+}
+
+void diag_context_init(diag_context *c)
+{
+    pthread_mutex_init(&c->lock, NULL);
+    c->message[0] = '\0';
+    c->has_message = 0;
+}
+
+void diag_context_free(diag_context *c)
+{
+    pthread_mutex_destroy(&c->lock);
+}
+
+diag_context *diag_current(void)
+{
+    return current;
+}
+
+void diag_use(diag_context *c)
+{
+    current = c;
+}
 
 int diag_error(const char *file, long line, const char *fmt, ...)
 {
-    pthread_mutex_lock(&lock);
-    if (has_message) {
-        pthread_mutex_unlock(&lock);
+    diag_context *c = ctx();
+    pthread_mutex_lock(&c->lock);
+    char *message = c->message;
+    size_t size = sizeof c->message;
+    if (c->has_message) {
+        pthread_mutex_unlock(&c->lock);
         return -1;
     }
     size_t n = 0;
     if (file && line > 0)
-        n = (size_t)snprintf(message, sizeof message, "%s:%ld: ", file, line);
+        n = (size_t)snprintf(message, size, "%s:%ld: ", file, line);
     else if (file)
-        n = (size_t)snprintf(message, sizeof message, "%s: ", file);
-    if (n >= sizeof message)
-        n = sizeof message - 1;
+        n = (size_t)snprintf(message, size, "%s: ", file);
+    if (n >= size)
+        n = size - 1;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message + n, sizeof message - n, fmt, ap);
+    vsnprintf(message + n, size - n, fmt, ap);
     va_end(ap);
     /* One line, whatever came from the input. */
     for (char *p = message; *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
-    has_message = 1;
-    pthread_mutex_unlock(&lock);
+    c->has_message = 1;
+    pthread_mutex_unlock(&c->lock);
     return -1;
 }
 
 const char *diag_message(void)
 {
-    return has_message ? message : NULL;
+    diag_context *c = ctx();
+    return c->has_message ? c->message : NULL;
 }
 
 void diag_clear(void)
 {
-    has_message = 0;
-    message[0] = '\0';
+    diag_context *c = ctx();
+    c->has_message = 0;
+    c->message[0] = '\0';
 }
 
 void jis_init(join_issues *l)

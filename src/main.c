@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "batch.h"
 #include "diag.h"
 #include "options.h"
 #include "run.h"
@@ -24,10 +25,11 @@ int main(int argc, char **argv)
     /* GDAL and PROJ report through cptscov's own messages, never on their own. */
     CPLSetErrorHandler(CPLQuietErrorHandler);
     proj_log_level(PJ_DEFAULT_CTX, PJ_LOG_NONE);
-    int first = argc > 1 && strcmp(argv[1], "run") == 0 ? 2 : 1;
+    int is_batch = argc > 1 && strcmp(argv[1], "batch") == 0;
+    int first = argc > 1 && (strcmp(argv[1], "run") == 0 || is_batch) ? 2 : 1;
     run_options o;
     int rc;
-    if (opt_parse(&o, argc, argv, first) < 0) {
+    if (opt_parse_for(&o, argc, argv, first, is_batch ? OPT_BATCH : OPT_RUN) < 0) {
         fprintf(stderr, "cptscov: %s\n", diag_message());
         opt_free(&o);
         return EXIT_USAGE;
@@ -43,8 +45,13 @@ int main(int argc, char **argv)
         rc = EXIT_OK;
     } else if (first == 1) {
         fprintf(stderr, "cptscov: %s; see cptscov --help\n",
-                argc > 1 ? "unknown command (the command is \"run\")" : "no command given");
+                argc > 1 ? "unknown command (the commands are \"run\" and \"batch\")"
+                         : "no command given");
         rc = EXIT_USAGE;
+    } else if (is_batch) {
+        rc = batch_main(&o);
+        if (rc == EXIT_USAGE || (rc != EXIT_OK && diag_message()))
+            fprintf(stderr, "cptscov: %s\n", diag_message() ? diag_message() : "failed");
     } else {
         rc = run_job(&o);
         if (rc != EXIT_OK)

@@ -58,14 +58,13 @@ static void remove_dir(const char *path)
     rmdir(path);
 }
 
-/* The open temporary directory of this run, locked until the run ends (one output per run). */
-static int tmp_lock = -1;
-
-static void release_lock(void)
+/* The open temporary directory of an output, locked until it is committed or aborted (a
+ * batch writes several at once). */
+static void release_lock(outdir *o)
 {
-    if (tmp_lock >= 0)
-        close(tmp_lock);
-    tmp_lock = -1;
+    if (o->lock >= 0)
+        close(o->lock);
+    o->lock = -1;
 }
 
 /* Removes the temporary directories of name in parent that runs which died left behind:
@@ -127,6 +126,7 @@ int odir_begin(outdir *o, const char *final)
 {
     o->final = NULL;
     o->tmp = NULL;
+    o->lock = -1;
     size_t len = strlen(final);
     while (len > 1 && final[len - 1] == '/')
         len--;
@@ -177,9 +177,8 @@ int odir_begin(outdir *o, const char *final)
                                     "--out", strerror(e));
     }
     chmod(o->tmp, 0755);
-    release_lock();
-    tmp_lock = open(o->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (tmp_lock < 0 || flock(tmp_lock, LOCK_EX | LOCK_NB) != 0) {
+    o->lock = open(o->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (o->lock < 0 || flock(o->lock, LOCK_EX | LOCK_NB) != 0) {
         /* Another run took it for a dead one's in the instant between its creation and now. */
         int e = errno;
         odir_abort(o);
@@ -212,7 +211,7 @@ int odir_commit(outdir *o)
     free(o->tmp);
     free(o->final);
     o->tmp = o->final = NULL;
-    release_lock();
+    release_lock(o);
     return 0;
 }
 
@@ -220,7 +219,7 @@ void odir_abort(outdir *o)
 {
     if (o->tmp)
         remove_dir(o->tmp);
-    release_lock();
+    release_lock(o);
     free(o->tmp);
     free(o->final);
     o->tmp = o->final = NULL;

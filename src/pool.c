@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "util.h"
 
 typedef struct batch {
@@ -19,11 +20,14 @@ typedef struct batch {
     void *arg;
     int ntasks;
     atomic_int next;
+    diag_context *diag;  /* the caller's: errors of the tasks go where the caller's go */
 } batch;
 
 static void *worker(void *p)
 {
     batch *b = p;
+    diag_context *saved = diag_current();
+    diag_use(b->diag);
     GEOSContextHandle_t h = GEOS_init_r();
     for (;;) {
         int i = atomic_fetch_add(&b->next, 1);
@@ -32,6 +36,7 @@ static void *worker(void *p)
         b->fn(b->arg, i, h);
     }
     GEOS_finish_r(h);
+    diag_use(saved);
     return NULL;
 }
 
@@ -47,7 +52,7 @@ void pool_run(int nthreads, int ntasks, pool_task fn, void *arg)
         nthreads = pool_cores();
     if (nthreads > ntasks)
         nthreads = ntasks;
-    batch b = {fn, arg, ntasks, 0};
+    batch b = {fn, arg, ntasks, 0, diag_current()};
     if (nthreads <= 1) {
         worker(&b);
         return;

@@ -102,8 +102,7 @@ static void dissolve_task(void *arg, int i, GEOSContextHandle_t h)
     }
 }
 
-int terr_build(territories *tr, const commune_table *t, const coverage_scope *const *scopes,
-               int nscopes, int threads, stopwatch *w)
+int terr_begin(territories *tr, const commune_table *t, int threads, stopwatch *w)
 {
     memset(tr, 0, sizeof *tr);
     tr->table = t;
@@ -116,6 +115,22 @@ int terr_build(territories *tr, const commune_table *t, const coverage_scope *co
     sw_lap(w, "topology (arcs)");
     adj_from_topology(t, tr->topology, &tr->adjacency); /* neighbours share an arc */
     sw_lap(w, "adjacency");
+    return 0;
+}
+
+int terr_build(territories *tr, const commune_table *t, const coverage_scope *const *scopes,
+               int nscopes, int threads, stopwatch *w)
+{
+    if (terr_begin(tr, t, threads, w) < 0)
+        return -1;
+    terr_dissolve(tr, scopes, nscopes, threads, w);
+    return 0;
+}
+
+void terr_dissolve(territories *tr, const coverage_scope *const *scopes, int nscopes,
+                   int threads, stopwatch *w)
+{
+    const commune_table *t = tr->table;
     int nc = t->ncpts ? t->ncpts : 1;
     int nd = tr->areas.ndepartments ? tr->areas.ndepartments : 1;
     int nr = tr->areas.nregions ? tr->areas.nregions : 1;
@@ -136,7 +151,6 @@ int terr_build(territories *tr, const commune_table *t, const coverage_scope *co
     free(need.cpts);
     free(need.departments);
     free(need.regions);
-    return 0;
 }
 
 static void free_shapes(const commune_table *t, shape *s, join_issues *ji, int n)

@@ -1,0 +1,627 @@
+/* batch.c -- `cptscov batch CONFIG --out OUT`: many scenarios on inputs read once.
+ * Each scenario is written to OUT/NAME/ as `cptscov run` writes it; unchanged ones are skipped.
+ *
+ * The order of the work is that of the costs. Deciding that nothing changed must be nearly
+ * free (a monthly batch is rerun often), so it needs no reading: the inputs' files are
+ * stat()ed and compared with OUT/manifest.json by size and modification time, and hashed
+ * (SHA-256) only when those differ; a file touched but unchanged is then recognised by its
+ * hash. Only when a scenario is new, changed, or its inputs' content changed are the inputs
+ * read and joined, once for all scenarios (inputs.c), with the adjacency graph. A scenario
+ * whose inputs changed is then redone only when the digest of the data it shows changed
+ * (digest.c): a membership row of Brittany does not redo the scenario of Occitanie. The
+ * rule-independent dissolves are made once for what the scenarios to redo show
+ * (territories.c), and the scenarios run on -j threads (pool.c), each with its GEOS context,
+ * its error context (diag.c) and its temporary output directory (outdir.c), so that one
+ * failing leaves the others and the previous OUT/NAME/ in place. The manifest is written
+ * last, atomically, without the entries of failed scenarios, which are redone next time. */
+#include "batch.h"
+
+#include <cpl_string.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gdal.h>
+#include <jansson.h>
+#include <math.h>
+#include <proj.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "batch_config.h"
+#include "diag.h"
+#include "digest.h"
+#include "fields.h"
+#include "inputs.h"
+#include "manifest.h"
+#include "outdir.h"
+#include "pool.h"
+#include "scenario.h"
+#include "scope.h"
+#include "stopwatch.h"
+#include "territories.h"
+#include "util.h"
+#include "version.h"
+
+#define MAX_FILES 256
+
+typedef enum job_state {
+    JOB_SKIP,      /* inputs and options unchanged: nothing to do */
+    JOB_DIGEST,    /* inputs changed: redo if the digest of its data changed */
+    JOB_RUN,       /* to be computed */
+    JOB_DONE,
+    JOB_FAILED
+} job_state;
+
+typedef struct batch_job {
+    const batch_scenario *sc;
+    run_options opts;         /* inputs and scenario merged; borrows from the config */
+    char *options_text;       /* normalised, for the manifest */
+    char *out;                /* OUT/NAME */
+    job_state state;
+    const char *why;          /* why it is redone, for the lines */
+    coverage_rule rule;
+    coverage_scope scope;
+    int has_scope;
+    char digest[65];          /* "" when not computed */
+    char *error;              /* the message of a failure */
+    double seconds;
+    double covered_pct;       /* of the scope (the nation without one); < 0 unknown */
+    json_t *entry;            /* the manifest's record, borrowed */
+} batch_job;
+
+typedef struct batch_run {
+    const run_options *cli;
+    batch_config cfg;
+    batch_job *jobs;
+    int n;
+    mfst_file files[MAX_FILES];
+    int nfiles;
+    inputs in;
+    territories tr;
+    int inner_threads;
+    batch_job **torun;        /* the jobs of the pool, in config order */
+    /* progress */
+    pthread_mutex_t lock;
+    int tty, finished, done, skipped, failed, total_runs, runs_finished;
+    struct timespec start;
+} batch_run;
+
+static double now_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return sw_seconds(t0, &t);
+}
+
+/* ---- progress: a bar on a terminal, a line per scenario elsewhere ---- */
+
+static void draw_bar(batch_run *b)
+{
+    if (!b->tty)
+        return;
+    int width = 30, filled = b->n ? width * b->finished / b->n : width;
+    char bar[64];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < filled ? '#' : '.';
+    bar[width] = '\0';
+    char eta[32] = "";
+    int left = b->total_runs - b->runs_finished;
+    if (left > 0 && b->runs_finished > 0)
+        snprintf(eta, sizeof eta, ", ETA %.0f s",
+                 now_since(&b->start) / b->runs_finished * left);
+    fprintf(stderr, "\r\033[K[%s] %d/%d: %d done, %d skipped, %d failed%s", bar, b->finished,
+            b->n, b->done, b->skipped, b->failed, eta);
+    fflush(stderr);
+}
+
+/* Records that j ended (done, skipped or failed) and says so. */
+static void report(batch_run *b, batch_job *j)
+{
+    pthread_mutex_lock(&b->lock);
+    b->finished++;
+    if (j->state == JOB_DONE || j->state == JOB_FAILED)
+        b->runs_finished++;
+    if (j->state == JOB_DONE)
+        b->done++;
+    else if (j->state == JOB_FAILED)
+        b->failed++;
+    else
+        b->skipped++;
+    if (b->tty)
+        fprintf(stderr, "\r\033[K");
+    if (j->state == JOB_FAILED)
+        fprintf(stderr, "cptscov: %s:%ld: scenario %s failed: %s\n", b->cfg.path, j->sc->line,
+                j->sc->name, j->error);
+    else if (!b->tty && j->state == JOB_DONE)
+        fprintf(stderr, "cptscov: [%d/%d] %s: done in %.2f s (%s), %.2f %% covered\n",
+                b->finished, b->n, j->sc->name, j->seconds, j->why, j->covered_pct);
+    else if (!b->tty)
+        fprintf(stderr, "cptscov: [%d/%d] %s: skipped (unchanged)\n", b->finished, b->n,
+                j->sc->name);
+    draw_bar(b);
+    pthread_mutex_unlock(&b->lock);
+}
+
+static void fail_job(batch_job *j, const char *message)
+{
+    j->state = JOB_FAILED;
+    free(j->error);
+    j->error = xstrdup(message && message[0] ? message : "failed");
+}
+
+/* ---- the output directory and its lock ---- */
+
+/* 1 when dir holds nothing. */
+static int is_empty(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    int empty = 1;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            empty = 0;
+    closedir(d);
+    return empty;
+}
+
+/* OUT must be missing, empty or a batch output (it holds manifest.json); it is then locked
+ * so that two batches never write it at once. Returns the lock's fd, or -1 after diag_error. */
+static int open_out(const char *out)
+{
+    struct stat st;
+    if (stat(out, &st) != 0) {
+        if (mkdir(out, 0755) != 0)
+            return diag_error(out, 0, "cannot create the output directory: %s; create its parent "
+                                      "or choose another --out", strerror(errno));
+    } else if (!S_ISDIR(st.st_mode)) {
+        return diag_error(out, 0, "exists and is not a directory; choose another --out");
+    } else {
+        char *m = xasprintf("%s/manifest.json", out);
+        int ours = access(m, F_OK) == 0;
+        free(m);
+        if (!ours && !is_empty(out))
+            return diag_error(out, 0, "exists and is not an output of cptscov batch (no "
+                                      "manifest.json); choose another --out or empty it");
+    }
+    int fd = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return diag_error(out, 0, "another cptscov batch is writing it; wait for it to end");
+    }
+    return fd;
+}
+
+/* ---- the inputs' files ---- */
+
+static void add_file(batch_run *b, const char *path)
+{
+    for (int i = 0; i < b->nfiles; i++)
+        if (strcmp(b->files[i].path, path) == 0)
+            return;
+    if (b->nfiles == MAX_FILES)
+        return;
+    mfst_file *f = &b->files[b->nfiles++];
+    memset(f, 0, sizeof *f);
+    f->path = xstrdup(path);
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        f->size = (long long)st.st_size;
+        f->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+    } else {
+        f->size = -1;
+    }
+}
+
+/* Every file the inputs are made of: each path, and the files GDAL says make each dataset
+ * (a shapefile's .dbf, .shx, .prj, .cpg), so that a changed attribute table is seen. */
+static void list_files(batch_run *b)
+{
+    const char *paths[MAX_FILES];
+    int n = opt_paths(&b->cfg.inputs, OPT_INPUTS, paths, MAX_FILES);
+    for (int i = 0; i < n; i++) {
+        add_file(b, paths[i]);
+        const char *ext = strrchr(paths[i], '.');
+        if (ext && str_ieq(ext, ".csv"))
+            continue; /* a table is its one file */
+        GDALDatasetH ds = GDALOpenEx(paths[i], GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL,
+                                     NULL);
+        if (!ds)
+            continue;
+        char **list = GDALGetFileList(ds);
+        for (char **p = list; p && *p; p++)
+            add_file(b, *p);
+        CSLDestroy(list);
+        GDALClose(ds);
+    }
+}
+
+/* The SHA-256 of each file: the manifest's when size and time match, else computed (a file
+ * touched but unchanged is then found equal). Returns 0, or -1 after diag_error. */
+static int hash_files(batch_run *b, json_t *manifest)
+{
+    for (int i = 0; i < b->nfiles; i++) {
+        mfst_file *f = &b->files[i];
+        if (f->size < 0)
+            return diag_error(f->path, 0, "cannot read: %s; check [inputs] in %s",
+                              strerror(ENOENT), b->cfg.path);
+        const char *name;
+        json_t *e;
+        int known = 0;
+        json_object_foreach(json_object_get(manifest, "scenarios"), name, e) {
+            char sha[65];
+            if (mfst_file_match(e, f, sha) == 1) {
+                memcpy(f->sha256, sha, sizeof sha);
+                known = 1;
+                break;
+            }
+        }
+        if (!known && dig_file(f->path, f->sha256) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* 1 when entry e records exactly these files with these contents. *touched set when a
+ * time differs (the manifest is then updated). */
+static int same_files(batch_run *b, json_t *e, int *touched)
+{
+    json_t *files = json_object_get(e, "files");
+    if ((int)json_array_size(files) != b->nfiles)
+        return 0;
+    for (int i = 0; i < b->nfiles; i++) {
+        char sha[65];
+        int m = mfst_file_match(e, &b->files[i], sha);
+        if (m == 0 || strcmp(sha, b->files[i].sha256) != 0)
+            return 0;
+        if (m == 2)
+            *touched = 1;
+    }
+    return 1;
+}
+
+static char *program_text(void)
+{
+    return xasprintf("cptscov %s; GDAL %s; GEOS %s; PROJ %s", CPTSCOV_VERSION,
+                     GDALVersionInfo("RELEASE_NAME"), GEOSversion(), proj_info().version);
+}
+
+/* ---- one scenario on a thread of the pool ---- */
+
+static void run_task(void *arg, int i, GEOSContextHandle_t h)
+{
+    batch_run *b = arg;
+    batch_job *j = b->torun[i];
+    diag_context dc, *saved = diag_current();
+    diag_context_init(&dc);
+    diag_use(&dc);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    outdir od;
+    int rc = odir_begin(&od, j->out);
+    scenario_outcome res;
+    memset(&res, 0, sizeof res);
+    if (rc == 0) {
+        rc = scn_run(&b->in, &b->tr, &j->opts, j->has_scope ? &j->scope : NULL, &od,
+                     b->inner_threads, h, &res, NULL);
+        if (rc != 0)
+            odir_abort(&od);
+    }
+    j->seconds = now_since(&t0);
+    if (rc == 0) {
+        j->state = JOB_DONE;
+        j->covered_pct = cov_pct(&res.scope);
+    } else {
+        fail_job(j, diag_message());
+    }
+    diag_use(saved);
+    diag_context_free(&dc);
+    report(b, j);
+}
+
+/* ---- deciding, reading, running ---- */
+
+/* Sets each job's state from the manifest alone. */
+static void decide(batch_run *b, json_t *manifest, int broken, const char *program,
+                   int *touched)
+{
+    for (int i = 0; i < b->n; i++) {
+        batch_job *j = &b->jobs[i];
+        json_t *e = mfst_scenario(manifest, j->sc->name);
+        j->entry = e;
+        char *summary = xasprintf("%s/summary.json", j->out);
+        int present = access(summary, F_OK) == 0;
+        free(summary);
+        const char *opts = e ? json_string_value(json_object_get(e, "options")) : NULL;
+        const char *prog = e ? json_string_value(json_object_get(e, "program")) : NULL;
+        j->state = JOB_RUN;
+        if (b->cli->force)
+            j->why = "forced";
+        else if (!e)
+            j->why = broken ? "manifest unreadable" : "new";
+        else if (!opts || strcmp(opts, j->options_text) != 0)
+            j->why = "options changed";
+        else if (!prog || strcmp(prog, program) != 0)
+            j->why = "program changed";
+        else if (!present)
+            j->why = "output missing";
+        else if (!same_files(b, e, touched)) {
+            j->state = JOB_DIGEST;
+            j->why = "data changed";
+        } else {
+            j->state = JOB_SKIP;
+        }
+    }
+}
+
+/* Reads the inputs, resolves the scopes and takes the digests; the jobs whose digest is the
+ * manifest's are skipped. Returns 0, or -1 when the inputs cannot be read (every job still
+ * to decide then fails with that message). */
+static int prepare(batch_run *b, stopwatch *w, int *touched)
+{
+    run_options in_opts;
+    memset(&in_opts, 0, sizeof in_opts);
+    opt_merge(&in_opts, &b->cfg.inputs, OPT_INPUTS);
+    in_opts.threads = b->cli->jobs;
+    if (inp_read(&b->in, &in_opts, w) < 0) {
+        for (int i = 0; i < b->n; i++)
+            if (b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST)
+                fail_job(&b->jobs[i], diag_message());
+        return -1;
+    }
+    if (terr_begin(&b->tr, &b->in.table, 0, w) < 0) {
+        for (int i = 0; i < b->n; i++)
+            if (b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST)
+                fail_job(&b->jobs[i], diag_message());
+        return -1;
+    }
+    unsigned char(*hashes)[32] = dig_communes(&b->in.table, b->in.table.geos);
+    for (int i = 0; i < b->n; i++) {
+        batch_job *j = &b->jobs[i];
+        if (j->state != JOB_RUN && j->state != JOB_DIGEST)
+            continue;
+        if (j->opts.scope) {
+            diag_clear();
+            if (scope_resolve(&j->scope, j->opts.scope, &b->in.table) < 0) {
+                fail_job(j, diag_message());
+                diag_clear();
+                continue;
+            }
+            j->has_scope = 1;
+        }
+        dig_scenario(&b->in, &b->tr, (const unsigned char(*)[32])hashes, &j->rule,
+                     j->has_scope ? &j->scope : NULL, j->options_text, j->digest);
+        if (j->state == JOB_DIGEST) {
+            const char *old = json_string_value(json_object_get(j->entry, "digest"));
+            if (old && strcmp(old, j->digest) == 0) {
+                j->state = JOB_SKIP;
+                *touched = 1;
+            } else {
+                j->state = JOB_RUN;
+            }
+        }
+    }
+    free(hashes);
+    sw_lap(w, "digests");
+    return 0;
+}
+
+static void run_jobs(batch_run *b, stopwatch *w)
+{
+    const coverage_scope **scopes = xcalloc((size_t)b->n + 1, sizeof *scopes);
+    b->torun = xcalloc((size_t)b->n + 1, sizeof *b->torun);
+    int nrun = 0;
+    for (int i = 0; i < b->n; i++)
+        if (b->jobs[i].state == JOB_RUN) {
+            scopes[nrun] = b->jobs[i].has_scope ? &b->jobs[i].scope : NULL;
+            b->torun[nrun++] = &b->jobs[i];
+        }
+    if (nrun > 0) {
+        terr_dissolve(&b->tr, scopes, nrun, b->cli->jobs, w);
+        int jobs = b->cli->jobs > 0 ? b->cli->jobs : pool_cores();
+        int at_once = jobs < nrun ? jobs : nrun;
+        b->inner_threads = pool_cores() / at_once > 1 ? pool_cores() / at_once : 1;
+        pool_run(jobs, nrun, run_task, b);
+        sw_lap(w, "scenarios");
+    }
+    free(scopes);
+}
+
+/* The new manifest: an entry per scenario done or skipped, none for a failed one. */
+static json_t *new_manifest(batch_run *b, const char *program)
+{
+    json_t *m = json_object();
+    json_object_set_new(m, "generator", json_string("cptscov"));
+    json_object_set_new(m, "version", json_string(CPTSCOV_VERSION));
+    json_object_set_new(m, "config", json_string(b->cfg.path));
+    json_t *all = json_object();
+    for (int i = 0; i < b->n; i++) {
+        batch_job *j = &b->jobs[i];
+        if (j->state == JOB_FAILED)
+            continue;
+        const char *digest = j->digest[0] ? j->digest
+                                          : json_string_value(json_object_get(j->entry, "digest"));
+        json_t *e = json_object();
+        json_object_set_new(e, "options", json_string(j->options_text));
+        json_object_set_new(e, "program", json_string(program));
+        json_object_set_new(e, "files", mfst_files_json(b->files, b->nfiles));
+        json_object_set_new(e, "digest", json_string(digest ? digest : ""));
+        double pct = j->state == JOB_DONE
+                         ? j->covered_pct
+                         : json_real_value(json_object_get(j->entry, "covered_pct"));
+        json_object_set_new(e, "covered_pct", json_real(round(pct * 10000.0) / 10000.0));
+        json_object_set(all, j->sc->name, e);
+        json_decref(e);
+    }
+    json_object_set_new(m, "scenarios", all);
+    return m;
+}
+
+static void print_table(batch_run *b)
+{
+    int w = 8;
+    for (int i = 0; i < b->n; i++)
+        if ((int)strlen(b->jobs[i].sc->name) > w)
+            w = (int)strlen(b->jobs[i].sc->name);
+    printf("%-*s  %-7s  %8s  %9s\n", w, "scenario", "status", "seconds", "covered");
+    for (int i = 0; i < b->n; i++) {
+        const batch_job *j = &b->jobs[i];
+        const char *status = j->state == JOB_DONE ? "done" : j->state == JOB_FAILED ? "failed"
+                                                                                     : "skipped";
+        char secs[32] = "-", pct[32] = "-";
+        if (j->state == JOB_DONE)
+            snprintf(secs, sizeof secs, "%.2f", j->seconds);
+        if (j->state == JOB_DONE)
+            snprintf(pct, sizeof pct, "%.2f %%", j->covered_pct);
+        else if (j->state != JOB_FAILED && j->entry)
+            snprintf(pct, sizeof pct, "%.2f %%",
+                     json_real_value(json_object_get(j->entry, "covered_pct")));
+        printf("%-*s  %-7s  %8s  %9s\n", w, j->sc->name, status, secs, pct);
+    }
+    fflush(stdout);
+}
+
+/* Makes the jobs from the configuration; an option a scenario gives wrongly is said at its
+ * section's line. Returns 0, or -1 after diag_error. */
+static int make_jobs(batch_run *b, const char *out)
+{
+    b->jobs = xcalloc((size_t)b->cfg.n, sizeof *b->jobs);
+    b->n = b->cfg.n;
+    char *inputs_text = opt_normalise(&b->cfg.inputs, OPT_INPUTS);
+    int rc = 0;
+    for (int i = 0; i < b->n && rc == 0; i++) {
+        batch_job *j = &b->jobs[i];
+        j->sc = &b->cfg.scenarios[i];
+        j->covered_pct = -1;
+        opt_merge(&j->opts, &b->cfg.inputs, OPT_INPUTS);
+        opt_merge(&j->opts, &j->sc->options, OPT_SCENARIO);
+        j->out = xasprintf("%s/%s", out, j->sc->name);
+        j->opts.out = j->out;
+        j->opts.quiet = 1;
+        char *scn = opt_normalise(&j->sc->options, OPT_SCENARIO);
+        j->options_text = xasprintf("[inputs]\n%s[scenario]\n%s", inputs_text, scn);
+        free(scn);
+        if (scn_check(&j->opts, &j->rule, NULL) < 0) {
+            char *msg = xstrdup(diag_message());
+            diag_clear();
+            rc = diag_error(b->cfg.path, j->sc->line, "[scenario %s]: %s", j->sc->name, msg);
+            free(msg);
+        }
+    }
+    free(inputs_text);
+    return rc;
+}
+
+static void free_run(batch_run *b)
+{
+    for (int i = 0; i < b->n; i++) {
+        batch_job *j = &b->jobs[i];
+        free(j->options_text);
+        free(j->out);
+        free(j->error);
+        if (j->has_scope)
+            scope_free(&j->scope);
+    }
+    free(b->jobs);
+    free(b->torun);
+    for (int i = 0; i < b->nfiles; i++)
+        free(b->files[i].path);
+    terr_free(&b->tr);
+    if (b->in.table.geos)
+        inp_free(&b->in);
+    bcfg_free(&b->cfg);
+    pthread_mutex_destroy(&b->lock);
+}
+
+int batch_main(const run_options *o)
+{
+    if (!o->config)
+        return diag_error(NULL, 0, "batch needs its INI file: cptscov batch CONFIG --out OUT"),
+               EXIT_USAGE;
+    if (!o->out)
+        return diag_error(NULL, 0, "--out is required; see cptscov --help"), EXIT_USAGE;
+    batch_run *b = xcalloc(1, sizeof *b);
+    b->cli = o;
+    pthread_mutex_init(&b->lock, NULL);
+    b->tty = !o->quiet && isatty(2);
+    clock_gettime(CLOCK_MONOTONIC, &b->start);
+    stopwatch w;
+    sw_start(&w, o->timings);
+    if (bcfg_read(&b->cfg, o->config) < 0 || make_jobs(b, o->out) < 0) {
+        free_run(b);
+        free(b);
+        return EXIT_USAGE;
+    }
+    fld_set_free_codes(b->cfg.inputs.free_codes);
+    int lock = open_out(o->out);
+    if (lock < 0) {
+        free_run(b);
+        free(b);
+        return EXIT_ERROR;
+    }
+    GDALAllRegister();
+    char *mpath = xasprintf("%s/manifest.json", o->out);
+    int broken = 0, touched = 0, rc = EXIT_OK;
+    json_t *manifest = mfst_load(mpath, &broken);
+    if (broken)
+        fprintf(stderr, "cptscov: warning: %s cannot be read; every scenario is redone\n", mpath);
+    char *program = program_text();
+    list_files(b);
+    if (hash_files(b, manifest) < 0) {
+        rc = EXIT_ERROR;
+    } else {
+        sw_lap(&w, "inputs checked");
+        decide(b, manifest, broken, program, &touched);
+        for (int i = 0; i < b->n; i++)
+            if (b->jobs[i].state == JOB_RUN)
+                b->total_runs++;
+        int work = 0;
+        for (int i = 0; i < b->n; i++)
+            work |= b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST;
+        if (work)
+            prepare(b, &w, &touched);
+        b->total_runs = 0;
+        for (int i = 0; i < b->n; i++) {
+            batch_job *j = &b->jobs[i];
+            if (j->state == JOB_RUN)
+                b->total_runs++;
+            else if (j->state == JOB_SKIP || j->state == JOB_FAILED)
+                report(b, j);
+        }
+        if (work)
+            run_jobs(b, &w);
+        if (b->tty)
+            fprintf(stderr, "\n");
+        int changed = touched;
+        for (int i = 0; i < b->n; i++)
+            changed |= b->jobs[i].state != JOB_SKIP;
+        if (changed) {
+            json_t *m = new_manifest(b, program);
+            if (!json_equal(m, manifest) && mfst_save(m, mpath) < 0) {
+                fprintf(stderr, "cptscov: %s\n", diag_message());
+                rc = EXIT_ERROR;
+            }
+            json_decref(m);
+        }
+        print_table(b);
+        if (b->failed > 0)
+            rc = EXIT_ERROR;
+        diag_clear();
+    }
+    sw_total(&w);
+    json_decref(manifest);
+    free(program);
+    free(mpath);
+    close(lock);
+    free_run(b);
+    free(b);
+    return rc;
+}
