@@ -1,0 +1,700 @@
+/* test_batch.c -- `cptscov batch` as a user runs it, and `cptscov run --scope`.
+ * Every scenario equals a `cptscov run`, byte for byte; unchanged scenarios are skipped.
+ *
+ * Runs the built ./cptscov (tests run from the project root) on scripts/example-batch.ini,
+ * on copies of the sample made in a temporary directory (the skip and redo cases change them)
+ * and, when it is there, on the national data of ../shared/geodata. The status of each
+ * scenario is read from the summary table the batch prints on stdout. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *program(void)
+{
+    const char *p = getenv("CPTSCOV_BIN");
+    return p && p[0] ? p : "./cptscov";
+}
+#define MAX_ARGS 64
+
+static char root[256]; /* the temporary directory of this program */
+
+typedef struct result {
+    int status;
+    char *out, *err;
+} result;
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    char *s = NULL;
+    assert_true(vasprintf(&s, f, ap) >= 0);
+    va_end(ap);
+    return s;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0, k;
+    char *b = malloc(cap);
+    assert_non_null(b);
+    while ((k = fread(b + n, 1, cap - n - 1, f)) > 0) {
+        n += k;
+        if (cap - n - 1 == 0) {
+            cap *= 2;
+            b = realloc(b, cap);
+            assert_non_null(b);
+        }
+    }
+    fclose(f);
+    b[n] = '\0';
+    if (len)
+        *len = n;
+    return b;
+}
+
+static void spit(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(fclose(f), 0);
+}
+
+static result run_argv(const char *const *args)
+{
+    char *argv[MAX_ARGS + 2];
+    int n = 0;
+    argv[n++] = (char *)program();
+    for (; *args; args++) {
+        assert_true(n < MAX_ARGS);
+        argv[n++] = (char *)*args;
+    }
+    argv[n] = NULL;
+    char *out = fmt("%s/stdout", root), *err = fmt("%s/stderr", root);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
+            _exit(127);
+        execv(program(), argv);
+        _exit(127);
+    }
+    int ws = 0;
+    assert_int_equal(waitpid(pid, &ws, 0), pid);
+    result r = {WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, slurp(out, NULL), slurp(err, NULL)};
+    assert_non_null(r.out);
+    assert_non_null(r.err);
+    free(out);
+    free(err);
+    return r;
+}
+
+static result run(const char *first, ...)
+{
+    const char *args[MAX_ARGS + 1];
+    int n = 0;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a; a = va_arg(ap, const char *)) {
+        assert_true(n < MAX_ARGS);
+        args[n++] = a;
+    }
+    va_end(ap);
+    args[n] = NULL;
+    return run_argv(args);
+}
+
+static void result_free(result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static int remove_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(p);
+}
+
+static void remove_tree(const char *dir)
+{
+    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The status a batch's summary table gives scenario name: "done", "skipped", "failed". */
+static const char *status_of(const result *r, const char *name)
+{
+    static char status[16];
+    size_t len = strlen(name);
+    for (const char *p = r->out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        if (strncmp(p, name, len) == 0 && p[len] == ' ') {
+            sscanf(p + len, "%15s", status);
+            return status;
+        }
+    }
+    fail_msg("no scenario %s in the table:\n%s", name, r->out);
+    return NULL;
+}
+
+static void expect_status(const result *r, const char *name, const char *want)
+{
+    const char *got = status_of(r, name);
+    if (strcmp(got, want) != 0)
+        fail_msg("scenario %s: %s, expected %s\nstdout:\n%s\nstderr:\n%s", name, got, want, r->out,
+                 r->err);
+}
+
+/* Every file of dir a equals the file of the same name in b, and both hold the same names. */
+static void same_dirs(const char *a, const char *b)
+{
+    int n = 0;
+    DIR *d = opendir(a);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *pa = fmt("%s/%s", a, e->d_name), *pb = fmt("%s/%s", b, e->d_name);
+        size_t la, lb;
+        char *ca = slurp(pa, &la), *cb = slurp(pb, &lb);
+        if (!cb)
+            fail_msg("%s is missing", pb);
+        if (la != lb || memcmp(ca, cb, la) != 0)
+            fail_msg("%s and %s differ", pa, pb);
+        free(ca);
+        free(cb);
+        free(pa);
+        free(pb);
+        n++;
+    }
+    closedir(d);
+    d = opendir(b);
+    assert_non_null(d);
+    int m = 0;
+    while ((e = readdir(d)) != NULL)
+        m += e->d_name[0] != '.';
+    closedir(d);
+    assert_int_equal(n, m);
+    assert_true(n >= 10);
+}
+
+#define SAMPLE_ARGS(dir)                                                                      \
+    "--communes", dir "/communes.shp", "--population", dir "/population.csv", "--passage",    \
+        dir "/passage.csv", "--members", dir "/members.csv", "--epci", dir "/epci.csv"
+
+/* scripts/example-batch.ini: every scenario is what `cptscov run` writes with its options. */
+static void test_example_equals_run(void **state)
+{
+    (void)state;
+    char *out = fmt("%s/example", root);
+    result r = run("batch", "scripts/example-batch.ini", "--out", out, "-j", "2", NULL);
+    if (r.status != 0)
+        fail_msg("batch failed: %s%s", r.out, r.err);
+    static const struct {
+        const char *name;
+        const char *extra[6];
+    } scenarios[] = {
+        {"signed", {"--status", "signed"}},
+        {"signed-and-projects", {"--status", "signed,project"}},
+        {"all-statuses", {"--status", "signed,project,letter"}},
+        {"signed-2021", {"--status", "signed", "--as-of", "2021-12-31"}},
+        {"signed-2022", {"--status", "signed", "--as-of", "2022-12-31"}},
+        {"signed-2023", {"--status", "signed", "--as-of", "2023-12-31"}},
+        {"region-99", {"--status", "signed,project", "--scope", "region:99"}},
+        {"dep-99-gdal", {"--scope", "dep:99", "--geojson-engine", "gdal"}},
+    };
+    int n = (int)(sizeof scenarios / sizeof scenarios[0]);
+    assert_true(n >= 6);
+    for (int i = 0; i < n; i++) {
+        expect_status(&r, scenarios[i].name, "done");
+        char *single = fmt("%s/single-%s", root, scenarios[i].name);
+        const char *args[MAX_ARGS] = {"run", SAMPLE_ARGS("scripts/../geodata"), "--out", single,
+                                      "--quiet"};
+        int k = 14;
+        for (int e = 0; e < 6 && scenarios[i].extra[e]; e++)
+            args[k++] = scenarios[i].extra[e];
+        args[k] = NULL;
+        result s = run_argv(args);
+        assert_int_equal(s.status, 0);
+        char *dir = fmt("%s/%s", out, scenarios[i].name);
+        same_dirs(single, dir);
+        free(dir);
+        free(single);
+        result_free(&s);
+    }
+    result_free(&r);
+    /* The second run does nothing. */
+    r = run("batch", "scripts/example-batch.ini", "--out", out, "--quiet", NULL);
+    assert_int_equal(r.status, 0);
+    for (int i = 0; i < n; i++)
+        expect_status(&r, scenarios[i].name, "skipped");
+    result_free(&r);
+    free(out);
+}
+
+/* A copy of the sample in dir where communes 99001 to 99020 are in department 98, region 53,
+ * so that scopes of two regions can be told apart. */
+static void make_two_regions(const char *dir)
+{
+    assert_int_equal(mkdir(dir, 0755), 0);
+    static const char *const files[] = {"communes.shp", "communes.shx", "communes.dbf",
+                                        "communes.prj", "communes.cpg", "passage.csv",
+                                        "members.csv", "epci.csv"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char *src = fmt("geodata/%s", files[i]), *dst = fmt("%s/%s", dir, files[i]);
+        size_t len;
+        char *c = slurp(src, &len);
+        assert_non_null(c);
+        FILE *f = fopen(dst, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(c, 1, len, f), len);
+        fclose(f);
+        free(c);
+        free(src);
+        free(dst);
+    }
+    char *pop = slurp("geodata/population.csv", NULL);
+    char *dst = fmt("%s/population.csv", dir);
+    FILE *f = fopen(dst, "wb");
+    assert_non_null(f);
+    char *save = NULL;
+    for (char *line = strtok_r(pop, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        long code = strtol(line, NULL, 10);
+        if (code >= 99001 && code <= 99020) {
+            /* COM;LIBCOM;DEP;REG;EPCI;PMUN;LIBDEP;LIBREG */
+            char *fields[8];
+            int n = 0;
+            char *s2 = NULL;
+            for (char *p = strtok_r(line, ";", &s2); p && n < 8; p = strtok_r(NULL, ";", &s2))
+                fields[n++] = p;
+            assert_int_equal(n, 8);
+            fprintf(f, "%s;%s;98;53;%s;%s;Val-d'Essai;Région Test\n", fields[0], fields[1],
+                    fields[4], fields[5]);
+        } else {
+            fprintf(f, "%s\n", line);
+        }
+    }
+    fclose(f);
+    free(dst);
+    free(pop);
+}
+
+static const char *const skip_ini =
+    "; the batch of the skip and redo test\n"
+    "[inputs]\n"
+    "communes = communes.shp\n"
+    "population = population.csv\n"
+    "passage = passage.csv\n"
+    "members = members.csv\n"
+    "epci = epci.csv\n"
+    "\n"
+    "[scenario nat-signed]\n"
+    "[scenario nat-projects]\n"
+    "status = signed,project\n"
+    "[scenario r53-signed]\n"
+    "scope = region:53\n"
+    "[scenario r53-2022]\n"
+    "scope = region:53\n"
+    "as_of = %s\n"
+    "[scenario r53-projects]\n"
+    "status = signed, project\n"
+    "scope = region:53\n"
+    "[scenario r99-signed]\n"
+    "scope = region:99\n";
+
+static void write_skip_ini(const char *dir, const char *as_of)
+{
+    char *ini = fmt("%s/batch.ini", dir), *text = fmt(skip_ini, as_of);
+    spit(ini, text);
+    free(ini);
+    free(text);
+}
+
+static void replace_in_file(const char *path, const char *from, const char *to)
+{
+    char *c = slurp(path, NULL);
+    assert_non_null(c);
+    char *at = strstr(c, from);
+    assert_non_null(at);
+    *at = '\0';
+    char *n = fmt("%s%s%s", c, to, at + strlen(from));
+    spit(path, n);
+    free(n);
+    free(c);
+}
+
+static long long mtime_ns(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+/* Touch, an option, one membership row, --force: what is redone and what is skipped. */
+static void test_skip_and_redo(void **state)
+{
+    (void)state;
+    char *dir = fmt("%s/two-regions", root);
+    make_two_regions(dir);
+    write_skip_ini(dir, "2022-12-31");
+    char *ini = fmt("%s/batch.ini", dir), *out = fmt("%s/out", dir);
+    char *manifest = fmt("%s/manifest.json", out);
+    static const char *const all[] = {"nat-signed", "nat-projects", "r53-signed", "r53-2022",
+                                      "r53-projects", "r99-signed"};
+    result r = run("batch", ini, "--out", out, NULL);
+    if (r.status != 0)
+        fail_msg("batch failed: %s%s", r.out, r.err);
+    for (int i = 0; i < 6; i++)
+        expect_status(&r, all[i], "done");
+    /* The scoped scenario holds region 53 only, with the national figure for reference. */
+    char *s53 = fmt("%s/r53-signed/summary.json", out);
+    json_t *j = json_load_file(s53, 0, NULL);
+    assert_non_null(j);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "national"),
+                                                        "covered_population")), 45533);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "scope"),
+                                                        "population")), 41947);
+    assert_int_equal(json_array_size(json_object_get(j, "regions")), 1);
+    json_decref(j);
+    free(s53);
+    result_free(&r);
+
+    /* touch: the files are hashed again, found equal: all skipped, the manifest updated. */
+    char *members = fmt("%s/members.csv", dir);
+    long long before = mtime_ns(manifest);
+    struct timespec later[2] = {{0, UTIME_NOW}, {time(NULL) + 5, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, members, later, 0), 0);
+    r = run("batch", ini, "--out", out, NULL);
+    assert_int_equal(r.status, 0);
+    for (int i = 0; i < 6; i++)
+        expect_status(&r, all[i], "skipped");
+    assert_true(mtime_ns(manifest) != before);
+    result_free(&r);
+    before = mtime_ns(manifest);
+    r = run("batch", ini, "--out", out, NULL);
+    for (int i = 0; i < 6; i++)
+        expect_status(&r, all[i], "skipped");
+    assert_true(mtime_ns(manifest) == before); /* nothing changed: not even rewritten */
+    result_free(&r);
+
+    /* One option changed: that scenario only. */
+    write_skip_ini(dir, "2023-12-31");
+    r = run("batch", ini, "--out", out, NULL);
+    assert_int_equal(r.status, 0);
+    for (int i = 0; i < 6; i++)
+        expect_status(&r, all[i], strcmp(all[i], "r53-2022") == 0 ? "done" : "skipped");
+    result_free(&r);
+
+    /* One membership row: cpts-sud (region 99 only) goes from letter to project. Region 53
+     * under the signed rule shows nothing of it: skipped; a rule counting projects changes the
+     * national figure every scenario shows: redone. */
+    replace_in_file(members, "EPCI:299000003;letter;", "EPCI:299000003;project;");
+    r = run("batch", ini, "--out", out, NULL);
+    assert_int_equal(r.status, 0);
+    expect_status(&r, "nat-signed", "done");
+    expect_status(&r, "nat-projects", "done");
+    expect_status(&r, "r53-signed", "skipped");
+    expect_status(&r, "r53-2022", "skipped");
+    expect_status(&r, "r53-projects", "done");
+    expect_status(&r, "r99-signed", "done");
+    result_free(&r);
+    /* What was skipped is still what a run writes now, and so is what was redone. */
+    static const char *const scopes[][2] = {{"r53-signed", "region:53"},
+                                            {"r99-signed", "region:99"}};
+    for (int i = 0; i < 2; i++) {
+        char *single = fmt("%s/single-%s", dir, scopes[i][0]);
+        char *com = fmt("%s/communes.shp", dir), *pop = fmt("%s/population.csv", dir);
+        char *pas = fmt("%s/passage.csv", dir), *epci = fmt("%s/epci.csv", dir);
+        result s = run("run", "--communes", com, "--population", pop, "--passage", pas,
+                       "--members", members, "--epci", epci, "--scope", scopes[i][1], "--out",
+                       single, "--quiet", NULL);
+        assert_int_equal(s.status, 0);
+        char *batch_dir = fmt("%s/%s", out, scopes[i][0]);
+        same_dirs(single, batch_dir);
+        result_free(&s);
+        free(batch_dir);
+        free(com);
+        free(pop);
+        free(pas);
+        free(epci);
+        free(single);
+    }
+
+    /* --force: everything. */
+    r = run("batch", ini, "--out", out, "--force", NULL);
+    assert_int_equal(r.status, 0);
+    for (int i = 0; i < 6; i++)
+        expect_status(&r, all[i], "done");
+    result_free(&r);
+    free(members);
+    free(manifest);
+    free(ini);
+    free(out);
+    free(dir);
+}
+
+/* A scenario that fails (a region no commune is in) does not stop the others; exit status 1. */
+static void test_failing_scenario(void **state)
+{
+    (void)state;
+    char *dir = fmt("%s/failing", root);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    char *ini = fmt("%s/batch.ini", dir), *out = fmt("%s/out", dir);
+    /* The sample by its absolute path (relative paths would be taken from the INI file). */
+    char cwd[512];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    char *text = fmt("[inputs]\ncommunes = %s/geodata/communes.shp\npopulation = %s/geodata/"
+                     "population.csv\nmembers = %s/geodata/members.csv\nepci = %s/geodata/epci.csv\n"
+                     "[scenario good]\n\n[scenario bad]\nscope = region:77\n\n"
+                     "[scenario also-good]\nstatus = project\n", cwd, cwd, cwd, cwd);
+    spit(ini, text);
+    free(text);
+    result r = run("batch", ini, "--out", out, NULL);
+    assert_int_equal(r.status, 1);
+    expect_status(&r, "good", "done");
+    expect_status(&r, "bad", "failed");
+    expect_status(&r, "also-good", "done");
+    char *where = fmt("%s:8: scenario bad failed: --scope \"region:77\": no commune", ini);
+    if (!strstr(r.err, where))
+        fail_msg("no \"%s\" in:\n%s", where, r.err);
+    free(where);
+    char *bad = fmt("%s/bad", out);
+    assert_int_not_equal(access(bad, F_OK), 0);
+    free(bad);
+    result_free(&r);
+    /* The failed scenario is tried again, the others are skipped. */
+    r = run("batch", ini, "--out", out, NULL);
+    assert_int_equal(r.status, 1);
+    expect_status(&r, "good", "skipped");
+    expect_status(&r, "bad", "failed");
+    result_free(&r);
+    free(ini);
+    free(out);
+    free(dir);
+}
+
+/* INI errors: one line CONFIG:LINE, exit status 2, nothing written. */
+static void test_ini_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int line;
+        const char *words;
+    } cases[] = {
+        {"[inputs]\ncommunes = a.shp\nfrobnicate = 1\n", 3, "unknown key \"frobnicate\""},
+        {"[inputs]\ncommunes = a.shp\n[outputs]\n", 3, "unknown section [outputs]"},
+        {"[inputs]\n[scenario ../x]\n", 2, "scenario name \"../x\" cannot be a directory name"},
+        {"[inputs]\n[scenario a]\nstatus = signed\n\n[scenario a]\n", 5,
+         "scenario \"a\" is already defined at line 2"},
+        {"[inputs]\ncommunes = a.shp\npopulation = p.csv\nmembers = m.csv\n[scenario a]\n"
+         "as_of = 2023-02-30\n", 5, "as-of \"2023-02-30\" is not a date"},
+        {"[inputs]\ncommunes = a.shp\npopulation = p.csv\nmembers = m.csv\n[scenario a]\n"
+         "scope = brittany\n", 5, "--scope \"brittany\" is not a scope"},
+        {"[inputs]\ncommunes = a.shp\n[scenario a]\n", 1, "[inputs] has no population"},
+        {"[inputs]\n[scenario a]\npopulation = p.csv\n", 3, "\"population\" belongs in [inputs]"},
+        {"status = signed\n", 1, "comes before any section"},
+        {"[inputs]\nthis line has no equals sign\n", 2, "not a \"key = value\" line"},
+        {"[inputs]\n[inputs]\n", 2, "a second [inputs] section"},
+        {"[scenario .hidden]\n", 1, "cannot be a directory name"},
+        {"[scenario manifest.json]\n", 1, "cannot be a directory name"},
+    };
+    char *dir = fmt("%s/ini", root);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *ini = fmt("%s/case%zu.ini", dir, i), *out = fmt("%s/out%zu", dir, i);
+        spit(ini, cases[i].text);
+        result r = run("batch", ini, "--out", out, NULL);
+        char *want = fmt("cptscov: %s:%d: ", ini, cases[i].line);
+        if (r.status != 2 || strncmp(r.err, want, strlen(want)) != 0 ||
+            !strstr(r.err, cases[i].words) || strchr(r.err, '\n') != r.err + strlen(r.err) - 1)
+            fail_msg("case %zu: status %d, stderr:\n%s\nexpected status 2 and \"%s...%s\"", i,
+                     r.status, r.err, want, cases[i].words);
+        assert_int_not_equal(access(out, F_OK), 0);
+        result_free(&r);
+        free(want);
+        free(ini);
+        free(out);
+    }
+    /* A line too long for libinih's buffer is refused, never cut. */
+    char *ini = fmt("%s/long.ini", dir), *out = fmt("%s/out-long", dir);
+    char longline[400];
+    memset(longline, 'a', sizeof longline);
+    longline[sizeof longline - 1] = '\0';
+    char *text = fmt("[inputs]\ncommunes = %s.shp\n", longline);
+    spit(ini, text);
+    result r = run("batch", ini, "--out", out, NULL);
+    assert_int_equal(r.status, 2);
+    char *want = fmt("%s:2: line longer than", ini);
+    assert_non_null(strstr(r.err, want));
+    result_free(&r);
+    free(want);
+    free(text);
+    free(ini);
+    free(out);
+    /* No CONFIG, no --out. */
+    r = run("batch", "--out", "x", NULL);
+    assert_int_equal(r.status, 2);
+    result_free(&r);
+    r = run("batch", "scripts/example-batch.ini", NULL);
+    assert_int_equal(r.status, 2);
+    result_free(&r);
+    free(dir);
+}
+
+/* run --scope: the figures of region 53, the national one kept; unknown codes refused. */
+static void test_run_scope(void **state)
+{
+    (void)state;
+    char *dir = fmt("%s/scope", root);
+    make_two_regions(dir);
+    char *pop = fmt("%s/population.csv", dir), *out = fmt("%s/out", dir);
+    result r = run("run", "--communes", "geodata/communes.shp", "--population", pop, "--passage",
+                   "geodata/passage.csv", "--members", "geodata/members.csv", "--epci",
+                   "geodata/epci.csv", "--scope", "region:53", "--out", out, NULL);
+    assert_int_equal(r.status, 0);
+    if (!strstr(r.out, "covered in region 53 (Région Test): 38628 of 41947 inhabitants (92.09 %), "
+                       "13 of 18 communes, 2 CPTS counting of 3; 1 uncovered zone; national: "
+                       "45533 of 57094 (79.75 %)"))
+        fail_msg("stdout: %s", r.out);
+    result_free(&r);
+    char *csv = fmt("%s/coverage_departments.csv", out);
+    char *c = slurp(csv, NULL);
+    assert_non_null(strstr(c, "\n98,Val-d'Essai,53,41947,38628,92.0876,18,13,"));
+    assert_null(strstr(c, "\n99,"));
+    free(c);
+    free(csv);
+    csv = fmt("%s/coverage_cpts.csv", out);
+    c = slurp(csv, NULL);
+    assert_non_null(strstr(c, "\ncpts-landes,"));
+    assert_null(strstr(c, "cpts-sud")); /* all its communes are in region 99 */
+    free(c);
+    free(csv);
+    /* Departments: the same figures through dep:98; region 99 alone; an unknown code. */
+    result d = run("run", "--communes", "geodata/communes.shp", "--population", pop, "--members",
+                   "geodata/members.csv", "--epci", "geodata/epci.csv", "--scope", "dep:98",
+                   "--out", out, "--quiet", NULL);
+    assert_int_equal(d.status, 0);
+    result_free(&d);
+    d = run("run", "--communes", "geodata/communes.shp", "--population", pop, "--members",
+            "geodata/members.csv", "--epci", "geodata/epci.csv", "--scope", "region:77", "--out",
+            out, NULL);
+    assert_int_equal(d.status, 1);
+    assert_non_null(strstr(d.err, "no commune of the population table is in region 77"));
+    result_free(&d);
+    free(pop);
+    free(out);
+    free(dir);
+}
+
+/* The national data: two scoped scenarios, then the second run, skipped whole, timed. */
+static void test_national_batch(void **state)
+{
+    (void)state;
+    const char *g = getenv("CPTSCOV_GEODATA");
+    char geodata[512];
+    snprintf(geodata, sizeof geodata, "%s", g ? g : "../shared/geodata");
+    char *probe = fmt("%s/README.md", geodata);
+    if (access(probe, R_OK) != 0) {
+        free(probe);
+        skip();
+    }
+    free(probe);
+    char real[4096];
+    assert_non_null(realpath(geodata, real));
+    char *dir = fmt("%s/national", root);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    char *ini = fmt("%s/national.ini", dir), *out = fmt("%s/out", dir);
+    char *a = fmt("%s/admin-express-cog-2018", real);
+    char *text = fmt("[inputs]\n"
+                     "communes = %s/COMMUNE_FXX.shp, %s/COMMUNE_GLP.shp,\n"
+                     "    %s/COMMUNE_MTQ.shp, %s/COMMUNE_GUF.shp,\n"
+                     "    %s/COMMUNE_REU.shp, %s/COMMUNE_MYT.shp\n"
+                     "population = %s/insee/populations-2025.csv\n"
+                     "passage = %s/insee/passage-cog-2025.csv\n"
+                     "epci = %s/insee/epci-2025.csv\n"
+                     "members = %s/cpts/cpts-synthetic-national.csv\n\n"
+                     "[scenario bretagne]\nscope = region:53\n\n"
+                     "[scenario cotes-ille]\nstatus = signed, project\nscope = dep:35,22\n",
+                     a, a, a, a, a, a, real, real, real, real);
+    spit(ini, text);
+    result r = run("batch", ini, "--out", out, NULL);
+    if (r.status != 0)
+        fail_msg("batch failed: %s%s", r.out, r.err);
+    expect_status(&r, "bretagne", "done");
+    expect_status(&r, "cotes-ille", "done");
+    result_free(&r);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    r = run("batch", ini, "--out", out, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_int_equal(r.status, 0);
+    expect_status(&r, "bretagne", "skipped");
+    expect_status(&r, "cotes-ille", "skipped");
+    /* Measured, not asserted (the machine is shared): the README quotes it. */
+    printf("national batch, second run (everything skipped): %.3f s\n",
+           (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    result_free(&r);
+    free(text);
+    free(a);
+    free(ini);
+    free(out);
+    free(dir);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (access(program(), X_OK) != 0) {
+        fprintf(stderr, "%s not built: run make cptscov (from the project root)\n", program());
+        return -1;
+    }
+    snprintf(root, sizeof root, "%s/cptscov-batch-XXXXXX",
+             getenv("TMPDIR") && getenv("TMPDIR")[0] ? getenv("TMPDIR") : "/tmp");
+    return mkdtemp(root) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    remove_tree(root);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_example_equals_run),
+        cmocka_unit_test(test_skip_and_redo),
+        cmocka_unit_test(test_failing_scenario),
+        cmocka_unit_test(test_ini_errors),
+        cmocka_unit_test(test_run_scope),
+        cmocka_unit_test(test_national_batch),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
