@@ -586,8 +586,10 @@ int batch_main(const run_options *o)
         int work = 0;
         for (int i = 0; i < b->n; i++)
             work |= b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST;
-        if (work)
+        if (work) {
+            draw_bar(b); /* while the inputs are read */
             prepare(b, &w, &touched);
+        }
         b->total_runs = 0;
         for (int i = 0; i < b->n; i++) {
             batch_job *j = &b->jobs[i];
