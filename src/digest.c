@@ -7,7 +7,7 @@
  * communes it shows and those its territories reach (a CPTS and a zone whole, a region with
  * all its departments), each through a hash of its fields and polygon made once for all
  * scenarios; the CPTS and zones it shows; and what every scenario shows whole (the national
- * figures kept for reference, the inputs' rows, the join issues of the reading). Equal
+ * figures and timeline kept for reference, the inputs' rows, the join issues of the reading). Equal
  * digests mean equal outputs, because the outputs are a function of exactly these; a field a
  * writer starts to show must be added here (the batch tests change one row and look).
  * OpenSSL's libcrypto does the hashing. */
@@ -23,6 +23,7 @@
 
 #include "coverage.h"
 #include "diag.h"
+#include "timeline.h"
 #include "util.h"
 #include "version.h"
 #include "zones.h"
@@ -167,6 +168,25 @@ void dig_scenario(const inputs *in, const territories *tr, const unsigned char (
     PUT(c, t->ncpts);
     zone_list zones;
     zone_find(t, &tr->adjacency, &cov, &zones);
+    /* The timeline: the nation's (shown for reference) and the regions' in scope. */
+    coverage_timeline tl;
+    tl_compute(t, &cov, &tl);
+    PUT(c, tl.n);
+    for (int i = 0; i < tl.n; i++) {
+        PUT(c, tl.points[i].date);
+        PUT(c, tl.points[i].cpts_counting);
+        put_figures(c, &tl.points[i].nation);
+        for (int g = 0; g < tl.nregions && g < cov.nregions; g++)
+            if (scope_has_region(scope, cov.regions[g].code)) {
+                put_figures(c, &tl.points[i].regions[g]);
+                PUT(c, tl.points[i].region_cpts_counting[g]);
+            }
+    }
+    int undated = 0; /* counted CPTS without a date: report.md says how many */
+    for (int k = 0; k < t->ncpts; k++)
+        undated += cov.counts[k] && t->cpts[k].signed_on == 0;
+    PUT(c, undated);
+    tl_free(&tl);
 
     /* The communes the outputs are made of. */
     unsigned char *reach = xcalloc((size_t)t->ncommunes + 1, 1);
@@ -191,6 +211,11 @@ void dig_scenario(const inputs *in, const territories *tr, const unsigned char (
         put_list(c, zn->communes, zn->ncommunes);
         put_list(c, zn->bordering_cpts, zn->nbordering);
         put_list(c, zn->pending_cpts, zn->npending);
+        /* report.md names them, even those outside the scope */
+        for (int k = 0; k < zn->nbordering; k++)
+            put_str(c, t->cpts[zn->bordering_cpts[k]].name);
+        for (int k = 0; k < zn->npending; k++)
+            put_str(c, t->cpts[zn->pending_cpts[k]].name);
         for (int i = 0; i < zn->ncommunes; i++)
             reach[zn->communes[i]] = 1;
     }
