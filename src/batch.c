@@ -204,6 +204,9 @@ static int open_out(const char *out)
 
 static void add_file(batch_run *b, const char *path)
 {
+    struct stat dst;
+    if (stat(path, &dst) == 0 && S_ISDIR(dst.st_mode))
+        return; /* a dataset that is a directory: GDAL lists its files */
     for (int i = 0; i < b->nfiles; i++)
         if (strcmp(b->files[i].path, path) == 0)
             return;

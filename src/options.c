@@ -288,6 +288,10 @@ int opt_parse_for(run_options *o, int argc, char **argv, int first, unsigned whe
         }
         const char *eq = strchr(a, '=');
         size_t len = eq && strncmp(a, "--", 2) == 0 ? (size_t)(eq - a) : strlen(a);
+        if (a[0] == '-' && a[1] && a[1] != '-' && a[2]) { /* -j4: a short form and its value */
+            len = 2;
+            eq = a + 1;
+        }
         const option_spec *spec = a[0] == '-' ? find_option(a, len) : NULL;
         if (!spec || !(where_of(spec) & where))
             return diag_error(NULL, 0, "unknown argument \"%s\"; see cptscov --help", a);

@@ -212,7 +212,7 @@ static void test_example_equals_run(void **state)
 {
     (void)state;
     char *out = fmt("%s/example", root);
-    result r = run("batch", "scripts/example-batch.ini", "--out", out, "-j", "2", NULL);
+    result r = run("batch", "scripts/example-batch.ini", "--out", out, "-j2", NULL);
     if (r.status != 0)
         fail_msg("batch failed: %s%s", r.out, r.err);
     static const struct {
@@ -227,6 +227,7 @@ static void test_example_equals_run(void **state)
         {"signed-2023", {"--status", "signed", "--as-of", "2023-12-31"}},
         {"region-99", {"--status", "signed,project", "--scope", "region:99"}},
         {"dep-99-gdal", {"--scope", "dep:99", "--geojson-engine", "gdal"}},
+        {"signed-en", {"--status", "signed", "--lang", "en"}},
     };
     int n = (int)(sizeof scenarios / sizeof scenarios[0]);
     assert_true(n >= 6);
