@@ -452,6 +452,26 @@ static void test_skip_and_redo(void **state)
     for (int i = 0; i < 6; i++)
         expect_status(&r, all[i], "done");
     result_free(&r);
+    /* A manifest that cannot be read: everything redone, and said. */
+    spit(manifest, "{ not json");
+    r = run("batch", ini, "--out", out, NULL);
+    assert_int_equal(r.status, 0);
+    for (int i = 0; i < 6; i++)
+        expect_status(&r, all[i], "done");
+    assert_non_null(strstr(r.err, "cannot be read; every scenario is redone"));
+    result_free(&r);
+    r = run("batch", ini, "--out", out, NULL);
+    for (int i = 0; i < 6; i++)
+        expect_status(&r, all[i], "skipped");
+    result_free(&r);
+    /* An output directory removed by hand is written again. */
+    char *gone = fmt("%s/r99-signed", out);
+    remove_tree(gone);
+    r = run("batch", ini, "--out", out, NULL);
+    expect_status(&r, "r99-signed", "done");
+    expect_status(&r, "nat-signed", "skipped");
+    result_free(&r);
+    free(gone);
     free(members);
     free(manifest);
     free(ini);
@@ -488,6 +508,17 @@ static void test_failing_scenario(void **state)
     assert_int_not_equal(access(bad, F_OK), 0);
     free(bad);
     result_free(&r);
+    /* An --out that is someone else's directory is refused before anything. */
+    char *foreign = fmt("%s/foreign", dir), *notes = fmt("%s/foreign/notes.txt", dir);
+    assert_int_equal(mkdir(foreign, 0755), 0);
+    spit(notes, "mine\n");
+    result f = run("batch", ini, "--out", foreign, NULL);
+    assert_int_equal(f.status, 1);
+    assert_non_null(strstr(f.err, "is not an output of cptscov batch"));
+    assert_int_equal(access(notes, F_OK), 0);
+    result_free(&f);
+    free(notes);
+    free(foreign);
     /* The failed scenario is tried again, the others are skipped. */
     r = run("batch", ini, "--out", out, NULL);
     assert_int_equal(r.status, 1);
