@@ -429,6 +429,30 @@ static void run_jobs(batch_run *b, stopwatch *w)
         }
     if (nrun > 0) {
         terr_dissolve(&b->tr, scopes, nrun, b->cli->jobs, w);
+        /* --simplify: the arcs once, simplified once per tolerance asked for. */
+        double *tolerances = xcalloc((size_t)nrun, sizeof *tolerances);
+        int ntol = 0;
+        for (int i = 0; i < nrun; i++)
+            if (b->torun[i]->opts.simplify_m > 0)
+                tolerances[ntol++] = b->torun[i]->opts.simplify_m;
+        if (ntol > 0 && terr_simplify(&b->tr, tolerances, ntol, b->cli->jobs, w) < 0) {
+            /* those scenarios fail; the others run */
+            char *msg = xstrdup(diag_message());
+            diag_clear();
+            int kept = 0;
+            for (int i = 0; i < nrun; i++) {
+                batch_job *j = b->torun[i];
+                if (j->opts.simplify_m > 0 && !terr_simplified(&b->tr, j->opts.simplify_m)) {
+                    fail_job(j, msg);
+                    report(b, j);
+                } else {
+                    b->torun[kept++] = j;
+                }
+            }
+            nrun = kept;
+            free(msg);
+        }
+        free(tolerances);
         int jobs = b->cli->jobs > 0 ? b->cli->jobs : pool_cores();
         int at_once = jobs < nrun ? jobs : nrun;
         b->inner_threads = pool_cores() / at_once > 1 ? pool_cores() / at_once : 1;

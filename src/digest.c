@@ -219,11 +219,19 @@ void dig_scenario(const inputs *in, const territories *tr, const unsigned char (
         for (int i = 0; i < zn->ncommunes; i++)
             reach[zn->communes[i]] = 1;
     }
+    /* Their neighbours too: where they meet is where the arcs of --simplify end. */
+    const adjacency *adj = &tr->adjacency;
+    for (int i = 0; i < t->ncommunes && i < adj->n; i++)
+        if (reach[i] == 1)
+            for (int e = adj->start[i]; e < adj->start[i + 1]; e++)
+                if (!reach[adj->neighbours[e]])
+                    reach[adj->neighbours[e]] = 2;
     for (int i = 0; i < t->ncommunes; i++)
         if (reach[i]) {
             PUT(c, i);
             put_bytes(c, communes[i], 32);
-            PUT(c, cov.covered[i]);
+            if (reach[i] == 1)
+                PUT(c, cov.covered[i]);
         }
     const coverage_report *a = &tr->areas;
     for (int d = 0; d < a->ndepartments; d++)

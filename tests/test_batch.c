@@ -228,6 +228,7 @@ static void test_example_equals_run(void **state)
         {"region-99", {"--status", "signed,project", "--scope", "region:99"}},
         {"dep-99-gdal", {"--scope", "dep:99", "--geojson-engine", "gdal"}},
         {"signed-en", {"--status", "signed", "--lang", "en"}},
+        {"signed-web", {"--simplify", "50"}},
     };
     int n = (int)(sizeof scenarios / sizeof scenarios[0]);
     assert_true(n >= 6);
