@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -520,6 +521,15 @@ static void test_failing_scenario(void **state)
     result_free(&f);
     free(notes);
     free(foreign);
+    /* A batch already writing OUT (it holds OUT's lock): refused, nothing touched. */
+    int busy = open(out, O_RDONLY | O_DIRECTORY);
+    assert_true(busy >= 0);
+    assert_int_equal(flock(busy, LOCK_EX | LOCK_NB), 0);
+    result l = run("batch", ini, "--out", out, NULL);
+    assert_int_equal(l.status, 1);
+    assert_non_null(strstr(l.err, "another cptscov batch is writing it"));
+    result_free(&l);
+    close(busy);
     /* The failed scenario is tried again, the others are skipped. */
     r = run("batch", ini, "--out", out, NULL);
     assert_int_equal(r.status, 1);
