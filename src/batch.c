@@ -373,7 +373,7 @@ static int prepare(batch_run *b, stopwatch *w, int *touched)
     run_options in_opts;
     memset(&in_opts, 0, sizeof in_opts);
     opt_merge(&in_opts, &b->cfg.inputs, OPT_INPUTS);
-    in_opts.threads = b->cli->jobs;
+    in_opts.threads = 0; /* the reading's checks on every core: -j is for scenarios */
     if (inp_read(&b->in, &in_opts, w) < 0) {
         for (int i = 0; i < b->n; i++)
             if (b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST)
@@ -428,14 +428,14 @@ static void run_jobs(batch_run *b, stopwatch *w)
             b->torun[nrun++] = &b->jobs[i];
         }
     if (nrun > 0) {
-        terr_dissolve(&b->tr, scopes, nrun, b->cli->jobs, w);
+        terr_dissolve(&b->tr, scopes, nrun, 0, w);
         /* --simplify: the arcs once, simplified once per tolerance asked for. */
         double *tolerances = xcalloc((size_t)nrun, sizeof *tolerances);
         int ntol = 0;
         for (int i = 0; i < nrun; i++)
             if (b->torun[i]->opts.simplify_m > 0)
                 tolerances[ntol++] = b->torun[i]->opts.simplify_m;
-        if (ntol > 0 && terr_simplify(&b->tr, tolerances, ntol, b->cli->jobs, w) < 0) {
+        if (ntol > 0 && terr_simplify(&b->tr, tolerances, ntol, 0, w) < 0) {
             /* those scenarios fail; the others run */
             char *msg = xstrdup(diag_message());
             diag_clear();
@@ -582,12 +582,17 @@ int batch_main(const run_options *o)
     clock_gettime(CLOCK_MONOTONIC, &b->start);
     stopwatch w;
     sw_start(&w, o->timings);
-    if (bcfg_read(&b->cfg, o->config) < 0 || make_jobs(b, o->out) < 0) {
+    if (bcfg_read(&b->cfg, o->config) < 0) {
         free_run(b);
         free(b);
         return EXIT_USAGE;
     }
-    fld_set_free_codes(b->cfg.inputs.free_codes);
+    fld_set_free_codes(b->cfg.inputs.free_codes); /* before any code is read, --scope's too */
+    if (make_jobs(b, o->out) < 0) {
+        free_run(b);
+        free(b);
+        return EXIT_USAGE;
+    }
     int lock = open_out(o->out);
     if (lock < 0) {
         free_run(b);
