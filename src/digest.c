@@ -4,11 +4,14 @@
  * Changing one membership row changes the members file, hence every scenario's inputs; yet a
  * scenario scoped to another region shows the same outputs. So, once the inputs are read and
  * joined again, each scenario's digest is taken over what its outputs are made of: the
- * communes it shows and those its territories reach (a CPTS and a zone whole, a region with
- * all its departments), each through a hash of its fields and polygon made once for all
- * scenarios; the CPTS and zones it shows; and what every scenario shows whole (the national
- * figures and timeline kept for reference, the inputs' rows, the join issues of the reading). Equal
- * digests mean equal outputs, because the outputs are a function of exactly these; a field a
+ * memberships of the communes it shows and of those its territories reach (a CPTS and a zone
+ * whole, a region with all its departments); the CPTS and zones it shows; and what every
+ * scenario shows whole: the national figures and timeline kept for reference, the national
+ * maps of report.html (each commune's place, through a hash of its fields and polygon made
+ * once for all scenarios, and whether it is covered; the counting CPTS), the inputs' rows,
+ * the join issues of the reading. So a membership of a CPTS that does not count under a
+ * scenario's rule changes only the scenarios that show that CPTS. Equal digests mean equal
+ * outputs, because the outputs are a function of exactly these; a field a
  * writer starts to show must be added here (the batch tests change one row and look).
  * OpenSSL's libcrypto does the hashing. */
 #include "digest.h"
@@ -94,9 +97,6 @@ unsigned char (*dig_communes(const commune_table *t, GEOSContextHandle_t h))[32]
         PUT(c, cm->layer);
         PUT(c, cm->parts);
         PUT(c, cm->area_km2);
-        PUT(c, cm->ncpts);
-        for (int j = 0; j < cm->ncpts; j++)
-            put_str(c, t->cpts[cm->cpts[j]].id);
         if (cm->geom) {
             size_t n = 0;
             unsigned char *b = GEOSWKBWriter_write_r(h, wkb, cm->geom, &n);
@@ -208,6 +208,7 @@ void dig_scenario(const inputs *in, const territories *tr, const unsigned char (
         const uncovered_zone *zn = &zones.zones[z];
         if (!scope_has_zone(scope, zn))
             continue;
+        PUT(c, z); /* its national rank names it in the region maps */
         put_list(c, zn->communes, zn->ncommunes);
         put_list(c, zn->bordering_cpts, zn->nbordering);
         put_list(c, zn->pending_cpts, zn->npending);
@@ -219,27 +220,34 @@ void dig_scenario(const inputs *in, const territories *tr, const unsigned char (
         for (int i = 0; i < zn->ncommunes; i++)
             reach[zn->communes[i]] = 1;
     }
-    /* Their neighbours too: where they meet is where the arcs of --simplify end. */
-    const adjacency *adj = &tr->adjacency;
-    for (int i = 0; i < t->ncommunes && i < adj->n; i++)
-        if (reach[i] == 1)
-            for (int e = adj->start[i]; e < adj->start[i + 1]; e++)
-                if (!reach[adj->neighbours[e]])
-                    reach[adj->neighbours[e]] = 2;
+    /* Every commune as the national maps of report.html draw it (they stay whole with --scope,
+     * for reference): where it is, and whether it is covered. */
+    for (int i = 0; i < t->ncommunes; i++) {
+        put_bytes(c, communes[i], 32);
+        PUT(c, cov.covered[i]);
+    }
+    /* The communes the scope's outputs are made of, with their memberships. */
     for (int i = 0; i < t->ncommunes; i++)
         if (reach[i]) {
+            const commune *cm = &t->communes[i];
             PUT(c, i);
-            put_bytes(c, communes[i], 32);
-            if (reach[i] == 1)
-                PUT(c, cov.covered[i]);
+            PUT(c, cm->ncpts);
+            for (int k = 0; k < cm->ncpts; k++)
+                put_str(c, t->cpts[cm->cpts[k]].id);
         }
+    /* The counting CPTS of the national CPTS map, and the national count of zones. */
+    for (int k = 0; k < t->ncpts; k++)
+        if (cov.counts[k]) {
+            put_str(c, t->cpts[k].id);
+            put_str(c, t->cpts[k].name);
+            put_list(c, t->cpts[k].communes, t->cpts[k].ncommunes);
+        }
+    PUT(c, zones.n);
     const coverage_report *a = &tr->areas;
-    for (int d = 0; d < a->ndepartments; d++)
-        if (scope_has_department(scope, a->departments[d].code))
-            put_str(c, a->departments[d].name);
+    for (int d = 0; d < a->ndepartments; d++) /* the national maps name them all */
+        put_str(c, a->departments[d].name);
     for (int r = 0; r < a->nregions; r++)
-        if (scope_has_region(scope, a->regions[r].code))
-            put_str(c, a->regions[r].name);
+        put_str(c, a->regions[r].name);
     free(reach);
     zone_free_r(t->geos, &zones);
     cov_free(&cov);

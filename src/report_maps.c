@@ -251,6 +251,8 @@ int rmap_draw_all(const run_results *r, report_maps *out)
             int ri = i - 2;
             if (!has_polygon(&r->geometry->regions[ri]))
                 continue;       /* an overseas collectivity without polygons */
+            if (!scope_has_region(r->scope, c->regions[ri].code))
+                continue;       /* --scope: the regions shown only */
             rm->name = region_file_name(c, ri);
             rm->title = xasprintf("%s", c->regions[ri].name ? c->regions[ri].name : c->regions[ri].code);
             rm->region = ri;

@@ -7,7 +7,9 @@
  * are plain HTML, readable without JavaScript; a few lines of inline script only add sorting
  * when clicking a column's header. Every text from the inputs (names, codes, file names,
  * messages) is escaped. Like every writer it reads the run results and computes nothing: the
- * maps come from report_maps.c, drawn once and both inlined here and written to maps/. */
+ * maps come from report_maps.c, drawn once and both inlined here and written to maps/. With
+ * --scope (r->scope), the national headline and maps stay, for reference; the scope's figures
+ * follow the headline, and the tables, zones, region charts and region maps are the scope's. */
 #include "results.h"
 
 #include <errno.h>
@@ -106,12 +108,24 @@ static void pct_cell(FILE *f, report_lang lang, const coverage_figures *fig)
             nfmt_pct(lang, cov_pct(fig), 1, b, sizeof b));
 }
 
-/* Where the headline of the scope asked will go: the branch that adds --scope gives
- * run_results its figures; write them here as a second line like the national one. */
+/* With --scope, the scope's figures, a second line like the national one (which stays, for
+ * reference). */
 static void write_scope_headline(FILE *f, const run_results *r)
 {
-    (void)f;
-    (void)r;
+    if (!r->scope)
+        return;
+    report_lang lang = r->lang;
+    const coverage_figures *s = &r->coverage->scope;
+    char pct[48], cov[48], pop[48];
+    fputs("<div class=\"headline\"><div class=\"big\">", f);
+    fputs(nfmt_pct(lang, cov_pct(s), 1, pct, sizeof pct), f);
+    fputs("</div><div>", f);
+    esc(f, r->scope->label);
+    fprintf(f, TR(" : <b>%s</b> habitants couverts sur %s", ": <b>%s</b> of %s inhabitants "
+                  "covered"),
+            nfmt_int(lang, s->covered_population, cov, sizeof cov),
+            nfmt_int(lang, s->population, pop, sizeof pop));
+    fputs("</div></div>\n", f);
 }
 
 static void write_headline(FILE *f, const run_results *r)
@@ -216,6 +230,8 @@ static void write_tables_section(FILE *f, const run_results *r)
     fputs("</tr></thead><tbody>\n", f);
     for (int i = 0; i < c->nregions; i++) {
         const coverage_area *a = &c->regions[i];
+        if (!scope_has_region(r->scope, a->code))
+            continue;
         fputs("<tr><td>", f);
         esc(f, a->code);
         fputs("</td><td>", f);
@@ -236,6 +252,8 @@ static void write_tables_section(FILE *f, const run_results *r)
     fputs("</tr></thead><tbody>\n", f);
     for (int i = 0; i < c->ndepartments; i++) {
         const coverage_area *a = &c->departments[i];
+        if (!scope_has_department(r->scope, a->code))
+            continue;
         const coverage_area *reg = cov_find_region(c, a->reg);
         fputs("<tr><td>", f);
         esc(f, a->code);
@@ -293,7 +311,10 @@ static void write_zones_section(FILE *f, const run_results *r)
                "(population entre parenthèses) ; toutes sont dans uncovered.geojson.",
                "The communes of each zone are named from the most to the least populated "
                "(population in brackets); all are in uncovered.geojson."));
-    if (zl->n == 0) {
+    int shown = 0; /* with --scope, the zones with a commune in scope */
+    for (int z = 0; z < zl->n; z++)
+        shown += scope_has_zone(r->scope, &zl->zones[z]);
+    if (shown == 0) {
         fprintf(f, "<p>%s</p></section>\n", TR("Aucune.", "None."));
         return;
     }
@@ -303,9 +324,13 @@ static void write_zones_section(FILE *f, const run_results *r)
             TR("N°", "No."), TR("Population", "Population"), TR("km²", "km²"),
             TR("Départements", "Departments"), TR("CPTS voisines", "Bordering CPTS"),
             TR("CPTS en projet", "CPTS in project"), TR("Communes", "Communes"));
+    int rank = 0;
     for (int z = 0; z < zl->n; z++) {
         const uncovered_zone *u = &zl->zones[z];
-        fprintf(f, "<tr><td class=\"n\" data-v=\"%d\">%d</td>", z + 1, z + 1);
+        if (!scope_has_zone(r->scope, u))
+            continue;
+        rank++;
+        fprintf(f, "<tr><td class=\"n\" data-v=\"%d\">%d</td>", rank, rank);
         int_cell(f, lang, u->population);
         fprintf(f, "<td class=\"n\" data-v=\"%.1f\">%s</td><td>", u->area_km2,
                 nfmt_real(lang, u->area_km2, 1, b, sizeof b));
@@ -431,6 +456,8 @@ static void write_timeline_section(FILE *f, const run_results *r)
     fputs("</figure>\n<div class=\"charts\">\n", f);
     int never = 0;
     for (int i = 0; i < r->coverage->nregions && i < tl->nregions; i++) {
+        if (!scope_has_region(r->scope, r->coverage->regions[i].code))
+            continue;
         if (tl->points[tl->n - 1].regions[i].covered_population > 0)
             write_chart(f, r, i, 0);
         else
@@ -443,7 +470,8 @@ static void write_timeline_section(FILE *f, const run_results *r)
                                                 "No population covered at any date:"));
         int k = 0;
         for (int i = 0; i < r->coverage->nregions && i < tl->nregions; i++)
-            if (tl->points[tl->n - 1].regions[i].covered_population <= 0) {
+            if (scope_has_region(r->scope, r->coverage->regions[i].code) &&
+                tl->points[tl->n - 1].regions[i].covered_population <= 0) {
                 fputs(k++ ? ", " : "", f);
                 esc(f, r->coverage->regions[i].name);
             }
