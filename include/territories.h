@@ -29,6 +29,7 @@ typedef struct territories {
      * read them; and their simplification at each tolerance the scenarios ask for
      * (terr_simplify). */
     topology *topology;
+    topo_simplified *exact;    /* the arcs as they are, for the dissolves */
     topo_simplified **simplified;
     double *tolerances;
     int nsimplified;

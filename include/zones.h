@@ -34,9 +34,10 @@ typedef struct zone_list {
 void zone_find(const commune_table *t, const adjacency *a, const coverage_report *cov,
                zone_list *zl);
 void zone_dissolve(const commune_table *t, zone_list *zl, join_issues *ji);
-/* Dissolves zone i alone, with GEOS context h (zones may be dissolved on several threads). */
-void zone_dissolve_one(const commune_table *t, GEOSContextHandle_t h, zone_list *zl, int i,
-                       join_issues *ji);
+/* Dissolves zone i alone, with GEOS context h (zones may be dissolved on several threads),
+ * traced from the exact arcs when arcs is not NULL (shape_dissolve_arcs). */
+void zone_dissolve_one(const commune_table *t, GEOSContextHandle_t h,
+                       const struct topo_simplified *arcs, zone_list *zl, int i, join_issues *ji);
 void zone_free(const commune_table *t, zone_list *zl);
 /* The same with GEOS context h (a scenario freeing its zones on its own thread). */
 void zone_free_r(GEOSContextHandle_t h, zone_list *zl);

@@ -87,6 +87,7 @@ int scn_strict_error(const join_issues *ji)
 /* The zones' dissolves: one task per zone, each with its join issues apart. */
 typedef struct zone_batch {
     const commune_table *t;
+    const topo_simplified *arcs;  /* the exact arcs, to trace the zones */
     zone_list *zones;
     const coverage_scope *scope;
     join_issues *issues;
@@ -96,7 +97,7 @@ static void zone_task(void *arg, int i, GEOSContextHandle_t h)
 {
     zone_batch *b = arg;
     if (scope_has_zone(b->scope, &b->zones->zones[i]))
-        zone_dissolve_one(b->t, h, b->zones, i, &b->issues[i]);
+        zone_dissolve_one(b->t, h, b->arcs, b->zones, i, &b->issues[i]);
 }
 
 static void append_issues(join_issues *to, const join_issues *from)
@@ -126,7 +127,8 @@ int scn_run(const inputs *in, const territories *tr, const run_options *o,
     zone_list zones;
     zone_find(t, &tr->adjacency, &cov, &zones);
     sw_lap(w, "uncovered zones");
-    zone_batch zb = {t, &zones, scope, xcalloc((size_t)(zones.n ? zones.n : 1), sizeof(join_issues))};
+    zone_batch zb = {t, tr->exact, &zones, scope,
+                     xcalloc((size_t)(zones.n ? zones.n : 1), sizeof(join_issues))};
     pool_run(threads, zones.n, zone_task, &zb);
     sw_lap(w, "dissolve zones");
 

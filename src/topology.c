@@ -84,7 +84,8 @@ struct topo_simplified {
     const topology *tp;
     double tolerance_m;
     int *cnt;        /* per arc, the points it keeps */
-    double *pts;     /* x, y of the simplified arcs, each where its arc is in tp->pts */
+    double *pts;     /* x, y of the simplified arcs, each where its arc is in tp->pts;
+                        tp->pts itself at tolerance 0 (the exact arcs share their points) */
 };
 
 /* ---- buffers and tables ------------------------------------------------------------------ */
@@ -877,6 +878,12 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
     ts->tp = tp;
     ts->tolerance_m = tolerance_m;
     ts->cnt = xmalloc(((size_t)tp->narcs + 1) * sizeof *ts->cnt);
+    if (tolerance_m == 0) {
+        ts->pts = tp->pts;
+        for (int a = 0; a < tp->narcs; a++)
+            ts->cnt[a] = tp->arcs[a].n;
+        return ts;
+    }
     ts->pts = xmalloc(2 * (tp->npts + 1) * sizeof *ts->pts);
     int maxn = 1;
     for (int a = 0; a < tp->narcs; a++)
@@ -945,7 +952,8 @@ void topo_simplified_free(topo_simplified *ts)
     if (!ts)
         return;
     free(ts->cnt);
-    free(ts->pts);
+    if (ts->pts != ts->tp->pts)
+        free(ts->pts);
     free(ts);
 }
 

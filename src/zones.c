@@ -196,20 +196,20 @@ void zone_find(const commune_table *t, const adjacency *a, const coverage_report
     free(w.pending_mark);
 }
 
-void zone_dissolve_one(const commune_table *t, GEOSContextHandle_t h, zone_list *zl, int i,
-                       join_issues *ji)
+void zone_dissolve_one(const commune_table *t, GEOSContextHandle_t h,
+                       const struct topo_simplified *arcs, zone_list *zl, int i, join_issues *ji)
 {
     uncovered_zone *z = &zl->zones[i];
     char what[48];
     snprintf(what, sizeof what, "uncovered zone %d", i + 1);
     shape_free_r(h, &z->shape); /* a zone dissolved twice keeps only the last shape */
-    shape_dissolve_communes(t, h, z->communes, z->ncommunes, what, ji, &z->shape);
+    shape_dissolve_arcs(t, h, arcs, z->communes, z->ncommunes, what, ji, &z->shape);
 }
 
 void zone_dissolve(const commune_table *t, zone_list *zl, join_issues *ji)
 {
     for (int i = 0; i < zl->n; i++)
-        zone_dissolve_one(t, t->geos, zl, i, ji);
+        zone_dissolve_one(t, t->geos, NULL, zl, i, ji);
 }
 
 void zone_free(const commune_table *t, zone_list *zl)
