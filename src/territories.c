@@ -38,7 +38,7 @@ static int wanted(const unsigned char *flags, int i)
     return flags[i];
 }
 
-/* What the scopes show; a region needs all its departments, since it is made of them. */
+/* What the scopes show; a region shown shows its departments too. */
 static void find_needs(const territories *tr, const coverage_scope *const *scopes, int nscopes,
                        territory_needs *need)
 {
