@@ -16,6 +16,9 @@ int diag_error(const char *file, long line, const char *fmt, ...)
 /* The recorded error, as the one line to print (without "cptscov: "), or NULL. */
 const char *diag_message(void);
 void diag_clear(void);
+/* Replaces every `from` in the recorded error with `to` (outdir.c: the temporary directory
+ * that a writer named by the --out the user knows). */
+void diag_rename_path(const char *from, const char *to);
 
 /* Where a thread's errors go: the global context unless diag_use says otherwise. A batch
  * gives each scenario its own; pool_run passes the caller's context to its workers. */

@@ -4,7 +4,8 @@
 #define CPTSCOV_OUTDIR_H
 
 typedef struct outdir {
-    char *final;   /* the directory asked for */
+    char *final;   /* the directory asked for (a link given as --out: what it points to) */
+    char *named;   /* --out as given, which error messages name instead of tmp */
     char *tmp;     /* where the files are written until odir_commit */
     int lock;      /* fd of tmp, flock()ed while this output is written; -1 when none */
 } outdir;
@@ -14,7 +15,8 @@ typedef struct outdir {
 int odir_begin(outdir *o, const char *final);
 /* Moves the temporary directory into place, replacing a previous output. 0 or -1. */
 int odir_commit(outdir *o);
-/* Removes the temporary directory and what it holds (after an error). */
+/* Removes the temporary directory and what it holds (after an error). The error recorded
+ * names files under --out, not in the temporary directory that no longer exists. */
 void odir_abort(outdir *o);
 
 #endif

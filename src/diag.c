@@ -87,6 +87,30 @@ void diag_clear(void)
     c->message[0] = '\0';
 }
 
+void diag_rename_path(const char *from, const char *to)
+{
+    diag_context *c = ctx();
+    size_t flen = strlen(from);
+    pthread_mutex_lock(&c->lock);
+    if (c->has_message && flen > 0 && strstr(c->message, from)) {
+        char out[sizeof c->message];
+        size_t n = 0;
+        for (const char *p = c->message; *p && n + 1 < sizeof out;) {
+            if (strncmp(p, from, flen) == 0) {
+                n += (size_t)snprintf(out + n, sizeof out - n, "%s", to);
+                p += flen;
+            } else {
+                out[n++] = *p++;
+            }
+        }
+        if (n >= sizeof out)
+            n = sizeof out - 1;
+        out[n] = '\0';
+        memcpy(c->message, out, n + 1);
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
 void jis_init(join_issues *l)
 {
     l->items = NULL;

@@ -125,6 +125,7 @@ static int replaceable(const char *dir)
 int odir_begin(outdir *o, const char *final)
 {
     o->final = NULL;
+    o->named = NULL;
     o->tmp = NULL;
     o->lock = -1;
     size_t len = strlen(final);
@@ -187,6 +188,7 @@ int odir_begin(outdir *o, const char *final)
                           strerror(e));
     }
     o->final = clean;
+    o->named = xasprintf("%.*s", (int)len, final);
     return 0;
 }
 
@@ -199,28 +201,36 @@ int odir_commit(outdir *o)
     } else if (errno == ENOENT) {
         if (rename(o->tmp, o->final) != 0) {
             int e = errno;
+            diag_error(o->named, 0, "cannot move the output into place: %s", strerror(e));
             odir_abort(o);
-            return diag_error(o->final, 0, "cannot move the output into place: %s", strerror(e));
+            return -1;
         }
     } else {
         int e = errno;
+        diag_error(o->named, 0, "cannot replace the previous output: %s; remove it and run "
+                                "again", strerror(e));
         odir_abort(o);
-        return diag_error(o->final, 0, "cannot replace the previous output: %s; remove it and "
-                                       "run again", strerror(e));
+        return -1;
     }
     free(o->tmp);
     free(o->final);
-    o->tmp = o->final = NULL;
+    free(o->named);
+    o->tmp = o->final = o->named = NULL;
     release_lock(o);
     return 0;
 }
 
 void odir_abort(outdir *o)
 {
-    if (o->tmp)
+    if (o->tmp) {
+        /* The writers name the files they write in tmp; the user knows --out. */
+        if (o->named)
+            diag_rename_path(o->tmp, o->named);
         remove_dir(o->tmp);
+    }
     release_lock(o);
     free(o->tmp);
     free(o->final);
-    o->tmp = o->final = NULL;
+    free(o->named);
+    o->tmp = o->final = o->named = NULL;
 }
