@@ -59,6 +59,11 @@ int write_maps(const char *dir, const run_results *r);
 int write_tables_into(map_file *f, const run_results *r, GEOSContextHandle_t h);
 /* The layout of map i (0 communes, 1 cpts, 2 departments, 3 regions, 4 uncovered), or NULL. */
 const map_layout *write_maps_layout(int i);
+/* The file of map `map` in format f under dir (NULL: the path relative to --out):
+ * DIR/NAME.geojson, DIR/NAME.fgb, DIR/shp/NAME.shp, DIR/cptscov.gpkg (map unused). */
+char *write_maps_path(const char *dir, const char *map, map_format f);
+/* The layout of table i (coverage_departments, ..., join_issues: NAME.csv), or NULL. */
+const map_layout *write_tables_layout(int i);
 int write_report_md(const char *dir, const run_results *r); /* report.md, in r->lang */
 int write_report_html(const char *dir, const run_results *r); /* report.html, maps/NAME.svg */
 

@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "diag.h"
+#include "map_writer.h"
+#include "results.h"
 #include "util.h"
 #include "version.h"
 
@@ -502,6 +504,35 @@ static const char batch_description[] =
     "inputs redoes only the scenarios whose data it changes (--force redoes all). A scenario "
     "that fails does not stop the others.";
 
+/* The files of an output, named from the writers' own lists (the tables, the maps, the
+ * formats' paths), so that --help and the man page cannot miss one; malloc'd. */
+static char *outputs_text(void)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *m = open_memstream(&text, &size);
+    if (!m)
+        return xstrdup("");
+    fputs("Outputs, in --out (batch: in OUT/NAME/ for each scenario, and OUT/manifest.json): "
+          "the tables", m);
+    for (int i = 0; write_tables_layout(i); i++)
+        fprintf(m, "%s %s.csv", i ? "," : "", write_tables_layout(i)->name);
+    fputs("; summary.json; report.md; report.html, whose maps are also written alone as "
+          "maps/NAME.svg; the maps NAME =", m);
+    for (int i = 0; write_maps_layout(i); i++)
+        fprintf(m, "%s %s", i ? "," : "", write_maps_layout(i)->name);
+    fputs(", by --format:", m);
+    for (int f = 0; f < MAP_NFORMATS; f++) {
+        char *path = write_maps_path(NULL, "NAME", (map_format)f);
+        fprintf(m, "%s %s (%s%s)", f ? "," : "", path, mw_format_name((map_format)f),
+                f == MAP_GEOJSON ? ", the default" : f == MAP_GPKG ? ": every map and table" : "");
+        free(path);
+    }
+    fputs(".", m);
+    fclose(m);
+    return text;
+}
+
 /* Where the option is taken, for the help and the man page. */
 static const char *where_text(const option_spec *o)
 {
@@ -555,13 +586,12 @@ void opt_print_help(FILE *f)
         wrap(f, text, 6, 80);
         free(text);
     }
+    fputc('\n', f);
+    char *outputs = outputs_text();
+    wrap(f, outputs, 0, 80);
+    free(outputs);
     fprintf(f, "\nExit status: 0 done, 1 error in the inputs or while writing (nothing written;\n"
-               "batch: one scenario or more failed, the others are written), 2 usage error.\n"
-               " Outputs: coverage_departments.csv, coverage_regions.csv,\n"
-               "coverage_cpts.csv, coverage_timeline.csv, join_issues.csv, summary.json,\n"
-               "report.md, and the maps communes.geojson, cpts.geojson, departments.geojson,\n"
-               "regions.geojson, uncovered.geojson (by --format, also or instead: cptscov.gpkg,\n"
-               "NAME.fgb, shp/NAME.shp).\n");
+               "batch: one scenario or more failed, the others are written), 2 usage error.\n");
 }
 
 /* Writes s escaped for troff. */
@@ -604,7 +634,11 @@ void opt_print_man(FILE *f)
         troff(f, where_text(&options[i]));
         fprintf(f, ")\n");
     }
-    fprintf(f, ".SH EXIT STATUS\n0 done; 1 error in the inputs or while writing (nothing is "
+    fprintf(f, ".SH FILES\n");
+    char *outputs = outputs_text();
+    troff(f, outputs);
+    free(outputs);
+    fprintf(f, "\n.SH EXIT STATUS\n0 done; 1 error in the inputs or while writing (nothing is "
                "written), or, for batch, one scenario or more failed (the others are written); "
                "2 usage error, or an error in the batch's INI file.\n");
 }

@@ -338,20 +338,29 @@ static const char *const extensions[MAP_NFORMATS] = {
     [MAP_GEOJSON] = "geojson", [MAP_GPKG] = "gpkg", [MAP_FGB] = "fgb", [MAP_SHP] = "shp",
 };
 
+char *write_maps_path(const char *dir, const char *map, map_format f)
+{
+    const char *sep = dir ? "/" : "";
+    if (f == MAP_GPKG)
+        return xasprintf("%s%scptscov.gpkg", dir ? dir : "", sep);
+    return xasprintf("%s%s%s%s.%s", dir ? dir : "", sep, f == MAP_SHP ? "shp/" : "", map,
+                     extensions[f]);
+}
+
 int write_maps(const char *dir, const run_results *r)
 {
     unsigned formats = r->formats ? r->formats : 1u << MAP_GEOJSON;
     map_task tasks[1 + NMAPS * MAP_NFORMATS];
     int n = 0;
     if (formats & (1u << MAP_GPKG))
-        tasks[n++] = (map_task){MAP_GPKG, -1, xasprintf("%s/cptscov.gpkg", dir), 0, 0};
+        tasks[n++] = (map_task){MAP_GPKG, -1, write_maps_path(dir, NULL, MAP_GPKG), 0, 0};
     /* Map by map rather than format by format: the communes, the largest, first. */
     for (int m = 0; m < NMAPS; m++)
         for (int f = 0; f < MAP_NFORMATS; f++)
             if (f != MAP_GPKG && (formats & (1u << f)))
                 tasks[n++] = (map_task){(map_format)f, m,
-                                        xasprintf("%s/%s%s.%s", dir, f == MAP_SHP ? "shp/" : "",
-                                                  maps[m].layout.name, extensions[f]), 0, 0};
+                                        write_maps_path(dir, maps[m].layout.name, (map_format)f),
+                                        0, 0};
     int rc = 0;
     if ((formats & (1u << MAP_SHP))) {
         char *shp = xasprintf("%s/shp", dir);

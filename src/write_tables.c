@@ -324,6 +324,11 @@ static const table_def tables[] = {
 };
 #define NTABLES NFIELDS(tables)
 
+const map_layout *write_tables_layout(int i)
+{
+    return i >= 0 && i < NTABLES ? &tables[i].layout : NULL;
+}
+
 static int write_csv(const char *dir, const table_def *d, const run_results *r)
 {
     char *path = xasprintf("%s/%s.csv", dir, d->layout.name);
