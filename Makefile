@@ -31,7 +31,7 @@ cptscov: $(OBJ)
 build/%.o: src/%.c | build
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-build/tests/%: tests/%.c tests/fixtures.h tests/compare_maps.h $(LIB_OBJ) | build
+build/tests/%: tests/%.c tests/fixtures.h tests/compare_maps.h tests/cli_run.h $(LIB_OBJ) | build
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB_OBJ) $(LIBS) $(TEST_LIBS)
 
@@ -115,7 +115,7 @@ build-asan/%.o: src/%.c Makefile
 	@mkdir -p build-asan
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -MMD -MP -c -o $@ $<
 
-build-asan/tests/%: tests/%.c tests/fixtures.h tests/compare_maps.h $(ASAN_LIB_OBJ) Makefile
+build-asan/tests/%: tests/%.c tests/fixtures.h tests/compare_maps.h tests/cli_run.h $(ASAN_LIB_OBJ) Makefile
 	@mkdir -p build-asan/tests
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests -o $@ $< $(ASAN_LIB_OBJ) $(LIBS) $(TEST_LIBS)
 

@@ -27,14 +27,9 @@
 
 #include "numfmt.h"
 
-/* The program under test: ./cptscov, or $CPTSCOV_BIN (make check-asan runs its sanitized build). */
-static const char *program(void)
-{
-    const char *p = getenv("CPTSCOV_BIN");
-    return p && p[0] ? p : "./cptscov";
-}
-#define PROGRAM program()
-#define MAX_ARGS 64
+#include "cli_run.h"
+
+#define PROGRAM cli_program()
 
 static const char *const output_files[] = {
     "coverage_departments.csv", "coverage_regions.csv", "coverage_cpts.csv", "join_issues.csv",
@@ -45,20 +40,9 @@ static const char *const output_files[] = {
 
 static char root[256]; /* the temporary directory of this program */
 
-/* What one run of the program did. */
-typedef struct result {
-    int status;   /* exit status; -1 when killed by a signal */
-    char *out;    /* stdout */
-    char *err;    /* stderr */
-} result;
-
 static char *path_in(const char *dir, const char *name)
 {
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    assert_non_null(p);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
+    return cli_fmt("%s/%s", dir, name);
 }
 
 /* A new directory under root, for one test. */
@@ -69,121 +53,17 @@ static char *test_dir(const char *name)
     return d;
 }
 
-/* The whole file, NUL-terminated (*len its size), or NULL when it cannot be read. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *b = malloc(cap);
-    assert_non_null(b);
-    size_t k;
-    while ((k = fread(b + n, 1, cap - n - 1, f)) > 0) {
-        n += k;
-        if (cap - n - 1 == 0) {
-            cap *= 2;
-            b = realloc(b, cap);
-            assert_non_null(b);
-        }
-    }
-    fclose(f);
-    b[n] = '\0';
-    if (len)
-        *len = n;
-    return b;
-}
-
-static void spit(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fputs(text, f) >= 0, 1);
-    assert_int_equal(fclose(f), 0);
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0;
-}
-
-/* Runs ./cptscov with args (NULL-terminated). */
-static result run_argv(const char *const *args)
-{
-    char *argv[MAX_ARGS + 2];
-    int n = 0;
-    argv[n++] = (char *)PROGRAM;
-    for (; *args; args++) {
-        assert_true(n < MAX_ARGS);
-        argv[n++] = (char *)*args;
-    }
-    argv[n] = NULL;
-    char *out = path_in(root, "stdout"), *err = path_in(root, "stderr");
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
-            _exit(127);
-        close(fo);
-        close(fe);
-        execv(PROGRAM, argv);
-        _exit(127);
-    }
-    int ws = 0;
-    assert_int_equal(waitpid(pid, &ws, 0), pid);
-    result r;
-    r.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
-    r.out = slurp(out, NULL);
-    r.err = slurp(err, NULL);
-    assert_non_null(r.out);
-    assert_non_null(r.err);
-    free(out);
-    free(err);
-    return r;
-}
-
-/* Runs ./cptscov with the given arguments, NULL-terminated. */
-static result run(const char *first, ...)
-{
-    const char *args[MAX_ARGS + 1];
-    int n = 0;
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a; a = va_arg(ap, const char *)) {
-        assert_true(n < MAX_ARGS);
-        args[n++] = a;
-    }
-    va_end(ap);
-    args[n] = NULL;
-    return run_argv(args);
-}
-
 /* Runs `cptscov run` on the sample into out, with up to four more arguments (NULL ends). */
-static result run_sample(const char *out, const char *x1, const char *x2, const char *x3,
+static cli_result run_sample(const char *out, const char *x1, const char *x2, const char *x3,
                          const char *x4)
 {
-    const char *args[MAX_ARGS + 1] = {
-        "run",       "--communes", "geodata/communes.shp", "--population",
-        "geodata/population.csv", "--passage", "geodata/passage.csv", "--members",
-        "geodata/members.csv", "--epci", "geodata/epci.csv", "--out", out,
-    };
+    const char *args[CLI_MAX_ARGS + 1] = {"run", CLI_SAMPLE_INPUTS, "--out", out};
     int n = 13;
     const char *extra[4] = {x1, x2, x3, x4};
     for (int i = 0; i < 4 && extra[i]; i++)
         args[n++] = extra[i];
     args[n] = NULL;
-    return run_argv(args);
-}
-
-static void result_free(result *r)
-{
-    free(r->out);
-    free(r->err);
+    return cli_run_in(root, "run", args, (cli_limits){0});
 }
 
 /* 1 when s is exactly one line ending with a newline. */
@@ -191,34 +71,6 @@ static int one_line(const char *s)
 {
     const char *nl = strchr(s, '\n');
     return nl && nl > s && nl[1] == '\0';
-}
-
-static int remove_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
-static void remove_tree(const char *dir)
-{
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* Number of entries of dir whose name starts with prefix ("" for all). */
-static int count_entries(const char *dir, const char *prefix)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
-            strncmp(e->d_name, prefix, strlen(prefix)) == 0)
-            n++;
-    closedir(d);
-    return n;
 }
 
 static json_t *load_summary(const char *out)
@@ -275,7 +127,7 @@ static int csv_split(char *line, char **f, int max)
 /* The cell of column col in the row whose first field is key, in CSV file path (a copy). */
 static char *csv_cell(const char *path, const char *key, const char *col)
 {
-    char *text = slurp(path, NULL);
+    char *text = cli_slurp(path, NULL);
     assert_non_null(text);
     char *save = NULL, *hdr[32], *f[32];
     char *line = strtok_r(text, "\n", &save);
@@ -317,9 +169,7 @@ static int setup(void **state)
         fprintf(stderr, "%s not built: run make cptscov (from the project root)\n", PROGRAM);
         return -1;
     }
-    snprintf(root, sizeof root, "%s/cptscov-cli-XXXXXX",
-             getenv("TMPDIR") && getenv("TMPDIR")[0] ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(root))
+    if (cli_make_root(root, sizeof root, "cli") < 0)
         return -1;
     GDALAllRegister();
     return 0;
@@ -328,7 +178,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    remove_tree(root);
+    cli_rm_tree(root);
     return 0;
 }
 
@@ -337,17 +187,17 @@ static void test_sample(void **state)
     (void)state;
     char *dir = test_dir("sample");
     char *out = path_in(dir, "out");
-    result r = run_sample(out, NULL, NULL, NULL, NULL);
+    cli_result r = run_sample(out, NULL, NULL, NULL, NULL);
     if (r.status != 0)
         fail_msg("exit %d: %s", r.status, r.err);
     for (size_t i = 0; i < NOUTPUTS; i++) {
         char *p = path_in(out, output_files[i]);
-        if (!exists(p))
+        if (!cli_exists(p))
             fail_msg("%s missing", p);
         free(p);
     }
-    assert_int_equal(count_entries(out, ""), (int)NOUTPUTS);
-    assert_int_equal(count_entries(dir, "."), 0); /* no temporary directory left beside it */
+    assert_int_equal(cli_count_entries(out, ""), (int)NOUTPUTS);
+    assert_int_equal(cli_count_entries(dir, "."), 0); /* no temporary directory left beside it */
     assert_non_null(strstr(r.out, "covered: 45533 of 57094 inhabitants (79.75 %)"));
     json_t *s = load_summary(out);
     assert_string_equal(json_string_value(json_object_get(s, "generator")), "cptscov");
@@ -397,7 +247,7 @@ static void test_sample(void **state)
         GDALClose(ds);
         free(p);
     }
-    result_free(&r);
+    cli_result_free(&r);
     free(out);
     free(dir);
 }
@@ -407,27 +257,27 @@ static void test_rerun_is_identical(void **state)
     (void)state;
     char *dir = test_dir("rerun");
     char *out = path_in(dir, "out");
-    result r = run_sample(out, "--quiet", NULL, NULL, NULL);
+    cli_result r = run_sample(out, "--quiet", NULL, NULL, NULL);
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "");
-    result_free(&r);
+    cli_result_free(&r);
     char *first[NOUTPUTS];
     size_t len[NOUTPUTS];
     for (size_t i = 0; i < NOUTPUTS; i++) {
         char *p = path_in(out, output_files[i]);
-        first[i] = slurp(p, &len[i]);
+        first[i] = cli_slurp(p, &len[i]);
         assert_non_null(first[i]);
         free(p);
     }
     r = run_sample(out, "--quiet", NULL, NULL, NULL);
     assert_int_equal(r.status, 0);
-    result_free(&r);
-    assert_int_equal(count_entries(out, ""), (int)NOUTPUTS);
-    assert_int_equal(count_entries(dir, "."), 0);
+    cli_result_free(&r);
+    assert_int_equal(cli_count_entries(out, ""), (int)NOUTPUTS);
+    assert_int_equal(cli_count_entries(dir, "."), 0);
     for (size_t i = 0; i < NOUTPUTS; i++) {
         char *p = path_in(out, output_files[i]);
         size_t n2 = 0;
-        char *second = slurp(p, &n2);
+        char *second = cli_slurp(p, &n2);
         assert_non_null(second);
         if (n2 != len[i] || memcmp(first[i], second, n2) != 0)
             fail_msg("%s differs between two runs", p);
@@ -455,13 +305,13 @@ static void test_simplify(void **state)
     (void)state;
     char *dir = test_dir("simplify");
     char *exact = path_in(dir, "exact"), *simple = path_in(dir, "simple");
-    result r = run_sample(exact, "--quiet", NULL, NULL, NULL);
+    cli_result r = run_sample(exact, "--quiet", NULL, NULL, NULL);
     assert_int_equal(r.status, 0);
-    result_free(&r);
+    cli_result_free(&r);
     r = run_sample(simple, "--quiet", "--simplify", "100", NULL);
     if (r.status != 0)
         fail_msg("exit %d: %s", r.status, r.err);
-    result_free(&r);
+    cli_result_free(&r);
     static const char *const maps[] = {"communes.geojson", "cpts.geojson", "departments.geojson",
                                        "regions.geojson", "uncovered.geojson"};
     long points_exact = 0, points_simple = 0;
@@ -519,12 +369,12 @@ static void test_status_forms(void **state)
     (void)state;
     char *dir = test_dir("status");
     char *a = path_in(dir, "comma"), *b = path_in(dir, "repeated");
-    result r = run_sample(a, "--status", "signed,project", "--quiet", NULL);
+    cli_result r = run_sample(a, "--status", "signed,project", "--quiet", NULL);
     assert_int_equal(r.status, 0);
-    result_free(&r);
+    cli_result_free(&r);
     r = run_sample(b, "--status", "signed", "--status", "project");
     assert_int_equal(r.status, 0);
-    result_free(&r);
+    cli_result_free(&r);
     json_t *sa = load_summary(a), *sb = load_summary(b);
     /* cpts-landes (project, 3478 inhabitants, none covered by a signed CPTS) now counts. */
     assert_int_equal(national_int(sa, "covered_population"), 45533 + 3478);
@@ -538,7 +388,7 @@ static void test_status_forms(void **state)
     for (size_t i = 0; i < 4; i++) {
         char *pa = path_in(a, output_files[i]), *pb = path_in(b, output_files[i]);
         size_t na, nb;
-        char *ta = slurp(pa, &na), *tb = slurp(pb, &nb);
+        char *ta = cli_slurp(pa, &na), *tb = cli_slurp(pb, &nb);
         assert_non_null(ta);
         assert_non_null(tb);
         if (na != nb || memcmp(ta, tb, na) != 0)
@@ -558,9 +408,9 @@ static void test_as_of(void **state)
     (void)state;
     char *dir = test_dir("as-of");
     char *out = path_in(dir, "out");
-    result r = run_sample(out, "--as-of", "2022-01-01", "--quiet", NULL);
+    cli_result r = run_sample(out, "--as-of", "2022-01-01", "--quiet", NULL);
     assert_int_equal(r.status, 0);
-    result_free(&r);
+    cli_result_free(&r);
     json_t *s = load_summary(out);
     assert_int_equal(national_int(s, "cpts_counting"), 1);
     assert_int_equal(national_int(s, "covered_population"), 31577);
@@ -578,15 +428,15 @@ static void test_strict(void **state)
     (void)state;
     char *dir = test_dir("strict");
     char *out = path_in(dir, "out");
-    result r = run_sample(out, "--strict", NULL, NULL, NULL);
+    cli_result r = run_sample(out, "--strict", NULL, NULL, NULL);
     assert_int_equal(r.status, 1);
     if (!one_line(r.err))
         fail_msg("stderr is not one line: %s", r.err);
     assert_int_equal(strncmp(r.err, "cptscov: ", 9), 0);
     assert_non_null(strstr(r.err, "--strict"));
-    assert_false(exists(out));
-    assert_int_equal(count_entries(dir, ""), 0);
-    result_free(&r);
+    assert_false(cli_exists(out));
+    assert_int_equal(cli_count_entries(dir, ""), 0);
+    cli_result_free(&r);
     free(out);
     free(dir);
 }
@@ -597,7 +447,7 @@ static void test_usage_errors(void **state)
     char *dir = test_dir("usage");
     char *out = path_in(dir, "out");
     /* No --members. */
-    result r = run("run", "--communes", "geodata/communes.shp", "--population",
+    cli_result r = cli_run(root, "run", "--communes", "geodata/communes.shp", "--population",
                    "geodata/population.csv", "--out", out, NULL);
     assert_int_equal(r.status, 2);
     if (!one_line(r.err))
@@ -605,53 +455,53 @@ static void test_usage_errors(void **state)
     assert_int_equal(strncmp(r.err, "cptscov: ", 9), 0);
     assert_non_null(strstr(r.err, "--members"));
     assert_string_equal(r.out, "");
-    result_free(&r);
+    cli_result_free(&r);
     /* An unknown option. */
     r = run_sample(out, "--no-such-option", NULL, NULL, NULL);
     assert_int_equal(r.status, 2);
     assert_true(one_line(r.err));
     assert_int_equal(strncmp(r.err, "cptscov: ", 9), 0);
     assert_non_null(strstr(r.err, "--no-such-option"));
-    result_free(&r);
+    cli_result_free(&r);
     /* An option without its value. */
     r = run_sample(out, "--as-of", NULL, NULL, NULL);
     assert_int_equal(r.status, 2);
     assert_true(one_line(r.err));
-    result_free(&r);
+    cli_result_free(&r);
     /* A status that is none. */
     r = run_sample(out, "--status", "signed,maybe", NULL, NULL);
     assert_int_equal(r.status, 2);
     assert_true(one_line(r.err));
     assert_non_null(strstr(r.err, "maybe"));
-    result_free(&r);
+    cli_result_free(&r);
     /* A --status that names nothing would otherwise silently mean the default. */
     r = run_sample(out, "--status", ",", NULL, NULL);
     assert_int_equal(r.status, 2);
     assert_true(one_line(r.err));
-    result_free(&r);
+    cli_result_free(&r);
     /* An empty --out (an unset variable in a script) is a usage error, found before the work. */
     r = run_sample("", NULL, NULL, NULL, NULL);
     assert_int_equal(r.status, 2);
     assert_true(one_line(r.err));
     assert_non_null(strstr(r.err, "--out"));
-    result_free(&r);
+    cli_result_free(&r);
     /* A date that does not exist. */
     r = run_sample(out, "--as-of", "2023-02-30", NULL, NULL);
     assert_int_equal(r.status, 2);
     assert_true(one_line(r.err));
-    result_free(&r);
+    cli_result_free(&r);
     /* A language the report is not written in. */
     r = run_sample(out, "--lang", "de", NULL, NULL);
     assert_int_equal(r.status, 2);
     assert_true(one_line(r.err));
     assert_non_null(strstr(r.err, "--lang"));
-    result_free(&r);
+    cli_result_free(&r);
     /* No command. */
-    r = run("--out", out, NULL);
+    r = cli_run(root, "--out", out, NULL);
     assert_int_equal(r.status, 2);
     assert_true(one_line(r.err));
-    result_free(&r);
-    assert_int_equal(count_entries(dir, ""), 0);
+    cli_result_free(&r);
+    assert_int_equal(cli_count_entries(dir, ""), 0);
     free(out);
     free(dir);
 }
@@ -661,7 +511,7 @@ static void test_missing_population_file(void **state)
     (void)state;
     char *dir = test_dir("missing");
     char *out = path_in(dir, "out"), *pop = path_in(dir, "no-such-population.csv");
-    result r = run("run", "--communes", "geodata/communes.shp", "--population", pop,
+    cli_result r = cli_run(root, "run", "--communes", "geodata/communes.shp", "--population", pop,
                    "--members", "geodata/members.csv", "--out", out, NULL);
     assert_int_equal(r.status, 1);
     if (!one_line(r.err))
@@ -671,10 +521,10 @@ static void test_missing_population_file(void **state)
     if (strncmp(r.err, prefix, strlen(prefix)) != 0)
         fail_msg("stderr does not start with \"%s\": %s", prefix, r.err);
     free(prefix);
-    assert_false(exists(out));
-    assert_int_equal(count_entries(dir, ".out.tmp-"), 0);
-    assert_int_equal(count_entries(dir, ""), 0);
-    result_free(&r);
+    assert_false(cli_exists(out));
+    assert_int_equal(cli_count_entries(dir, ".out.tmp-"), 0);
+    assert_int_equal(cli_count_entries(dir, ""), 0);
+    cli_result_free(&r);
     free(pop);
     free(out);
     free(dir);
@@ -685,11 +535,11 @@ static void test_bad_population_line(void **state)
     (void)state;
     char *dir = test_dir("bad-population");
     char *out = path_in(dir, "out"), *pop = path_in(dir, "population.csv");
-    spit(pop, "COM;LIBCOM;DEP;REG;PMUN\n"
+    cli_spit(pop, "COM;LIBCOM;DEP;REG;PMUN\n"
               "99001;Saint-Aubin-des-Fougerais;99;99;936\n"
               "99002;Le Plessis-Brûlé;99;99;deux cents\n"
               "99003;Kerhervé-en-Landes;99;99;381\n");
-    result r = run("run", "--communes", "geodata/communes.shp", "--population", pop,
+    cli_result r = cli_run(root, "run", "--communes", "geodata/communes.shp", "--population", pop,
                    "--members", "geodata/members.csv", "--out", out, NULL);
     assert_int_equal(r.status, 1);
     if (!one_line(r.err))
@@ -700,9 +550,9 @@ static void test_bad_population_line(void **state)
         fail_msg("stderr does not start with \"%s\": %s", where, r.err);
     free(where);
     assert_non_null(strstr(r.err, "deux cents"));
-    assert_false(exists(out));
-    assert_int_equal(count_entries(dir, "."), 0);
-    result_free(&r);
+    assert_false(cli_exists(out));
+    assert_int_equal(cli_count_entries(dir, "."), 0);
+    cli_result_free(&r);
     free(pop);
     free(out);
     free(dir);
@@ -713,16 +563,16 @@ static void test_out_is_a_file(void **state)
     (void)state;
     char *dir = test_dir("out-file");
     char *out = path_in(dir, "out");
-    spit(out, "not a directory\n");
-    result r = run_sample(out, NULL, NULL, NULL, NULL);
+    cli_spit(out, "not a directory\n");
+    cli_result r = run_sample(out, NULL, NULL, NULL, NULL);
     assert_int_equal(r.status, 1);
     assert_true(one_line(r.err));
     assert_int_equal(strncmp(r.err, "cptscov: ", 9), 0);
-    char *text = slurp(out, NULL);
+    char *text = cli_slurp(out, NULL);
     assert_string_equal(text, "not a directory\n");
     free(text);
-    assert_int_equal(count_entries(dir, ""), 1);
-    result_free(&r);
+    assert_int_equal(cli_count_entries(dir, ""), 1);
+    cli_result_free(&r);
     free(out);
     free(dir);
 }
@@ -734,24 +584,24 @@ static void test_out_is_someone_elses_directory(void **state)
     char *out = path_in(dir, "home");
     assert_int_equal(mkdir(out, 0755), 0);
     char *notes = path_in(out, "notes.txt");
-    spit(notes, "precious\n");
+    cli_spit(notes, "precious\n");
     /* Even one named like an output, without the summary of cptscov, is not replaced. */
     char *fake = path_in(out, "summary.json");
-    spit(fake, "{\"generator\": \"someone else\"}\n");
-    result r = run_sample(out, NULL, NULL, NULL, NULL);
+    cli_spit(fake, "{\"generator\": \"someone else\"}\n");
+    cli_result r = run_sample(out, NULL, NULL, NULL, NULL);
     assert_int_equal(r.status, 1);
     assert_true(one_line(r.err));
     assert_int_equal(strncmp(r.err, "cptscov: ", 9), 0);
-    char *text = slurp(notes, NULL);
+    char *text = cli_slurp(notes, NULL);
     assert_non_null(text);
     assert_string_equal(text, "precious\n");
     free(text);
-    text = slurp(fake, NULL);
+    text = cli_slurp(fake, NULL);
     assert_string_equal(text, "{\"generator\": \"someone else\"}\n");
     free(text);
-    assert_int_equal(count_entries(out, ""), 2);
-    assert_int_equal(count_entries(dir, ""), 1); /* no temporary directory beside it */
-    result_free(&r);
+    assert_int_equal(cli_count_entries(out, ""), 2);
+    assert_int_equal(cli_count_entries(dir, ""), 1); /* no temporary directory beside it */
+    cli_result_free(&r);
     free(fake);
     free(notes);
     free(out);
@@ -763,19 +613,19 @@ static void test_out_previous_output_replaced(void **state)
     (void)state;
     char *dir = test_dir("out-previous");
     char *out = path_in(dir, "out");
-    result r = run_sample(out, "--quiet", NULL, NULL, NULL);
+    cli_result r = run_sample(out, "--quiet", NULL, NULL, NULL);
     assert_int_equal(r.status, 0);
-    result_free(&r);
+    cli_result_free(&r);
     char *stale = path_in(out, "stale.txt");
-    spit(stale, "from before\n");
+    cli_spit(stale, "from before\n");
     /* A different rule, so that the new summary is seen to be the new one. */
     r = run_sample(out, "--status", "signed,project", "--quiet", NULL);
     assert_int_equal(r.status, 0);
     assert_string_equal(r.err, "");
-    result_free(&r);
-    assert_false(exists(stale));
-    assert_int_equal(count_entries(out, ""), (int)NOUTPUTS);
-    assert_int_equal(count_entries(dir, ""), 1);
+    cli_result_free(&r);
+    assert_false(cli_exists(stale));
+    assert_int_equal(cli_count_entries(out, ""), (int)NOUTPUTS);
+    assert_int_equal(cli_count_entries(dir, ""), 1);
     json_t *s = load_summary(out);
     assert_int_equal(national_int(s, "covered_population"), 49011);
     json_decref(s);
@@ -785,9 +635,9 @@ static void test_out_previous_output_replaced(void **state)
     char *slashed = path_in(empty, "");
     r = run_sample(slashed, "--quiet", NULL, NULL, NULL);
     assert_int_equal(r.status, 0);
-    result_free(&r);
-    assert_int_equal(count_entries(empty, ""), (int)NOUTPUTS);
-    assert_int_equal(count_entries(dir, ""), 2);
+    cli_result_free(&r);
+    assert_int_equal(cli_count_entries(empty, ""), (int)NOUTPUTS);
+    assert_int_equal(cli_count_entries(dir, ""), 2);
     free(slashed);
     free(empty);
     free(stale);
@@ -800,20 +650,20 @@ static void test_out_is_a_link_to_previous_output(void **state)
     (void)state;
     char *dir = test_dir("out-link");
     char *real = path_in(dir, "real"), *link = path_in(dir, "link");
-    result r = run_sample(real, "--quiet", NULL, NULL, NULL);
+    cli_result r = run_sample(real, "--quiet", NULL, NULL, NULL);
     assert_int_equal(r.status, 0);
-    result_free(&r);
+    cli_result_free(&r);
     assert_int_equal(symlink("real", link), 0);
     r = run_sample(link, "--status", "signed,project", "--quiet", NULL);
     if (r.status != 0)
         fail_msg("exit %d: %s", r.status, r.err);
-    result_free(&r);
+    cli_result_free(&r);
     /* The link is kept, the output it points to replaced, nothing left beside them. */
     struct stat st;
     assert_int_equal(lstat(link, &st), 0);
     assert_true(S_ISLNK(st.st_mode));
-    assert_int_equal(count_entries(real, ""), (int)NOUTPUTS);
-    assert_int_equal(count_entries(dir, ""), 2);
+    assert_int_equal(cli_count_entries(real, ""), (int)NOUTPUTS);
+    assert_int_equal(cli_count_entries(dir, ""), 2);
     json_t *s = load_summary(real);
     assert_int_equal(national_int(s, "covered_population"), 49011);
     json_decref(s);
@@ -823,24 +673,62 @@ static void test_out_is_a_link_to_previous_output(void **state)
     r = run_sample(dangling, NULL, NULL, NULL, NULL);
     assert_int_equal(r.status, 1);
     assert_true(one_line(r.err));
-    result_free(&r);
+    cli_result_free(&r);
     assert_int_equal(lstat(dangling, &st), 0);
     assert_true(S_ISLNK(st.st_mode));
-    assert_int_equal(count_entries(dir, ""), 3);
+    assert_int_equal(cli_count_entries(dir, ""), 3);
     free(dangling);
     free(link);
     free(real);
     free(dir);
 }
 
+/* Fails unless help names every file under dir (prefix: dir's path under --out), a map's as
+ * NAME.EXT (shp/NAME.shp stands for the Shapefile's other files too); the number of files
+ * and directories checked. */
+static int assert_help_names(const char *help, const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *full = path_in(dir, e->d_name), *rel = cli_fmt("%s%s", prefix, e->d_name);
+        struct stat st;
+        assert_int_equal(stat(full, &st), 0);
+        const char *ext = strrchr(e->d_name, '.');
+        char *as_map = cli_fmt("%sNAME%s", prefix, ext ? ext : "");
+        if (S_ISDIR(st.st_mode)) {
+            char *sub = cli_fmt("%s/", rel);
+            if (!strstr(help, sub))
+                fail_msg("--help does not name the directory %s", sub);
+            n += 1 + assert_help_names(help, full, sub);
+            free(sub);
+        } else if (strcmp(prefix, "shp/") == 0 && strcmp(ext, ".shp") != 0) {
+            n++; /* a side file of a Shapefile */
+        } else {
+            if (!strstr(help, rel) && !strstr(help, as_map))
+                fail_msg("--help does not name %s (nor %s)", rel, as_map);
+            n++;
+        }
+        free(as_map);
+        free(full);
+        free(rel);
+    }
+    closedir(d);
+    return n;
+}
+
 static void test_help_lists_every_option(void **state)
 {
     (void)state;
-    result r = run("--help", NULL);
+    cli_result r = cli_run(root, "--help", NULL);
     assert_int_equal(r.status, 0);
     assert_string_equal(r.err, "");
     /* Every option of the table in src/options.c, as written there: {"--name", ... */
-    char *src = slurp("src/options.c", NULL);
+    char *src = cli_slurp("src/options.c", NULL);
     assert_non_null(src);
     int found = 0;
     for (char *p = strstr(src, "{\"--"); p; p = strstr(p + 1, "{\"--")) {
@@ -857,20 +745,25 @@ static void test_help_lists_every_option(void **state)
     }
     assert_true(found >= 20);
     free(src);
-    for (size_t i = 0; i < NOUTPUTS; i++)
-        assert_non_null(strstr(r.out, output_files[i]));
-    result_free(&r);
+    /* Every file of an output in every format. */
+    char *out = path_in(root, "help-outputs");
+    cli_result all = run_sample(out, "--format", "geojson,gpkg,fgb,shp", "--quiet", NULL);
+    assert_int_equal(all.status, 0);
+    cli_result_free(&all);
+    assert_true(assert_help_names(r.out, out, "") >= 40);
+    free(out);
+    cli_result_free(&r);
     /* The same for `cptscov run --help`. */
-    r = run("run", "--help", NULL);
+    r = cli_run(root, "run", "--help", NULL);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "--members"));
-    result_free(&r);
+    cli_result_free(&r);
 }
 
 static void test_version(void **state)
 {
     (void)state;
-    result r = run("--version", NULL);
+    cli_result r = cli_run(root, "--version", NULL);
     assert_int_equal(r.status, 0);
     char line[256];
     snprintf(line, sizeof line, "\nGDAL %s\n", GDALVersionInfo("RELEASE_NAME"));
@@ -883,7 +776,7 @@ static void test_version(void **state)
     if (!strstr(r.out, line))
         fail_msg("no \"%s\" in: %s", line + 1, r.out);
     assert_int_equal(strncmp(r.out, "cptscov ", 8), 0);
-    result_free(&r);
+    cli_result_free(&r);
 }
 
 #define assert_has(text, s) \
@@ -913,18 +806,18 @@ static void test_report_md(void **state)
     (void)state;
     char *dir = test_dir("report-md");
     char *fr = path_in(dir, "fr"), *en = path_in(dir, "en");
-    result r = run_sample(fr, "--as-of", "2024-04-16", "--quiet", NULL);
+    cli_result r = run_sample(fr, "--as-of", "2024-04-16", "--quiet", NULL);
     assert_int_equal(r.status, 0);
-    result_free(&r);
+    cli_result_free(&r);
     r = run_sample(en, "--as-of", "2024-04-16", "--lang=en", "--quiet");
     assert_int_equal(r.status, 0);
-    result_free(&r);
+    cli_result_free(&r);
     json_t *s = load_summary(fr);
     json_t *nat = json_object_get(s, "national");
     double pct = json_number_value(json_object_get(nat, "covered_pct"));
     for (int lang = LANG_FR; lang <= LANG_EN; lang++) {
         char *p = path_in(lang == LANG_FR ? fr : en, "report.md");
-        char *md = slurp(p, NULL);
+        char *md = cli_slurp(p, NULL);
         assert_non_null(md);
         char want[256];
         snprintf(want, sizeof want, lang == LANG_FR ? "**%s habitants** sur %s" :
@@ -977,7 +870,7 @@ static void test_report_md(void **state)
     }
     /* coverage_timeline.csv: its last national row is the summary's. */
     char *p = path_in(fr, "coverage_timeline.csv");
-    char *csv = slurp(p, NULL);
+    char *csv = cli_slurp(p, NULL);
     assert_non_null(csv);
     char want[256];
     snprintf(want, sizeof want, "\n2024-04-16,nation,,,%lld,%lld,%.4f,%lld\n",
@@ -1001,7 +894,7 @@ static void test_report_md_hostile_name(void **state)
     (void)state;
     char *dir = test_dir("report-md-hostile");
     char *members = path_in(dir, "members.csv"), *out = path_in(dir, "out");
-    char *text = slurp("geodata/members.csv", NULL);
+    char *text = cli_slurp("geodata/members.csv", NULL);
     assert_non_null(text);
     /* Every row of cpts-nord gets the new name (a quoted CSV cell: ; and " inside). */
     const char *from = ";CPTS du Nord Val-de-Brume;";
@@ -1023,15 +916,15 @@ static void test_report_md_hostile_name(void **state)
     }
     *w = '\0';
     assert_true(replaced > 5);
-    spit(members, edited);
-    result r = run("run", "--communes", "geodata/communes.shp", "--population",
+    cli_spit(members, edited);
+    cli_result r = cli_run(root, "run", "--communes", "geodata/communes.shp", "--population",
                    "geodata/population.csv", "--passage", "geodata/passage.csv", "--members",
                    members, "--epci", "geodata/epci.csv", "--out", out, "--quiet", NULL);
     if (r.status != 0)
         fail_msg("exit %d: %s", r.status, r.err);
-    result_free(&r);
+    cli_result_free(&r);
     char *p = path_in(out, "report.md");
-    char *md = slurp(p, NULL);
+    char *md = cli_slurp(p, NULL);
     assert_non_null(md);
     assert_has(md, "Nord \\| \\<img src=x onerror=alert(1)\\> \\*\\*gras\\*\\* "
                    "\\[lien\\](javascript:x) \"q\";");
@@ -1050,14 +943,14 @@ static void test_report_md_hostile_name(void **state)
 static void test_man_page_current(void **state)
 {
     (void)state;
-    result r = run("--man", NULL);
+    cli_result r = cli_run(root, "--man", NULL);
     assert_int_equal(r.status, 0);
-    char *page = slurp("docs/cptscov.1", NULL);
+    char *page = cli_slurp("docs/cptscov.1", NULL);
     assert_non_null(page);
     if (strcmp(page, r.out) != 0)
         fail_msg("docs/cptscov.1 is out of date: run `make man`");
     free(page);
-    result_free(&r);
+    cli_result_free(&r);
 }
 
 int main(void)
