@@ -29,10 +29,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* The sample's inputs, as arguments of `cptscov run` (tests run from the project root). */
-#define CLI_SAMPLE_INPUTS                                                                         \
-    "--communes", "geodata/communes.shp", "--population", "geodata/population.csv", "--passage", \
-        "geodata/passage.csv", "--members", "geodata/members.csv", "--epci", "geodata/epci.csv"
+/* The sample's inputs in dir ("geodata": tests run from the project root), as arguments of
+ * `cptscov run`. */
+#define CLI_SAMPLE_ARGS(dir)                                                                   \
+    "--communes", dir "/communes.shp", "--population", dir "/population.csv", "--passage",    \
+        dir "/passage.csv", "--members", dir "/members.csv", "--epci", dir "/epci.csv"
 
 #define CLI_MAX_ARGS 128
 
@@ -54,6 +55,12 @@ static inline char *cli_fmt(const char *f, ...)
     va_end(ap);
     assert_true(n >= 0);
     return s;
+}
+
+/* dir/name, malloc'd. */
+static inline char *cli_path(const char *dir, const char *name)
+{
+    return cli_fmt("%s/%s", dir, name);
 }
 
 /* The whole file, NUL-terminated (*len its size when len is not NULL), or NULL when it cannot

@@ -24,131 +24,12 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *program(void)
-{
-    const char *p = getenv("CPTSCOV_BIN");
-    return p && p[0] ? p : "./cptscov";
-}
-#define MAX_ARGS 64
+#include "cli_run.h"
 
 static char root[256]; /* the temporary directory of this program */
 
-typedef struct result {
-    int status;
-    char *out, *err;
-} result;
-
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    va_list ap;
-    va_start(ap, f);
-    char *s = NULL;
-    assert_true(vasprintf(&s, f, ap) >= 0);
-    va_end(ap);
-    return s;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0, k;
-    char *b = malloc(cap);
-    assert_non_null(b);
-    while ((k = fread(b + n, 1, cap - n - 1, f)) > 0) {
-        n += k;
-        if (cap - n - 1 == 0) {
-            cap *= 2;
-            b = realloc(b, cap);
-            assert_non_null(b);
-        }
-    }
-    fclose(f);
-    b[n] = '\0';
-    if (len)
-        *len = n;
-    return b;
-}
-
-static void spit(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_true(fputs(text, f) >= 0);
-    assert_int_equal(fclose(f), 0);
-}
-
-static result run_argv(const char *const *args)
-{
-    char *argv[MAX_ARGS + 2];
-    int n = 0;
-    argv[n++] = (char *)program();
-    for (; *args; args++) {
-        assert_true(n < MAX_ARGS);
-        argv[n++] = (char *)*args;
-    }
-    argv[n] = NULL;
-    char *out = fmt("%s/stdout", root), *err = fmt("%s/stderr", root);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
-            _exit(127);
-        execv(program(), argv);
-        _exit(127);
-    }
-    int ws = 0;
-    assert_int_equal(waitpid(pid, &ws, 0), pid);
-    result r = {WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, slurp(out, NULL), slurp(err, NULL)};
-    assert_non_null(r.out);
-    assert_non_null(r.err);
-    free(out);
-    free(err);
-    return r;
-}
-
-static result run(const char *first, ...)
-{
-    const char *args[MAX_ARGS + 1];
-    int n = 0;
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a; a = va_arg(ap, const char *)) {
-        assert_true(n < MAX_ARGS);
-        args[n++] = a;
-    }
-    va_end(ap);
-    args[n] = NULL;
-    return run_argv(args);
-}
-
-static void result_free(result *r)
-{
-    free(r->out);
-    free(r->err);
-}
-
-static int remove_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
-static void remove_tree(const char *dir)
-{
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* The status a batch's summary table gives scenario name: "done", "skipped", "failed". */
-static const char *status_of(const result *r, const char *name)
+static const char *status_of(const cli_result *r, const char *name)
 {
     static char status[16];
     size_t len = strlen(name);
@@ -162,7 +43,7 @@ static const char *status_of(const result *r, const char *name)
     return NULL;
 }
 
-static void expect_status(const result *r, const char *name, const char *want)
+static void expect_status(const cli_result *r, const char *name, const char *want)
 {
     const char *got = status_of(r, name);
     if (strcmp(got, want) != 0)
@@ -181,7 +62,7 @@ static int same_tree(const char *a, const char *b)
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        char *pa = fmt("%s/%s", a, e->d_name), *pb = fmt("%s/%s", b, e->d_name);
+        char *pa = cli_fmt("%s/%s", a, e->d_name), *pb = cli_fmt("%s/%s", b, e->d_name);
         struct stat st;
         if (stat(pa, &st) == 0 && S_ISDIR(st.st_mode)) {
             same_tree(pa, pb);
@@ -191,7 +72,7 @@ static int same_tree(const char *a, const char *b)
             continue;
         }
         size_t la, lb;
-        char *ca = slurp(pa, &la), *cb = slurp(pb, &lb);
+        char *ca = cli_slurp(pa, &la), *cb = cli_slurp(pb, &lb);
         if (!cb)
             fail_msg("%s is missing", pb);
         if (la != lb || memcmp(ca, cb, la) != 0)
@@ -218,16 +99,12 @@ static void same_dirs(const char *a, const char *b)
     assert_true(same_tree(a, b) >= 10);
 }
 
-#define SAMPLE_ARGS(dir)                                                                      \
-    "--communes", dir "/communes.shp", "--population", dir "/population.csv", "--passage",    \
-        dir "/passage.csv", "--members", dir "/members.csv", "--epci", dir "/epci.csv"
-
 /* scripts/example-batch.ini: every scenario is what `cptscov run` writes with its options. */
 static void test_example_equals_run(void **state)
 {
     (void)state;
-    char *out = fmt("%s/example", root);
-    result r = run("batch", "scripts/example-batch.ini", "--out", out, "-j2", NULL);
+    char *out = cli_fmt("%s/example", root);
+    cli_result r = cli_run(root, "batch", "scripts/example-batch.ini", "--out", out, "-j2", NULL);
     if (r.status != 0)
         fail_msg("batch failed: %s%s", r.out, r.err);
     static const struct {
@@ -250,28 +127,28 @@ static void test_example_equals_run(void **state)
     assert_true(n >= 6);
     for (int i = 0; i < n; i++) {
         expect_status(&r, scenarios[i].name, "done");
-        char *single = fmt("%s/single-%s", root, scenarios[i].name);
-        const char *args[MAX_ARGS] = {"run", SAMPLE_ARGS("scripts/../geodata"), "--out", single,
+        char *single = cli_fmt("%s/single-%s", root, scenarios[i].name);
+        const char *args[CLI_MAX_ARGS] = {"run", CLI_SAMPLE_ARGS("scripts/../geodata"), "--out", single,
                                       "--quiet"};
         int k = 14;
         for (int e = 0; e < 6 && scenarios[i].extra[e]; e++)
             args[k++] = scenarios[i].extra[e];
         args[k] = NULL;
-        result s = run_argv(args);
+        cli_result s = cli_run_in(root, "run", args, (cli_limits){0});
         assert_int_equal(s.status, 0);
-        char *dir = fmt("%s/%s", out, scenarios[i].name);
+        char *dir = cli_fmt("%s/%s", out, scenarios[i].name);
         same_dirs(single, dir);
         free(dir);
         free(single);
-        result_free(&s);
+        cli_result_free(&s);
     }
-    result_free(&r);
+    cli_result_free(&r);
     /* The second run does nothing. */
-    r = run("batch", "scripts/example-batch.ini", "--out", out, "--quiet", NULL);
+    r = cli_run(root, "batch", "scripts/example-batch.ini", "--out", out, "--quiet", NULL);
     assert_int_equal(r.status, 0);
     for (int i = 0; i < n; i++)
         expect_status(&r, scenarios[i].name, "skipped");
-    result_free(&r);
+    cli_result_free(&r);
     free(out);
 }
 
@@ -284,9 +161,9 @@ static void make_two_regions(const char *dir)
                                         "communes.prj", "communes.cpg", "passage.csv",
                                         "members.csv", "epci.csv"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char *src = fmt("geodata/%s", files[i]), *dst = fmt("%s/%s", dir, files[i]);
+        char *src = cli_fmt("geodata/%s", files[i]), *dst = cli_fmt("%s/%s", dir, files[i]);
         size_t len;
-        char *c = slurp(src, &len);
+        char *c = cli_slurp(src, &len);
         assert_non_null(c);
         FILE *f = fopen(dst, "wb");
         assert_non_null(f);
@@ -296,8 +173,8 @@ static void make_two_regions(const char *dir)
         free(src);
         free(dst);
     }
-    char *pop = slurp("geodata/population.csv", NULL);
-    char *dst = fmt("%s/population.csv", dir);
+    char *pop = cli_slurp("geodata/population.csv", NULL);
+    char *dst = cli_fmt("%s/population.csv", dir);
     FILE *f = fopen(dst, "wb");
     assert_non_null(f);
     char *save = NULL;
@@ -347,21 +224,21 @@ static const char *const skip_ini =
 
 static void write_skip_ini(const char *dir, const char *as_of)
 {
-    char *ini = fmt("%s/batch.ini", dir), *text = fmt(skip_ini, as_of);
-    spit(ini, text);
+    char *ini = cli_fmt("%s/batch.ini", dir), *text = cli_fmt(skip_ini, as_of);
+    cli_spit(ini, text);
     free(ini);
     free(text);
 }
 
 static void replace_in_file(const char *path, const char *from, const char *to)
 {
-    char *c = slurp(path, NULL);
+    char *c = cli_slurp(path, NULL);
     assert_non_null(c);
     char *at = strstr(c, from);
     assert_non_null(at);
     *at = '\0';
-    char *n = fmt("%s%s%s", c, to, at + strlen(from));
-    spit(path, n);
+    char *n = cli_fmt("%s%s%s", c, to, at + strlen(from));
+    cli_spit(path, n);
     free(n);
     free(c);
 }
@@ -377,20 +254,20 @@ static long long mtime_ns(const char *path)
 static void test_skip_and_redo(void **state)
 {
     (void)state;
-    char *dir = fmt("%s/two-regions", root);
+    char *dir = cli_fmt("%s/two-regions", root);
     make_two_regions(dir);
     write_skip_ini(dir, "2022-12-31");
-    char *ini = fmt("%s/batch.ini", dir), *out = fmt("%s/out", dir);
-    char *manifest = fmt("%s/manifest.json", out);
+    char *ini = cli_fmt("%s/batch.ini", dir), *out = cli_fmt("%s/out", dir);
+    char *manifest = cli_fmt("%s/manifest.json", out);
     static const char *const all[] = {"nat-signed", "nat-projects", "r53-signed", "r53-2022",
                                       "r53-projects", "r99-signed"};
-    result r = run("batch", ini, "--out", out, NULL);
+    cli_result r = cli_run(root, "batch", ini, "--out", out, NULL);
     if (r.status != 0)
         fail_msg("batch failed: %s%s", r.out, r.err);
     for (int i = 0; i < 6; i++)
         expect_status(&r, all[i], "done");
     /* The scoped scenario holds region 53 only, with the national figure for reference. */
-    char *s53 = fmt("%s/r53-signed/summary.json", out);
+    char *s53 = cli_fmt("%s/r53-signed/summary.json", out);
     json_t *j = json_load_file(s53, 0, NULL);
     assert_non_null(j);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "national"),
@@ -400,39 +277,39 @@ static void test_skip_and_redo(void **state)
     assert_int_equal(json_array_size(json_object_get(j, "regions")), 1);
     json_decref(j);
     free(s53);
-    result_free(&r);
+    cli_result_free(&r);
 
     /* touch: the files are hashed again, found equal: all skipped, the manifest updated. */
-    char *members = fmt("%s/members.csv", dir);
+    char *members = cli_fmt("%s/members.csv", dir);
     long long before = mtime_ns(manifest);
     struct timespec later[2] = {{0, UTIME_NOW}, {time(NULL) + 5, 0}};
     assert_int_equal(utimensat(AT_FDCWD, members, later, 0), 0);
-    r = run("batch", ini, "--out", out, NULL);
+    r = cli_run(root, "batch", ini, "--out", out, NULL);
     assert_int_equal(r.status, 0);
     for (int i = 0; i < 6; i++)
         expect_status(&r, all[i], "skipped");
     assert_true(mtime_ns(manifest) != before);
-    result_free(&r);
+    cli_result_free(&r);
     before = mtime_ns(manifest);
-    r = run("batch", ini, "--out", out, NULL);
+    r = cli_run(root, "batch", ini, "--out", out, NULL);
     for (int i = 0; i < 6; i++)
         expect_status(&r, all[i], "skipped");
     assert_true(mtime_ns(manifest) == before); /* nothing changed: not even rewritten */
-    result_free(&r);
+    cli_result_free(&r);
 
     /* One option changed: that scenario only. */
     write_skip_ini(dir, "2023-12-31");
-    r = run("batch", ini, "--out", out, NULL);
+    r = cli_run(root, "batch", ini, "--out", out, NULL);
     assert_int_equal(r.status, 0);
     for (int i = 0; i < 6; i++)
         expect_status(&r, all[i], strcmp(all[i], "r53-2022") == 0 ? "done" : "skipped");
-    result_free(&r);
+    cli_result_free(&r);
 
     /* One membership row: cpts-sud (region 99 only) goes from letter to project. Region 53
      * under the signed rule shows nothing of it: skipped; a rule counting projects changes the
      * national figure every scenario shows: redone. */
     replace_in_file(members, "EPCI:299000003;letter;", "EPCI:299000003;project;");
-    r = run("batch", ini, "--out", out, NULL);
+    r = cli_run(root, "batch", ini, "--out", out, NULL);
     assert_int_equal(r.status, 0);
     expect_status(&r, "nat-signed", "done");
     expect_status(&r, "nat-projects", "done");
@@ -440,21 +317,21 @@ static void test_skip_and_redo(void **state)
     expect_status(&r, "r53-2022", "skipped");
     expect_status(&r, "r53-projects", "done");
     expect_status(&r, "r99-signed", "done");
-    result_free(&r);
+    cli_result_free(&r);
     /* What was skipped is still what a run writes now, and so is what was redone. */
     static const char *const scopes[][2] = {{"r53-signed", "region:53"},
                                             {"r99-signed", "region:99"}};
     for (int i = 0; i < 2; i++) {
-        char *single = fmt("%s/single-%s", dir, scopes[i][0]);
-        char *com = fmt("%s/communes.shp", dir), *pop = fmt("%s/population.csv", dir);
-        char *pas = fmt("%s/passage.csv", dir), *epci = fmt("%s/epci.csv", dir);
-        result s = run("run", "--communes", com, "--population", pop, "--passage", pas,
+        char *single = cli_fmt("%s/single-%s", dir, scopes[i][0]);
+        char *com = cli_fmt("%s/communes.shp", dir), *pop = cli_fmt("%s/population.csv", dir);
+        char *pas = cli_fmt("%s/passage.csv", dir), *epci = cli_fmt("%s/epci.csv", dir);
+        cli_result s = cli_run(root, "run", "--communes", com, "--population", pop, "--passage", pas,
                        "--members", members, "--epci", epci, "--scope", scopes[i][1], "--out",
                        single, "--quiet", NULL);
         assert_int_equal(s.status, 0);
-        char *batch_dir = fmt("%s/%s", out, scopes[i][0]);
+        char *batch_dir = cli_fmt("%s/%s", out, scopes[i][0]);
         same_dirs(single, batch_dir);
-        result_free(&s);
+        cli_result_free(&s);
         free(batch_dir);
         free(com);
         free(pop);
@@ -464,30 +341,30 @@ static void test_skip_and_redo(void **state)
     }
 
     /* --force: everything. */
-    r = run("batch", ini, "--out", out, "--force", NULL);
+    r = cli_run(root, "batch", ini, "--out", out, "--force", NULL);
     assert_int_equal(r.status, 0);
     for (int i = 0; i < 6; i++)
         expect_status(&r, all[i], "done");
-    result_free(&r);
+    cli_result_free(&r);
     /* A manifest that cannot be read: everything redone, and said. */
-    spit(manifest, "{ not json");
-    r = run("batch", ini, "--out", out, NULL);
+    cli_spit(manifest, "{ not json");
+    r = cli_run(root, "batch", ini, "--out", out, NULL);
     assert_int_equal(r.status, 0);
     for (int i = 0; i < 6; i++)
         expect_status(&r, all[i], "done");
     assert_non_null(strstr(r.err, "cannot be read; every scenario is redone"));
-    result_free(&r);
-    r = run("batch", ini, "--out", out, NULL);
+    cli_result_free(&r);
+    r = cli_run(root, "batch", ini, "--out", out, NULL);
     for (int i = 0; i < 6; i++)
         expect_status(&r, all[i], "skipped");
-    result_free(&r);
+    cli_result_free(&r);
     /* An output directory removed by hand is written again. */
-    char *gone = fmt("%s/r99-signed", out);
-    remove_tree(gone);
-    r = run("batch", ini, "--out", out, NULL);
+    char *gone = cli_fmt("%s/r99-signed", out);
+    cli_rm_tree(gone);
+    r = cli_run(root, "batch", ini, "--out", out, NULL);
     expect_status(&r, "r99-signed", "done");
     expect_status(&r, "nat-signed", "skipped");
-    result_free(&r);
+    cli_result_free(&r);
     free(gone);
     free(members);
     free(manifest);
@@ -500,57 +377,57 @@ static void test_skip_and_redo(void **state)
 static void test_failing_scenario(void **state)
 {
     (void)state;
-    char *dir = fmt("%s/failing", root);
+    char *dir = cli_fmt("%s/failing", root);
     assert_int_equal(mkdir(dir, 0755), 0);
-    char *ini = fmt("%s/batch.ini", dir), *out = fmt("%s/out", dir);
+    char *ini = cli_fmt("%s/batch.ini", dir), *out = cli_fmt("%s/out", dir);
     /* The sample by its absolute path (relative paths would be taken from the INI file). */
     char cwd[512];
     assert_non_null(getcwd(cwd, sizeof cwd));
-    char *text = fmt("[inputs]\ncommunes = %s/geodata/communes.shp\npopulation = %s/geodata/"
+    char *text = cli_fmt("[inputs]\ncommunes = %s/geodata/communes.shp\npopulation = %s/geodata/"
                      "population.csv\nmembers = %s/geodata/members.csv\nepci = %s/geodata/epci.csv\n"
                      "[scenario good]\n\n[scenario bad]\nscope = region:77\n\n"
                      "[scenario also-good]\nstatus = project\n", cwd, cwd, cwd, cwd);
-    spit(ini, text);
+    cli_spit(ini, text);
     free(text);
-    result r = run("batch", ini, "--out", out, NULL);
+    cli_result r = cli_run(root, "batch", ini, "--out", out, NULL);
     assert_int_equal(r.status, 1);
     expect_status(&r, "good", "done");
     expect_status(&r, "bad", "failed");
     expect_status(&r, "also-good", "done");
-    char *where = fmt("%s:8: scenario bad failed: --scope \"region:77\": no commune", ini);
+    char *where = cli_fmt("%s:8: scenario bad failed: --scope \"region:77\": no commune", ini);
     if (!strstr(r.err, where))
         fail_msg("no \"%s\" in:\n%s", where, r.err);
     free(where);
-    char *bad = fmt("%s/bad", out);
+    char *bad = cli_fmt("%s/bad", out);
     assert_int_not_equal(access(bad, F_OK), 0);
     free(bad);
-    result_free(&r);
+    cli_result_free(&r);
     /* An --out that is someone else's directory is refused before anything. */
-    char *foreign = fmt("%s/foreign", dir), *notes = fmt("%s/foreign/notes.txt", dir);
+    char *foreign = cli_fmt("%s/foreign", dir), *notes = cli_fmt("%s/foreign/notes.txt", dir);
     assert_int_equal(mkdir(foreign, 0755), 0);
-    spit(notes, "mine\n");
-    result f = run("batch", ini, "--out", foreign, NULL);
+    cli_spit(notes, "mine\n");
+    cli_result f = cli_run(root, "batch", ini, "--out", foreign, NULL);
     assert_int_equal(f.status, 1);
     assert_non_null(strstr(f.err, "is not an output of cptscov batch"));
     assert_int_equal(access(notes, F_OK), 0);
-    result_free(&f);
+    cli_result_free(&f);
     free(notes);
     free(foreign);
     /* A batch already writing OUT (it holds OUT's lock): refused, nothing touched. */
     int busy = open(out, O_RDONLY | O_DIRECTORY);
     assert_true(busy >= 0);
     assert_int_equal(flock(busy, LOCK_EX | LOCK_NB), 0);
-    result l = run("batch", ini, "--out", out, NULL);
+    cli_result l = cli_run(root, "batch", ini, "--out", out, NULL);
     assert_int_equal(l.status, 1);
     assert_non_null(strstr(l.err, "another cptscov batch is writing it"));
-    result_free(&l);
+    cli_result_free(&l);
     close(busy);
     /* The failed scenario is tried again, the others are skipped. */
-    r = run("batch", ini, "--out", out, NULL);
+    r = cli_run(root, "batch", ini, "--out", out, NULL);
     assert_int_equal(r.status, 1);
     expect_status(&r, "good", "skipped");
     expect_status(&r, "bad", "failed");
-    result_free(&r);
+    cli_result_free(&r);
     free(ini);
     free(out);
     free(dir);
@@ -582,46 +459,46 @@ static void test_ini_errors(void **state)
         {"[scenario .hidden]\n", 1, "cannot be a directory name"},
         {"[scenario manifest.json]\n", 1, "cannot be a directory name"},
     };
-    char *dir = fmt("%s/ini", root);
+    char *dir = cli_fmt("%s/ini", root);
     assert_int_equal(mkdir(dir, 0755), 0);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *ini = fmt("%s/case%zu.ini", dir, i), *out = fmt("%s/out%zu", dir, i);
-        spit(ini, cases[i].text);
-        result r = run("batch", ini, "--out", out, NULL);
-        char *want = fmt("cptscov: %s:%d: ", ini, cases[i].line);
+        char *ini = cli_fmt("%s/case%zu.ini", dir, i), *out = cli_fmt("%s/out%zu", dir, i);
+        cli_spit(ini, cases[i].text);
+        cli_result r = cli_run(root, "batch", ini, "--out", out, NULL);
+        char *want = cli_fmt("cptscov: %s:%d: ", ini, cases[i].line);
         if (r.status != 2 || strncmp(r.err, want, strlen(want)) != 0 ||
             !strstr(r.err, cases[i].words) || strchr(r.err, '\n') != r.err + strlen(r.err) - 1)
             fail_msg("case %zu: status %d, stderr:\n%s\nexpected status 2 and \"%s...%s\"", i,
                      r.status, r.err, want, cases[i].words);
         assert_int_not_equal(access(out, F_OK), 0);
-        result_free(&r);
+        cli_result_free(&r);
         free(want);
         free(ini);
         free(out);
     }
     /* A line too long for libinih's buffer is refused, never cut. */
-    char *ini = fmt("%s/long.ini", dir), *out = fmt("%s/out-long", dir);
+    char *ini = cli_fmt("%s/long.ini", dir), *out = cli_fmt("%s/out-long", dir);
     char longline[400];
     memset(longline, 'a', sizeof longline);
     longline[sizeof longline - 1] = '\0';
-    char *text = fmt("[inputs]\ncommunes = %s.shp\n", longline);
-    spit(ini, text);
-    result r = run("batch", ini, "--out", out, NULL);
+    char *text = cli_fmt("[inputs]\ncommunes = %s.shp\n", longline);
+    cli_spit(ini, text);
+    cli_result r = cli_run(root, "batch", ini, "--out", out, NULL);
     assert_int_equal(r.status, 2);
-    char *want = fmt("%s:2: line longer than", ini);
+    char *want = cli_fmt("%s:2: line longer than", ini);
     assert_non_null(strstr(r.err, want));
-    result_free(&r);
+    cli_result_free(&r);
     free(want);
     free(text);
     free(ini);
     free(out);
     /* No CONFIG, no --out. */
-    r = run("batch", "--out", "x", NULL);
+    r = cli_run(root, "batch", "--out", "x", NULL);
     assert_int_equal(r.status, 2);
-    result_free(&r);
-    r = run("batch", "scripts/example-batch.ini", NULL);
+    cli_result_free(&r);
+    r = cli_run(root, "batch", "scripts/example-batch.ini", NULL);
     assert_int_equal(r.status, 2);
-    result_free(&r);
+    cli_result_free(&r);
     free(dir);
 }
 
@@ -629,10 +506,10 @@ static void test_ini_errors(void **state)
 static void test_run_scope(void **state)
 {
     (void)state;
-    char *dir = fmt("%s/scope", root);
+    char *dir = cli_fmt("%s/scope", root);
     make_two_regions(dir);
-    char *pop = fmt("%s/population.csv", dir), *out = fmt("%s/out", dir);
-    result r = run("run", "--communes", "geodata/communes.shp", "--population", pop, "--passage",
+    char *pop = cli_fmt("%s/population.csv", dir), *out = cli_fmt("%s/out", dir);
+    cli_result r = cli_run(root, "run", "--communes", "geodata/communes.shp", "--population", pop, "--passage",
                    "geodata/passage.csv", "--members", "geodata/members.csv", "--epci",
                    "geodata/epci.csv", "--scope", "region:53", "--out", out, NULL);
     assert_int_equal(r.status, 0);
@@ -640,31 +517,31 @@ static void test_run_scope(void **state)
                        "13 of 18 communes, 2 CPTS counting of 3; 1 uncovered zone; national: "
                        "45533 of 57094 (79.75 %)"))
         fail_msg("stdout: %s", r.out);
-    result_free(&r);
-    char *csv = fmt("%s/coverage_departments.csv", out);
-    char *c = slurp(csv, NULL);
+    cli_result_free(&r);
+    char *csv = cli_fmt("%s/coverage_departments.csv", out);
+    char *c = cli_slurp(csv, NULL);
     assert_non_null(strstr(c, "\n98,Val-d'Essai,53,41947,38628,92.0876,18,13,"));
     assert_null(strstr(c, "\n99,"));
     free(c);
     free(csv);
-    csv = fmt("%s/coverage_cpts.csv", out);
-    c = slurp(csv, NULL);
+    csv = cli_fmt("%s/coverage_cpts.csv", out);
+    c = cli_slurp(csv, NULL);
     assert_non_null(strstr(c, "\ncpts-landes,"));
     assert_null(strstr(c, "cpts-sud")); /* all its communes are in region 99 */
     free(c);
     free(csv);
     /* Departments: the same figures through dep:98; region 99 alone; an unknown code. */
-    result d = run("run", "--communes", "geodata/communes.shp", "--population", pop, "--members",
+    cli_result d = cli_run(root, "run", "--communes", "geodata/communes.shp", "--population", pop, "--members",
                    "geodata/members.csv", "--epci", "geodata/epci.csv", "--scope", "dep:98",
                    "--out", out, "--quiet", NULL);
     assert_int_equal(d.status, 0);
-    result_free(&d);
-    d = run("run", "--communes", "geodata/communes.shp", "--population", pop, "--members",
+    cli_result_free(&d);
+    d = cli_run(root, "run", "--communes", "geodata/communes.shp", "--population", pop, "--members",
             "geodata/members.csv", "--epci", "geodata/epci.csv", "--scope", "region:77", "--out",
             out, NULL);
     assert_int_equal(d.status, 1);
     assert_non_null(strstr(d.err, "no commune of the population table is in region 77"));
-    result_free(&d);
+    cli_result_free(&d);
     free(pop);
     free(out);
     free(dir);
@@ -677,7 +554,7 @@ static void test_national_batch(void **state)
     const char *g = getenv("CPTSCOV_GEODATA");
     char geodata[512];
     snprintf(geodata, sizeof geodata, "%s", g ? g : "../shared/geodata");
-    char *probe = fmt("%s/README.md", geodata);
+    char *probe = cli_fmt("%s/README.md", geodata);
     if (access(probe, R_OK) != 0) {
         free(probe);
         skip();
@@ -685,11 +562,11 @@ static void test_national_batch(void **state)
     free(probe);
     char real[4096];
     assert_non_null(realpath(geodata, real));
-    char *dir = fmt("%s/national", root);
+    char *dir = cli_fmt("%s/national", root);
     assert_int_equal(mkdir(dir, 0755), 0);
-    char *ini = fmt("%s/national.ini", dir), *out = fmt("%s/out", dir);
-    char *a = fmt("%s/admin-express-cog-2018", real);
-    char *text = fmt("[inputs]\n"
+    char *ini = cli_fmt("%s/national.ini", dir), *out = cli_fmt("%s/out", dir);
+    char *a = cli_fmt("%s/admin-express-cog-2018", real);
+    char *text = cli_fmt("[inputs]\n"
                      "communes = %s/COMMUNE_FXX.shp, %s/COMMUNE_GLP.shp,\n"
                      "    %s/COMMUNE_MTQ.shp, %s/COMMUNE_GUF.shp,\n"
                      "    %s/COMMUNE_REU.shp, %s/COMMUNE_MYT.shp\n"
@@ -700,16 +577,16 @@ static void test_national_batch(void **state)
                      "[scenario bretagne]\nscope = region:53\n\n"
                      "[scenario cotes-ille]\nstatus = signed, project\nscope = dep:35,22\n",
                      a, a, a, a, a, a, real, real, real, real);
-    spit(ini, text);
-    result r = run("batch", ini, "--out", out, NULL);
+    cli_spit(ini, text);
+    cli_result r = cli_run(root, "batch", ini, "--out", out, NULL);
     if (r.status != 0)
         fail_msg("batch failed: %s%s", r.out, r.err);
     expect_status(&r, "bretagne", "done");
     expect_status(&r, "cotes-ille", "done");
-    result_free(&r);
+    cli_result_free(&r);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    r = run("batch", ini, "--out", out, NULL);
+    r = cli_run(root, "batch", ini, "--out", out, NULL);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     assert_int_equal(r.status, 0);
     expect_status(&r, "bretagne", "skipped");
@@ -717,7 +594,7 @@ static void test_national_batch(void **state)
     /* Measured, not asserted (the machine is shared): the README quotes it. */
     printf("national batch, second run (everything skipped): %.3f s\n",
            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-    result_free(&r);
+    cli_result_free(&r);
     free(text);
     free(a);
     free(ini);
@@ -728,19 +605,17 @@ static void test_national_batch(void **state)
 static int setup(void **state)
 {
     (void)state;
-    if (access(program(), X_OK) != 0) {
-        fprintf(stderr, "%s not built: run make cptscov (from the project root)\n", program());
+    if (access(cli_program(), X_OK) != 0) {
+        fprintf(stderr, "%s not built: run make cptscov (from the project root)\n", cli_program());
         return -1;
     }
-    snprintf(root, sizeof root, "%s/cptscov-batch-XXXXXX",
-             getenv("TMPDIR") && getenv("TMPDIR")[0] ? getenv("TMPDIR") : "/tmp");
-    return mkdtemp(root) ? 0 : -1;
+    return cli_make_root(root, sizeof root, "batch");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    remove_tree(root);
+    cli_rm_tree(root);
     return 0;
 }
 

@@ -40,15 +40,10 @@ static const char *const output_files[] = {
 
 static char root[256]; /* the temporary directory of this program */
 
-static char *path_in(const char *dir, const char *name)
-{
-    return cli_fmt("%s/%s", dir, name);
-}
-
 /* A new directory under root, for one test. */
 static char *test_dir(const char *name)
 {
-    char *d = path_in(root, name);
+    char *d = cli_path(root, name);
     assert_int_equal(mkdir(d, 0755), 0);
     return d;
 }
@@ -57,7 +52,7 @@ static char *test_dir(const char *name)
 static cli_result run_sample(const char *out, const char *x1, const char *x2, const char *x3,
                          const char *x4)
 {
-    const char *args[CLI_MAX_ARGS + 1] = {"run", CLI_SAMPLE_INPUTS, "--out", out};
+    const char *args[CLI_MAX_ARGS + 1] = {"run", CLI_SAMPLE_ARGS("geodata"), "--out", out};
     int n = 13;
     const char *extra[4] = {x1, x2, x3, x4};
     for (int i = 0; i < 4 && extra[i]; i++)
@@ -75,7 +70,7 @@ static int one_line(const char *s)
 
 static json_t *load_summary(const char *out)
 {
-    char *p = path_in(out, "summary.json");
+    char *p = cli_path(out, "summary.json");
     json_error_t e;
     json_t *j = json_load_file(p, 0, &e);
     if (!j)
@@ -154,7 +149,7 @@ static char *csv_cell(const char *path, const char *key, const char *col)
 
 static long csv_long(const char *out, const char *file, const char *key, const char *col)
 {
-    char *p = path_in(out, file);
+    char *p = cli_path(out, file);
     char *cell = csv_cell(p, key, col);
     long v = strtol(cell, NULL, 10);
     free(cell);
@@ -186,12 +181,12 @@ static void test_sample(void **state)
 {
     (void)state;
     char *dir = test_dir("sample");
-    char *out = path_in(dir, "out");
+    char *out = cli_path(dir, "out");
     cli_result r = run_sample(out, NULL, NULL, NULL, NULL);
     if (r.status != 0)
         fail_msg("exit %d: %s", r.status, r.err);
     for (size_t i = 0; i < NOUTPUTS; i++) {
-        char *p = path_in(out, output_files[i]);
+        char *p = cli_path(out, output_files[i]);
         if (!cli_exists(p))
             fail_msg("%s missing", p);
         free(p);
@@ -230,7 +225,7 @@ static void test_sample(void **state)
         {"regions.geojson", 1}, {"uncovered.geojson", 2},
     };
     for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++) {
-        char *p = path_in(out, maps[i].file);
+        char *p = cli_path(out, maps[i].file);
         GDALDatasetH ds = GDALOpenEx(p, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
         if (!ds)
             fail_msg("GDAL cannot open %s", p);
@@ -256,7 +251,7 @@ static void test_rerun_is_identical(void **state)
 {
     (void)state;
     char *dir = test_dir("rerun");
-    char *out = path_in(dir, "out");
+    char *out = cli_path(dir, "out");
     cli_result r = run_sample(out, "--quiet", NULL, NULL, NULL);
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "");
@@ -264,7 +259,7 @@ static void test_rerun_is_identical(void **state)
     char *first[NOUTPUTS];
     size_t len[NOUTPUTS];
     for (size_t i = 0; i < NOUTPUTS; i++) {
-        char *p = path_in(out, output_files[i]);
+        char *p = cli_path(out, output_files[i]);
         first[i] = cli_slurp(p, &len[i]);
         assert_non_null(first[i]);
         free(p);
@@ -275,7 +270,7 @@ static void test_rerun_is_identical(void **state)
     assert_int_equal(cli_count_entries(out, ""), (int)NOUTPUTS);
     assert_int_equal(cli_count_entries(dir, "."), 0);
     for (size_t i = 0; i < NOUTPUTS; i++) {
-        char *p = path_in(out, output_files[i]);
+        char *p = cli_path(out, output_files[i]);
         size_t n2 = 0;
         char *second = cli_slurp(p, &n2);
         assert_non_null(second);
@@ -304,7 +299,7 @@ static void test_simplify(void **state)
 {
     (void)state;
     char *dir = test_dir("simplify");
-    char *exact = path_in(dir, "exact"), *simple = path_in(dir, "simple");
+    char *exact = cli_path(dir, "exact"), *simple = cli_path(dir, "simple");
     cli_result r = run_sample(exact, "--quiet", NULL, NULL, NULL);
     assert_int_equal(r.status, 0);
     cli_result_free(&r);
@@ -316,7 +311,7 @@ static void test_simplify(void **state)
                                        "regions.geojson", "uncovered.geojson"};
     long points_exact = 0, points_simple = 0;
     for (size_t m = 0; m < sizeof maps / sizeof maps[0]; m++) {
-        char *pa = path_in(exact, maps[m]), *pb = path_in(simple, maps[m]);
+        char *pa = cli_path(exact, maps[m]), *pb = cli_path(simple, maps[m]);
         GDALDatasetH da = GDALOpenEx(pa, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
         GDALDatasetH db = GDALOpenEx(pb, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
         assert_non_null(da);
@@ -368,7 +363,7 @@ static void test_status_forms(void **state)
 {
     (void)state;
     char *dir = test_dir("status");
-    char *a = path_in(dir, "comma"), *b = path_in(dir, "repeated");
+    char *a = cli_path(dir, "comma"), *b = cli_path(dir, "repeated");
     cli_result r = run_sample(a, "--status", "signed,project", "--quiet", NULL);
     assert_int_equal(r.status, 0);
     cli_result_free(&r);
@@ -386,7 +381,7 @@ static void test_status_forms(void **state)
     json_decref(sb);
     /* The tables are the same byte for byte. */
     for (size_t i = 0; i < 4; i++) {
-        char *pa = path_in(a, output_files[i]), *pb = path_in(b, output_files[i]);
+        char *pa = cli_path(a, output_files[i]), *pb = cli_path(b, output_files[i]);
         size_t na, nb;
         char *ta = cli_slurp(pa, &na), *tb = cli_slurp(pb, &nb);
         assert_non_null(ta);
@@ -407,7 +402,7 @@ static void test_as_of(void **state)
 {
     (void)state;
     char *dir = test_dir("as-of");
-    char *out = path_in(dir, "out");
+    char *out = cli_path(dir, "out");
     cli_result r = run_sample(out, "--as-of", "2022-01-01", "--quiet", NULL);
     assert_int_equal(r.status, 0);
     cli_result_free(&r);
@@ -427,7 +422,7 @@ static void test_strict(void **state)
 {
     (void)state;
     char *dir = test_dir("strict");
-    char *out = path_in(dir, "out");
+    char *out = cli_path(dir, "out");
     cli_result r = run_sample(out, "--strict", NULL, NULL, NULL);
     assert_int_equal(r.status, 1);
     if (!one_line(r.err))
@@ -445,7 +440,7 @@ static void test_usage_errors(void **state)
 {
     (void)state;
     char *dir = test_dir("usage");
-    char *out = path_in(dir, "out");
+    char *out = cli_path(dir, "out");
     /* No --members. */
     cli_result r = cli_run(root, "run", "--communes", "geodata/communes.shp", "--population",
                    "geodata/population.csv", "--out", out, NULL);
@@ -510,7 +505,7 @@ static void test_missing_population_file(void **state)
 {
     (void)state;
     char *dir = test_dir("missing");
-    char *out = path_in(dir, "out"), *pop = path_in(dir, "no-such-population.csv");
+    char *out = cli_path(dir, "out"), *pop = cli_path(dir, "no-such-population.csv");
     cli_result r = cli_run(root, "run", "--communes", "geodata/communes.shp", "--population", pop,
                    "--members", "geodata/members.csv", "--out", out, NULL);
     assert_int_equal(r.status, 1);
@@ -534,7 +529,7 @@ static void test_bad_population_line(void **state)
 {
     (void)state;
     char *dir = test_dir("bad-population");
-    char *out = path_in(dir, "out"), *pop = path_in(dir, "population.csv");
+    char *out = cli_path(dir, "out"), *pop = cli_path(dir, "population.csv");
     cli_spit(pop, "COM;LIBCOM;DEP;REG;PMUN\n"
               "99001;Saint-Aubin-des-Fougerais;99;99;936\n"
               "99002;Le Plessis-Brûlé;99;99;deux cents\n"
@@ -562,7 +557,7 @@ static void test_out_is_a_file(void **state)
 {
     (void)state;
     char *dir = test_dir("out-file");
-    char *out = path_in(dir, "out");
+    char *out = cli_path(dir, "out");
     cli_spit(out, "not a directory\n");
     cli_result r = run_sample(out, NULL, NULL, NULL, NULL);
     assert_int_equal(r.status, 1);
@@ -581,12 +576,12 @@ static void test_out_is_someone_elses_directory(void **state)
 {
     (void)state;
     char *dir = test_dir("out-foreign");
-    char *out = path_in(dir, "home");
+    char *out = cli_path(dir, "home");
     assert_int_equal(mkdir(out, 0755), 0);
-    char *notes = path_in(out, "notes.txt");
+    char *notes = cli_path(out, "notes.txt");
     cli_spit(notes, "precious\n");
     /* Even one named like an output, without the summary of cptscov, is not replaced. */
-    char *fake = path_in(out, "summary.json");
+    char *fake = cli_path(out, "summary.json");
     cli_spit(fake, "{\"generator\": \"someone else\"}\n");
     cli_result r = run_sample(out, NULL, NULL, NULL, NULL);
     assert_int_equal(r.status, 1);
@@ -612,11 +607,11 @@ static void test_out_previous_output_replaced(void **state)
 {
     (void)state;
     char *dir = test_dir("out-previous");
-    char *out = path_in(dir, "out");
+    char *out = cli_path(dir, "out");
     cli_result r = run_sample(out, "--quiet", NULL, NULL, NULL);
     assert_int_equal(r.status, 0);
     cli_result_free(&r);
-    char *stale = path_in(out, "stale.txt");
+    char *stale = cli_path(out, "stale.txt");
     cli_spit(stale, "from before\n");
     /* A different rule, so that the new summary is seen to be the new one. */
     r = run_sample(out, "--status", "signed,project", "--quiet", NULL);
@@ -630,9 +625,9 @@ static void test_out_previous_output_replaced(void **state)
     assert_int_equal(national_int(s, "covered_population"), 49011);
     json_decref(s);
     /* An empty directory is taken too, and a trailing slash is the same directory. */
-    char *empty = path_in(dir, "empty");
+    char *empty = cli_path(dir, "empty");
     assert_int_equal(mkdir(empty, 0755), 0);
-    char *slashed = path_in(empty, "");
+    char *slashed = cli_path(empty, "");
     r = run_sample(slashed, "--quiet", NULL, NULL, NULL);
     assert_int_equal(r.status, 0);
     cli_result_free(&r);
@@ -649,7 +644,7 @@ static void test_out_is_a_link_to_previous_output(void **state)
 {
     (void)state;
     char *dir = test_dir("out-link");
-    char *real = path_in(dir, "real"), *link = path_in(dir, "link");
+    char *real = cli_path(dir, "real"), *link = cli_path(dir, "link");
     cli_result r = run_sample(real, "--quiet", NULL, NULL, NULL);
     assert_int_equal(r.status, 0);
     cli_result_free(&r);
@@ -668,7 +663,7 @@ static void test_out_is_a_link_to_previous_output(void **state)
     assert_int_equal(national_int(s, "covered_population"), 49011);
     json_decref(s);
     /* A link to nowhere is refused, and stays as it was. */
-    char *dangling = path_in(dir, "dangling");
+    char *dangling = cli_path(dir, "dangling");
     assert_int_equal(symlink("nowhere", dangling), 0);
     r = run_sample(dangling, NULL, NULL, NULL, NULL);
     assert_int_equal(r.status, 1);
@@ -695,7 +690,7 @@ static int assert_help_names(const char *help, const char *dir, const char *pref
     while ((e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        char *full = path_in(dir, e->d_name), *rel = cli_fmt("%s%s", prefix, e->d_name);
+        char *full = cli_path(dir, e->d_name), *rel = cli_fmt("%s%s", prefix, e->d_name);
         struct stat st;
         assert_int_equal(stat(full, &st), 0);
         const char *ext = strrchr(e->d_name, '.');
@@ -746,7 +741,7 @@ static void test_help_lists_every_option(void **state)
     assert_true(found >= 20);
     free(src);
     /* Every file of an output in every format. */
-    char *out = path_in(root, "help-outputs");
+    char *out = cli_path(root, "help-outputs");
     cli_result all = run_sample(out, "--format", "geojson,gpkg,fgb,shp", "--quiet", NULL);
     assert_int_equal(all.status, 0);
     cli_result_free(&all);
@@ -805,7 +800,7 @@ static void test_report_md(void **state)
 {
     (void)state;
     char *dir = test_dir("report-md");
-    char *fr = path_in(dir, "fr"), *en = path_in(dir, "en");
+    char *fr = cli_path(dir, "fr"), *en = cli_path(dir, "en");
     cli_result r = run_sample(fr, "--as-of", "2024-04-16", "--quiet", NULL);
     assert_int_equal(r.status, 0);
     cli_result_free(&r);
@@ -816,7 +811,7 @@ static void test_report_md(void **state)
     json_t *nat = json_object_get(s, "national");
     double pct = json_number_value(json_object_get(nat, "covered_pct"));
     for (int lang = LANG_FR; lang <= LANG_EN; lang++) {
-        char *p = path_in(lang == LANG_FR ? fr : en, "report.md");
+        char *p = cli_path(lang == LANG_FR ? fr : en, "report.md");
         char *md = cli_slurp(p, NULL);
         assert_non_null(md);
         char want[256];
@@ -869,7 +864,7 @@ static void test_report_md(void **state)
         free(p);
     }
     /* coverage_timeline.csv: its last national row is the summary's. */
-    char *p = path_in(fr, "coverage_timeline.csv");
+    char *p = cli_path(fr, "coverage_timeline.csv");
     char *csv = cli_slurp(p, NULL);
     assert_non_null(csv);
     char want[256];
@@ -893,7 +888,7 @@ static void test_report_md_hostile_name(void **state)
 {
     (void)state;
     char *dir = test_dir("report-md-hostile");
-    char *members = path_in(dir, "members.csv"), *out = path_in(dir, "out");
+    char *members = cli_path(dir, "members.csv"), *out = cli_path(dir, "out");
     char *text = cli_slurp("geodata/members.csv", NULL);
     assert_non_null(text);
     /* Every row of cpts-nord gets the new name (a quoted CSV cell: ; and " inside). */
@@ -923,7 +918,7 @@ static void test_report_md_hostile_name(void **state)
     if (r.status != 0)
         fail_msg("exit %d: %s", r.status, r.err);
     cli_result_free(&r);
-    char *p = path_in(out, "report.md");
+    char *p = cli_path(out, "report.md");
     char *md = cli_slurp(p, NULL);
     assert_non_null(md);
     assert_has(md, "Nord \\| \\<img src=x onerror=alert(1)\\> \\*\\*gras\\*\\* "

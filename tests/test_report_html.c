@@ -21,13 +21,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_HTML_BYTES (3 * 1024 * 1024)
+#include "cli_run.h"
 
-static const char *program(void)
-{
-    const char *p = getenv("CPTSCOV_BIN");
-    return p && p[0] ? p : "./cptscov";
-}
+#define MAX_HTML_BYTES (3 * 1024 * 1024)
 
 static const char *logs_dir(void)
 {
@@ -37,77 +33,20 @@ static const char *logs_dir(void)
 
 static char work[PATH_MAX];  /* build/test-report-html, absolute */
 
-static char *path2(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *p = malloc(n);
-    assert_non_null(p);
-    snprintf(p, n, "%s/%s", a, b);
-    return p;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    assert_non_null(b);
-    size_t k = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    b[k] = '\0';
-    if (len)
-        *len = k;
-    return b;
-}
-
-static void spit(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_true(fputs(text, f) >= 0);
-    assert_int_equal(fclose(f), 0);
-}
-
-/* Runs argv (NULL-terminated), stdout and stderr to files; returns the exit status. */
-static int spawn(char *const argv[], const char *out, const char *err)
-{
-    fflush(stdout);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
-            _exit(127);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int ws = 0;
-    assert_int_equal(waitpid(pid, &ws, 0), pid);
-    return WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
-}
-
 /* Runs cptscov on the sample (members from members_csv, population from population_csv)
- * into dir. */
-static void run_sample(const char *dir, const char *members_csv, const char *population_csv)
+ * into dir; its exit status (its stderr printed when not 0). */
+static int run_sample(const char *dir, const char *members_csv, const char *population_csv)
 {
-    char *const argv[] = {
-        (char *)program(), "run", "--communes", "geodata/communes.shp", "--population",
-        (char *)population_csv, "--passage", "geodata/passage.csv", "--members",
-        (char *)members_csv, "--epci", "geodata/epci.csv", "--out", (char *)dir, "--quiet", NULL,
-    };
-    char *out = path2(work, "cptscov.out"), *err = path2(work, "cptscov.err");
-    int status = spawn(argv, out, err);
-    if (status != 0) {
-        char *e = slurp(err, NULL);
-        fail_msg("cptscov exited %d: %s", status, e ? e : "");
-    }
-    free(out);
-    free(err);
+    const char *args[] = {"run", "--communes", "geodata/communes.shp", "--population",
+                          population_csv, "--passage", "geodata/passage.csv", "--members",
+                          members_csv, "--epci", "geodata/epci.csv", "--out", dir, "--quiet",
+                          NULL};
+    cli_result r = cli_run_in(work, "cptscov", args, (cli_limits){0});
+    if (r.status != 0)
+        fprintf(stderr, "cptscov on the sample exited %d: %s", r.status, r.err);
+    int status = r.status;
+    cli_result_free(&r);
+    return status;
 }
 
 /* Counts occurrences of needle in [s, end). */
@@ -129,14 +68,14 @@ static int check_page(const char *page, int departments, const char *png, char *
     assert_non_null(realpath(page, abs));
     snprintf(url, sizeof url, "file://%s", abs);
     snprintf(profile, sizeof profile, "--user-data-dir=%s/chromium-profile", work);
-    char *dom_path = path2(work, "dom.html"), *log_path = path2(work, "chromium.log");
+    char *dom_path = cli_path(work, "dom.html"), *log_path = cli_path(work, "chromium.log");
     char *const dump[] = {
         "timeout", "180", "chromium", "--headless", "--no-sandbox", "--disable-gpu",
         "--disable-background-networking", profile, "--enable-logging=stderr", "--v=0",
         "--dump-dom", url, NULL,
     };
-    int status = spawn(dump, dom_path, log_path);
-    char *dom = slurp(dom_path, NULL), *log = slurp(log_path, NULL);
+    int status = cli_spawn(dump, dom_path, log_path, (cli_limits){0});
+    char *dom = cli_slurp(dom_path, NULL), *log = cli_slurp(log_path, NULL);
     int rc = 0;
     const char *console = log ? strstr(log, ":CONSOLE") : NULL;
     const char *svg = dom ? strstr(dom, "id=\"departments\"") : NULL;
@@ -169,7 +108,7 @@ static int check_page(const char *page, int departments, const char *png, char *
             "--disable-background-networking", profile, "--hide-scrollbars",
             "--window-size=1200,2600", shot, url, NULL,
         };
-        status = spawn(take, dom_path, log_path);
+        status = cli_spawn(take, dom_path, log_path, (cli_limits){0});
         struct stat st;
         if (status != 0 || stat(png, &st) != 0 || st.st_size < 10000) {
             snprintf(why, n, "no screenshot %s (chromium exited %d)", png, status);
@@ -185,8 +124,8 @@ static int check_page(const char *page, int departments, const char *png, char *
  * the 9th column, below communes, the 7th). */
 static int departments_with_polygon(const char *dir)
 {
-    char *p = path2(dir, "coverage_departments.csv");
-    char *csv = slurp(p, NULL);
+    char *p = cli_path(dir, "coverage_departments.csv");
+    char *csv = cli_slurp(p, NULL);
     free(p);
     assert_non_null(csv);
     int n = 0;
@@ -210,16 +149,16 @@ static int departments_with_polygon(const char *dir)
 
 static char *sample_out(void)
 {
-    return path2(work, "sample");
+    return cli_path(work, "sample");
 }
 
 static void report_is_self_contained(void **state)
 {
     (void)state;
     char *dir = sample_out();
-    char *page = path2(dir, "report.html");
+    char *page = cli_path(dir, "report.html");
     size_t len = 0;
-    char *html = slurp(page, &len);
+    char *html = cli_slurp(page, &len);
     assert_non_null(html);
     assert_true(len < MAX_HTML_BYTES);
     assert_non_null(strstr(html, "<html lang=\"fr\">"));
@@ -243,8 +182,8 @@ static void report_is_self_contained(void **state)
     /* Each map alone, for slides. */
     const char *maps[] = {"maps/departments.svg", "maps/cpts.svg", "maps/region-99.svg"};
     for (int i = 0; i < 3; i++) {
-        char *p = path2(dir, maps[i]);
-        char *svg = slurp(p, NULL);
+        char *p = cli_path(dir, maps[i]);
+        char *svg = cli_slurp(p, NULL);
         if (!svg)
             fail_msg("%s is missing", maps[i]);
         assert_int_equal(strncmp(svg, "<?xml", 5), 0);
@@ -261,8 +200,8 @@ static void report_renders_in_chromium(void **state)
 {
     (void)state;
     char *dir = sample_out();
-    char *page = path2(dir, "report.html");
-    char *png = path2(logs_dir(), "report-sample.png");
+    char *page = cli_path(dir, "report.html");
+    char *png = cli_path(logs_dir(), "report-sample.png");
     char why[512] = "";
     int deps = departments_with_polygon(dir);
     assert_int_equal(deps, 1);
@@ -276,8 +215,8 @@ static void report_renders_in_chromium(void **state)
 /* Writes a copy of the sample's report with `from` replaced by `to` (first occurrence). */
 static char *broken_copy(const char *name, const char *from, const char *to)
 {
-    char *dir = sample_out(), *page = path2(dir, "report.html");
-    char *html = slurp(page, NULL);
+    char *dir = sample_out(), *page = cli_path(dir, "report.html");
+    char *html = cli_slurp(page, NULL);
     assert_non_null(html);
     char *at = strstr(html, from);
     assert_non_null(at);
@@ -285,8 +224,8 @@ static char *broken_copy(const char *name, const char *from, const char *to)
     char *copy = malloc(n);
     assert_non_null(copy);
     snprintf(copy, n, "%.*s%s%s", (int)(at - html), html, to, at + strlen(from));
-    char *out = path2(work, name);
-    spit(out, copy);
+    char *out = cli_path(work, name);
+    cli_spit(out, copy);
     free(copy);
     free(html);
     free(page);
@@ -316,8 +255,8 @@ static void broken_pages_fail(void **state)
 static void input_text_is_escaped(void **state)
 {
     (void)state;
-    char *members = path2(work, "members-evil.csv"), *population = path2(work, "population-evil.csv");
-    char *csv = slurp("geodata/members.csv", NULL), *pop = slurp("geodata/population.csv", NULL);
+    char *members = cli_path(work, "members-evil.csv"), *population = cli_path(work, "population-evil.csv");
+    char *csv = cli_slurp("geodata/members.csv", NULL), *pop = cli_slurp("geodata/population.csv", NULL);
     assert_non_null(csv);
     assert_non_null(pop);
     /* Every name of cpts-nord, and the first commune's name. */
@@ -333,12 +272,12 @@ static void input_text_is_escaped(void **state)
         else
             sprintf(out + strlen(out), "%s\n", line);
     }
-    spit(members, out);
-    spit(population, pop);
-    char *dir = path2(work, "evil");
-    run_sample(dir, members, population);
-    char *page = path2(dir, "report.html"), *map = path2(dir, "maps/cpts.svg");
-    char *html = slurp(page, NULL), *svg = slurp(map, NULL);
+    cli_spit(members, out);
+    cli_spit(population, pop);
+    char *dir = cli_path(work, "evil");
+    assert_int_equal(run_sample(dir, members, population), 0);
+    char *page = cli_path(dir, "report.html"), *map = cli_path(dir, "maps/cpts.svg");
+    char *html = cli_slurp(page, NULL), *svg = cli_slurp(map, NULL);
     assert_non_null(html);
     assert_non_null(svg);
     assert_null(strstr(html, "<img"));
@@ -370,7 +309,7 @@ static void national_report(void **state)
     const char *layers[] = {"FXX", "GLP", "MTQ", "GUF", "REU", "MYT"};
     char *paths[6], *argv[40];
     int n = 0;
-    argv[n++] = (char *)program();
+    argv[n++] = (char *)cli_program();
     argv[n++] = "run";
     for (int i = 0; i < 6; i++) {
         paths[i] = malloc(strlen(geodata) + 64);
@@ -379,30 +318,30 @@ static void national_report(void **state)
         argv[n++] = "--communes";
         argv[n++] = paths[i];
     }
-    char *pop = path2(geodata, "insee/populations-2025.csv");
-    char *pass = path2(geodata, "insee/passage-cog-2025.csv");
-    char *epci = path2(geodata, "insee/epci-2025.csv");
-    char *members = path2(geodata, "cpts/cpts-synthetic-national.csv");
-    char *dir = path2(work, "national");
+    char *pop = cli_path(geodata, "insee/populations-2025.csv");
+    char *pass = cli_path(geodata, "insee/passage-cog-2025.csv");
+    char *epci = cli_path(geodata, "insee/epci-2025.csv");
+    char *members = cli_path(geodata, "cpts/cpts-synthetic-national.csv");
+    char *dir = cli_path(work, "national");
     char *extra[] = {"--population", pop, "--passage", pass, "--epci", epci, "--members", members,
                      "--out", dir, "--quiet", NULL};
     for (int i = 0; extra[i]; i++)
         argv[n++] = extra[i];
     argv[n] = NULL;
-    char *out = path2(work, "national.out"), *err = path2(work, "national.err");
-    int status = spawn(argv, out, err);
+    char *out = cli_path(work, "national.out"), *err = cli_path(work, "national.err");
+    int status = cli_spawn(argv, out, err, (cli_limits){0});
     if (status != 0) {
-        char *e = slurp(err, NULL);
+        char *e = cli_slurp(err, NULL);
         fail_msg("cptscov on the national data exited %d: %s", status, e ? e : "");
     }
-    char *page = path2(dir, "report.html");
+    char *page = cli_path(dir, "report.html");
     struct stat st;
     assert_int_equal(stat(page, &st), 0);
     if (st.st_size >= MAX_HTML_BYTES)
         fail_msg("the national report.html weighs %lld bytes, over 3 MB", (long long)st.st_size);
     int deps = departments_with_polygon(dir);
     assert_int_equal(deps, 101);
-    char *png = path2(logs_dir(), "report-national.png");
+    char *png = cli_path(logs_dir(), "report-national.png");
     char why[512] = "";
     if (check_page(page, deps, png, why, sizeof why) < 0)
         fail_msg("%s: %s", page, why);
@@ -428,18 +367,8 @@ static int setup(void **state)
     if (!realpath("build/test-report-html", work))
         return -1;
     char *dir = sample_out();
-    char *const argv[] = {
-        (char *)program(), "run", "--communes", "geodata/communes.shp", "--population",
-        "geodata/population.csv", "--passage", "geodata/passage.csv", "--members",
-        "geodata/members.csv", "--epci", "geodata/epci.csv", "--out", dir, "--quiet", NULL,
-    };
-    char *out = path2(work, "cptscov.out"), *err = path2(work, "cptscov.err");
-    int status = spawn(argv, out, err);
-    free(out);
-    free(err);
+    int status = run_sample(dir, "geodata/members.csv", "geodata/population.csv");
     free(dir);
-    if (status != 0)
-        fprintf(stderr, "test_report_html: cptscov on the sample exited %d\n", status);
     return status == 0 ? 0 : -1;
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "adjacency.h"
+#include "cli_run.h"
 #include "fixtures.h"
 #include "report_geometry.h"
 #include "report_maps.h"
@@ -20,21 +21,6 @@
 #include "timeline.h"
 #include "topology.h"
 #include "zones.h"
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = xmalloc((size_t)n + 1);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n] = '\0';
-    fclose(f);
-    return b;
-}
 
 /* The sorted names in dir, joined by spaces. */
 static char *listing(const char *dir)
@@ -73,14 +59,6 @@ static char *xstrndup_until(const char *s, const char *end)
     memcpy(c, s, n);
     c[n] = '\0';
     return c;
-}
-
-static int count(const char *s, const char *needle)
-{
-    int n = 0;
-    for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
-        n++;
-    return n;
 }
 
 /* A 6 x 4 grid: departments 35 (left) and 22 (right); the two top rows in region "53", the
@@ -134,7 +112,7 @@ static void maps_of_a_grid(void **state)
     /* Regions sorted by code: "../" first, named by its rank. */
     assert_string_equal(maps, "cpts.svg departments.svg region-53.svg region-rank-1.svg");
     char *p = xasprintf("%s/report.html", dir);
-    char *html = slurp(p);
+    char *html = cli_slurp(p, NULL);
     assert_non_null(html);
     assert_null(strstr(html, "<script>alert"));
     assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
@@ -143,7 +121,7 @@ static void maps_of_a_grid(void **state)
     const char *deps = strstr(html, "id=\"departments\"");
     assert_non_null(deps);
     char *deps_svg = xstrndup_until(deps, "</svg>");
-    assert_int_equal(count(deps_svg, "data-code="), 2);
+    assert_int_equal(cli_count(deps_svg, "data-code="), 2);
     assert_non_null(strstr(deps_svg, "class=\"dep q2\" data-code=\"35\""));
     assert_non_null(strstr(deps_svg, "class=\"dep q0\" data-code=\"22\""));
     free(deps_svg);
@@ -151,8 +129,8 @@ static void maps_of_a_grid(void **state)
     const char *cpts = strstr(html, "id=\"cpts\"");
     assert_non_null(cpts);
     char *cpts_svg = xstrndup_until(cpts, "</svg>");
-    assert_int_equal(count(cpts_svg, "<path class=\"covered\""), 1);
-    assert_int_equal(count(cpts_svg, "<path class=\"uncovered\""), 1);
+    assert_int_equal(cli_count(cpts_svg, "<path class=\"covered\""), 1);
+    assert_int_equal(cli_count(cpts_svg, "<path class=\"uncovered\""), 1);
     free(cpts_svg);
     assert_non_null(strstr(html, "id=\"region-rank-1\""));
     free(html);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "adjacency.h"
+#include "cli_run.h"
 #include "fixtures.h"
 #include "results.h"
 #include "timeline.h"
@@ -33,20 +34,6 @@ typedef struct report {
     char dir[64];
     char *text;
 } report;
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = xmalloc((size_t)n + 1);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n] = '\0';
-    fclose(f);
-    return b;
-}
 
 static void report_init(report *r, int w, int h)
 {
@@ -71,7 +58,8 @@ static void report_write(report *r, coverage_rule rule, report_lang lang)
     };
     assert_int_equal(write_report_md(r->dir, &res), 0);
     char *p = xasprintf("%s/report.md", r->dir);
-    r->text = slurp(p);
+    r->text = cli_slurp(p, NULL);
+    assert_non_null(r->text);
     unlink(p);
     free(p);
     rmdir(r->dir);
