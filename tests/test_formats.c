@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_run.h"
 #include "compare_maps.h"
 #include "diag.h"
 #include "map_styles.h"
@@ -28,19 +29,11 @@
 static const char *const maps[] = {"communes", "cpts", "departments", "regions", "uncovered"};
 static const long sample_counts[] = {40, 4, 1, 1, 2};
 
-static const char *program(void)
-{
-    const char *p = getenv("CPTSCOV_BIN");
-    return p && p[0] ? p : "./cptscov";
-}
-
 /* Runs `cptscov run` on the sample in this process, with more arguments (NULL ends). */
 static void run_sample(const char *out, ...)
 {
-    char *argv[40] = {"cptscov", "run", "--communes", "geodata/communes.shp",
-                      "--population", "geodata/population.csv", "--passage", "geodata/passage.csv",
-                      "--members", "geodata/members.csv", "--epci", "geodata/epci.csv",
-                      "--out", (char *)out, "--quiet"};
+    char *argv[40] = {"cptscov", "run", CLI_SAMPLE_ARGS("geodata"), "--out", (char *)out,
+                      "--quiet"};
     int argc = 15;
     va_list ap;
     va_start(ap, out);
@@ -202,18 +195,8 @@ static void test_geojson_unchanged(void **state)
     for (int i = 0; i < 5; i++) {
         char *a = xasprintf("build/test-formats-default/%s.geojson", maps[i]);
         char *b = xasprintf("%s/%s.geojson", SAMPLE_OUT, maps[i]);
-        FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
-        assert_non_null(fa);
-        assert_non_null(fb);
-        int ca, cb;
-        do {
-            ca = getc(fa);
-            cb = getc(fb);
-        } while (ca == cb && ca != EOF);
-        if (ca != cb)
+        if (!same_bytes(a, b))
             fail_msg("%s and %s differ", a, b);
-        fclose(fa);
-        fclose(fb);
         free(a);
         free(b);
     }
@@ -457,40 +440,19 @@ static void make_grid(void)
 static int run_child(char *const *argv, long fsize, char *err, size_t size)
 {
     const char *errpath = "build/test-formats-stderr";
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fe = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fo = open("/dev/null", O_WRONLY);
-        if (fe < 0 || fo < 0 || dup2(fe, 2) < 0 || dup2(fo, 1) < 0)
-            _exit(127);
-        close(fe);
-        close(fo);
-        if (fsize > 0) {
-            signal(SIGXFSZ, SIG_IGN); /* a write past the limit fails with EFBIG instead */
-            struct rlimit rl = {(rlim_t)fsize, (rlim_t)fsize};
-            setrlimit(RLIMIT_FSIZE, &rl);
-        }
-        execv(program(), argv);
-        _exit(127);
-    }
-    int ws = 0;
-    assert_int_equal(waitpid(pid, &ws, 0), pid);
-    FILE *f = fopen(errpath, "r");
-    assert_non_null(f);
-    size_t n = fread(err, 1, size - 1, f);
-    err[n] = '\0';
-    fclose(f);
-    return WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+    int status = cli_spawn(argv, NULL, errpath, (cli_limits){.fsize = fsize});
+    char *text = cli_slurp(errpath, NULL);
+    assert_non_null(text);
+    snprintf(err, size, "%s", text);
+    free(text);
+    return status;
 }
 
 static void test_shapefile_long_list(void **state)
 {
     (void)state;
     make_grid();
-    char *argv[] = {(char *)program(), "run", "--communes", GRID "/communes.geojson",
+    char *argv[] = {(char *)cli_program(), "run", "--communes", GRID "/communes.geojson",
                     "--population", GRID "/population.csv", "--members", GRID "/members.csv",
                     "--out", GRID "/out", "--format", "geojson,shp,gpkg", NULL};
     char err[4096];
@@ -557,22 +519,22 @@ static void test_gdal_failure(void **state)
     (void)state;
     const char *out = "build/test-formats-fail";
     run_sample(out, NULL);
-    char *argv[] = {(char *)program(), "run", "--communes", "geodata/communes.shp",
-                    "--population", "geodata/population.csv", "--passage", "geodata/passage.csv",
-                    "--members", "geodata/members.csv", "--epci", "geodata/epci.csv",
-                    "--out", (char *)out, "--format", "geojson,gpkg", NULL};
+    char *argv[] = {(char *)cli_program(), "run", CLI_SAMPLE_ARGS("geodata"), "--out",
+                    "build/test-formats-fail/", "--format", "geojson,gpkg", NULL};
     char err[4096];
-    /* Every GeoJSON of the sample is under 64 KB; the GeoPackage is several times that. */
+    /* Every GeoJSON of the sample is under 64 KB; the GeoPackage is several times that. The
+     * file is named under --out, as the user knows it, not in the temporary directory. */
     int status = run_child(argv, 96 * 1024, err, sizeof err);
     assert_int_equal(status, 1);
-    assert_non_null(strstr(err, "cptscov.gpkg"));
-    assert_int_equal(strncmp(err, "cptscov: ", 9), 0);
+    if (strncmp(err, "cptscov: build/test-formats-fail/cptscov.gpkg: ", 47) != 0 ||
+        strstr(err, ".tmp-"))
+        fail_msg("not the file under --out: %s", err);
     assert_int_equal(strchr(err, '\n') - err, (long)strlen(err) - 1); /* one line */
     /* --out untouched: the earlier output, GeoJSON only, no temporary directory left. */
     assert_int_equal(access("build/test-formats-fail/communes.geojson", F_OK), 0);
     assert_int_not_equal(access("build/test-formats-fail/cptscov.gpkg", F_OK), 0);
     /* An unknown format is a usage error naming the valid ones. */
-    char *bad[] = {(char *)program(), "run", "--communes", "geodata/communes.shp",
+    char *bad[] = {(char *)cli_program(), "run", "--communes", "geodata/communes.shp",
                    "--population", "geodata/population.csv", "--members", "geodata/members.csv",
                    "--out", (char *)out, "--format", "geojson,kml", NULL};
     assert_int_equal(run_child(bad, 0, err, sizeof err), 2);
@@ -580,6 +542,29 @@ static void test_gdal_failure(void **state)
     assert_non_null(strstr(err, "gpkg"));
     assert_non_null(strstr(err, "fgb"));
     assert_non_null(strstr(err, "shp"));
+}
+
+/* The same failure in a scenario of a batch: the file under OUT/NAME/, in the line that says
+ * which scenario failed. */
+static void test_gdal_failure_batch(void **state)
+{
+    (void)state;
+    const char *ini = "build/test-formats-batch.ini";
+    cli_rm_tree("build/test-formats-batch");
+    cli_spit(ini, "[inputs]\ncommunes = ../geodata/communes.shp\n"
+                  "population = ../geodata/population.csv\npassage = ../geodata/passage.csv\n"
+                  "members = ../geodata/members.csv\nepci = ../geodata/epci.csv\n\n"
+                  "[scenario web]\n\n[scenario gis]\nformats = geojson, gpkg\n");
+    char *argv[] = {(char *)cli_program(), "batch", (char *)ini, "--out",
+                    "build/test-formats-batch", "--quiet", "-j1", NULL};
+    char err[4096];
+    assert_int_equal(run_child(argv, 96 * 1024, err, sizeof err), 1);
+    const char *want = "cptscov: build/test-formats-batch.ini:10: scenario gis failed: "
+                       "build/test-formats-batch/gis/cptscov.gpkg: ";
+    if (!strstr(err, want) || strstr(err, ".tmp-"))
+        fail_msg("not the file under OUT/gis: %s", err);
+    assert_int_equal(access("build/test-formats-batch/web/communes.geojson", F_OK), 0);
+    assert_int_not_equal(access("build/test-formats-batch/gis", F_OK), 0);
 }
 
 int main(void)
@@ -596,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_shapefile_names),
         cmocka_unit_test(test_shapefile_long_list),
         cmocka_unit_test(test_gdal_failure),
+        cmocka_unit_test(test_gdal_failure_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

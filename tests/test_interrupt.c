@@ -31,12 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The program under test: ./cptscov, or $CPTSCOV_BIN (make check-asan runs its sanitized build). */
-static const char *program(void)
-{
-    const char *p = getenv("CPTSCOV_BIN");
-    return p && p[0] ? p : "./cptscov";
-}
+#include "cli_run.h"
 
 #define ROUNDS 20
 #define NOUTPUTS 14  /* the files of --out, maps/ counted as one */
@@ -44,7 +39,7 @@ static const char *program(void)
 enum { JOB_SIGNED = 0, JOB_AS_OF = 1 };
 static const char *const job_names[] = {"the default job", "the --as-of 2022-01-01 job"};
 
-static char root[64];           /* the temporary directory of this program */
+static char root[256];          /* the temporary directory of this program */
 static uint64_t rng;            /* xorshift64* state */
 
 /* Names beside --out that are not temporary directories of dead runs and must survive. */
@@ -57,21 +52,6 @@ static uint64_t next_random(void)
     rng ^= rng << 25;
     rng ^= rng >> 27;
     return rng * 2685821657736338717ULL;
-}
-
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    va_list ap;
-    va_start(ap, f);
-    int n = vsnprintf(NULL, 0, f, ap);
-    va_end(ap);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    va_start(ap, f);
-    vsnprintf(s, (size_t)n + 1, f, ap);
-    va_end(ap);
-    return s;
 }
 
 static double now_s(void)
@@ -90,26 +70,6 @@ typedef struct snapshot {
     char **data;
     size_t *len;
 } snapshot;
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0, k;
-    char *b = malloc(cap);
-    assert_non_null(b);
-    while ((k = fread(b + n, 1, cap - n, f)) > 0) {
-        n += k;
-        if (n == cap) {
-            b = realloc(b, cap *= 2);
-            assert_non_null(b);
-        }
-    }
-    fclose(f);
-    *len = n;
-    return b;
-}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -142,8 +102,8 @@ static void snap(const char *dir, snapshot *s)
     s->len = calloc((size_t)s->n + 1, sizeof *s->len);
     assert_true(s->data && s->len);
     for (int i = 0; i < s->n; i++) {
-        char *p = fmt("%s/%s", dir, s->names[i]);
-        s->data[i] = slurp(p, &s->len[i]);
+        char *p = cli_fmt("%s/%s", dir, s->names[i]);
+        s->data[i] = cli_slurp(p, &s->len[i]);
         free(p);
     }
 }
@@ -164,14 +124,14 @@ static void snap_free(snapshot *s)
 static char *snap_diff(const snapshot *a, const snapshot *b)
 {
     if (!a->present || !b->present)
-        return fmt("%s", !b->present ? "it is missing" : "the reference is missing");
+        return cli_fmt("%s", !b->present ? "it is missing" : "the reference is missing");
     int same = 0;
     char *first = NULL;
     for (int i = 0, j = 0; i < a->n || j < b->n;) {
         int c = i == a->n ? 1 : j == b->n ? -1 : strcmp(a->names[i], b->names[j]);
         if (c != 0) {
             if (!first)
-                first = fmt("%s %s", c < 0 ? a->names[i] : b->names[j], c < 0 ? "is missing" : "is extra");
+                first = cli_fmt("%s %s", c < 0 ? a->names[i] : b->names[j], c < 0 ? "is missing" : "is extra");
             if (c < 0)
                 i++;
             else
@@ -182,13 +142,13 @@ static char *snap_diff(const snapshot *a, const snapshot *b)
             memcmp(a->data[i], b->data[j], a->len[i]) == 0)
             same++;
         else if (!first)
-            first = fmt("%s differs", a->names[i]);
+            first = cli_fmt("%s differs", a->names[i]);
         i++;
         j++;
     }
     if (!first)
         return NULL;
-    char *r = fmt("%s (%d files the same)", first, same);
+    char *r = cli_fmt("%s (%d files the same)", first, same);
     free(first);
     return r;
 }
@@ -197,36 +157,19 @@ static char *snap_diff(const snapshot *a, const snapshot *b)
 
 static pid_t start_job(int job, const char *out)
 {
-    char *argv[] = {(char *)program(), "run", "--communes", "geodata/communes.shp",
-                    "--population", "geodata/population.csv", "--passage", "geodata/passage.csv",
-                    "--members", "geodata/members.csv", "--epci", "geodata/epci.csv",
-                    "--out", (char *)out, "--quiet", "--as-of", "2022-01-01", NULL};
+    char *argv[] = {(char *)cli_program(), "run", CLI_SAMPLE_ARGS("geodata"), "--out", (char *)out,
+                    "--quiet", "--as-of", "2022-01-01", NULL};
     if (job != JOB_AS_OF)
         argv[15] = NULL;
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fd = open("/dev/null", O_WRONLY);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        alarm(60); /* kept across exec: a run that hangs dies */
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
+    return cli_start(argv, NULL, NULL, (cli_limits){.alarm_s = 60}); /* a run that hangs dies */
 }
 
 /* Waits for pid; its exit status, or -signal. */
 static int wait_job(pid_t pid)
 {
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        assert_int_equal(errno, EINTR);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+    int sig;
+    int st = cli_wait(pid, &sig);
+    return sig ? -sig : st;
 }
 
 static void run_job_to_end(int job, const char *out)
@@ -256,27 +199,13 @@ static char *leftovers(int *n)
     while ((e = readdir(d)) != NULL) {
         if (strncmp(e->d_name, ".out.tmp-", 9) != 0 || is_kept(e->d_name))
             continue;
-        char *l = fmt("%s %s", list ? list : "", e->d_name);
+        char *l = cli_fmt("%s %s", list ? list : "", e->d_name);
         free(list);
         list = l;
         (*n)++;
     }
     closedir(d);
     return list;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
-static void rm_tree(const char *path)
-{
-    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* ---- the test ---- */
@@ -293,7 +222,7 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
     for (int job = 0; job < 2; job++) {
-        char *dir = fmt("%s/reference-%d", root, job);
+        char *dir = cli_fmt("%s/reference-%d", root, job);
         run_job_to_end(job, dir);
         snap(dir, &f->ref[job]);
         assert_int_equal(f->ref[job].n, NOUTPUTS);
@@ -303,7 +232,7 @@ static int setup(void **state)
     assert_non_null(d); /* the two jobs must give different outputs, or a mixture would not show */
     free(d);
     /* The duration: the longest of three complete runs. */
-    char *dir = fmt("%s/timing", root);
+    char *dir = cli_fmt("%s/timing", root);
     for (int i = 0; i < 3; i++) {
         double t0 = now_s();
         run_job_to_end(JOB_AS_OF, dir);
@@ -311,13 +240,13 @@ static int setup(void **state)
         if (t > f->duration)
             f->duration = t;
     }
-    rm_tree(dir);
+    cli_rm_tree(dir);
     free(dir);
-    f->out = fmt("%s/out", root);
+    f->out = cli_fmt("%s/out", root);
     /* Beside --out, what must survive every run: a temporary directory whose run is alive
      * (this process holds its lock), one whose name only looks like one, and a file. */
-    char *live = fmt("%s/%s", root, keep_names[0]), *other = fmt("%s/%s", root, keep_names[1]),
-         *file = fmt("%s/%s", root, keep_names[2]);
+    char *live = cli_fmt("%s/%s", root, keep_names[0]), *other = cli_fmt("%s/%s", root, keep_names[1]),
+         *file = cli_fmt("%s/%s", root, keep_names[2]);
     assert_int_equal(mkdir(live, 0755), 0);
     assert_int_equal(mkdir(other, 0755), 0);
     FILE *fp = fopen(file, "w");
@@ -375,7 +304,7 @@ static void kill_rounds(fixture *f, int rounds, double lo, double hi)
             ;
         kill(pid, SIGKILL);
         int st = wait_job(pid);
-        char *when = fmt("round %d (%s killed after %.1f ms)", round, job_names[job], delay * 1e3);
+        char *when = cli_fmt("round %d (%s killed after %.1f ms)", round, job_names[job], delay * 1e3);
         if (st != -SIGKILL && st != 0)
             fail_msg("%s: the run ended with %d, neither killed nor done", when, st);
         int now = which_output(f, when);
@@ -411,7 +340,7 @@ static void check_clean_rerun(fixture *f)
         fail_msg("after complete runs, temporary directories of killed runs are still there:%s",
                  left);
     for (int i = 0; i < NKEEP; i++) {
-        char *p = fmt("%s/%s", root, keep_names[i]);
+        char *p = cli_fmt("%s/%s", root, keep_names[i]);
         struct stat st;
         if (lstat(p, &st) != 0)
             fail_msg("%s was removed: it is not the temporary directory of a dead run", p);
@@ -442,8 +371,7 @@ static void test_killed_near_the_end(void **state)
 
 int main(void)
 {
-    strcpy(root, "/tmp/cptscov-test-interrupt-XXXXXX");
-    if (!mkdtemp(root)) {
+    if (cli_make_root(root, sizeof root, "test-interrupt") < 0) {
         perror("mkdtemp");
         return 1;
     }
@@ -460,7 +388,7 @@ int main(void)
     };
     int failed = cmocka_run_group_tests_name("interrupted runs", tests, setup, teardown);
     if (failed == 0)
-        rm_tree(root);
+        cli_rm_tree(root);
     else
         fprintf(stderr, "test_interrupt: its directories are in %s\n", root);
     return failed ? 1 : 0;
