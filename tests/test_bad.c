@@ -27,13 +27,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* The program under test: ./cptscov, or $CPTSCOV_BIN (make check-asan runs its sanitized build). */
-static const char *program(void)
-{
-    const char *p = getenv("CPTSCOV_BIN");
-    return p && p[0] ? p : "./cptscov";
-}
-#define PROGRAM program()
+#include "cli_run.h"
+
+#define PROGRAM cli_program()
 #define BAD_DIR "tests/bad"
 #define SAMPLE_DIR "geodata"
 #define TIME_LIMIT 60
@@ -73,7 +69,7 @@ typedef struct bad_case {
                           file-parent */
 } bad_case;
 
-static char root[64];      /* the temporary directory of this program */
+static char root[256]; /* the temporary directory of this program */
 
 /* ---- small helpers ---- */
 
@@ -91,20 +87,6 @@ static char *dupstr(const char *s)
 {
     size_t n = strlen(s) + 1;
     return memcpy(xalloc(n), s, n);
-}
-
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    va_list ap;
-    va_start(ap, f);
-    int n = vsnprintf(NULL, 0, f, ap);
-    va_end(ap);
-    char *s = xalloc((size_t)n + 1);
-    va_start(ap, f);
-    vsnprintf(s, (size_t)n + 1, f, ap);
-    va_end(ap);
-    return s;
 }
 
 static void strv_add(strv *a, char *s)
@@ -127,35 +109,6 @@ static void strv_free(strv *a)
     a->n = 0;
 }
 
-static int exists(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0;
-}
-
-/* The whole file (NUL-terminated, *len its size), or NULL. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0, k;
-    char *b = xalloc(cap);
-    while ((k = fread(b + n, 1, cap - n - 1, f)) > 0) {
-        n += k;
-        if (n + 1 == cap) {
-            b = realloc(b, cap *= 2);
-            if (!b)
-                exit(1);
-        }
-    }
-    fclose(f);
-    b[n] = '\0';
-    if (len)
-        *len = n;
-    return b;
-}
-
 static int write_bytes(const char *path, const char *data, size_t n)
 {
     FILE *f = fopen(path, "wb");
@@ -168,27 +121,12 @@ static int write_bytes(const char *path, const char *data, size_t n)
 static int copy_file(const char *from, const char *to)
 {
     size_t n;
-    char *b = slurp(from, &n);
+    char *b = cli_slurp(from, &n);
     if (!b)
         return -1;
     int r = write_bytes(to, b, n);
     free(b);
     return r;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
-static void rm_tree(const char *path)
-{
-    if (exists(path))
-        nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* ---- the case file ---- */
@@ -220,12 +158,12 @@ static void read_case(bad_case *c, const char *name)
     memset(c, 0, sizeof *c);
     c->status = -1;
     c->name = dupstr(name);
-    c->dir = fmt("%s/%s", BAD_DIR, name);
-    char *path = fmt("%s/case", c->dir);
-    char *text = slurp(path, NULL);
+    c->dir = cli_fmt("%s/%s", BAD_DIR, name);
+    char *path = cli_fmt("%s/case", c->dir);
+    char *text = cli_slurp(path, NULL);
     free(path);
     if (!text) {
-        c->error = fmt("cannot read %s/case", c->dir);
+        c->error = cli_fmt("cannot read %s/case", c->dir);
         return;
     }
     char *save = NULL;
@@ -244,7 +182,7 @@ static void read_case(bad_case *c, const char *name)
         }
         char *colon = strchr(line, ':');
         if (!colon) {
-            c->error = fmt("%s/case: \"%s\" is not \"key: value\"", c->dir, line);
+            c->error = cli_fmt("%s/case: \"%s\" is not \"key: value\"", c->dir, line);
             break;
         }
         *colon = '\0';
@@ -268,21 +206,21 @@ static void read_case(bad_case *c, const char *name)
             c->out_kind = dupstr(v);
         } else if (strcmp(line, "generate") == 0 || strcmp(line, "copy") == 0 ||
                    strcmp(line, "ogr2ogr") == 0 || strcmp(line, "delete") == 0)
-            strv_add(&c->prep, fmt("%s %s", line, v));
+            strv_add(&c->prep, cli_fmt("%s %s", line, v));
         else {
-            c->error = fmt("%s/case: unknown key \"%s\"", c->dir, line);
+            c->error = cli_fmt("%s/case: unknown key \"%s\"", c->dir, line);
             break;
         }
     }
     free(text);
     if (!c->error && !c->about)
-        c->error = fmt("%s/case: no \"# what this case is about\" line", c->dir);
+        c->error = cli_fmt("%s/case: no \"# what this case is about\" line", c->dir);
     if (!c->error && (c->status < 0 || c->status > 2))
-        c->error = fmt("%s/case: no \"status: 0|1|2\" line", c->dir);
+        c->error = cli_fmt("%s/case: no \"status: 0|1|2\" line", c->dir);
     if (!c->error && c->status != 0 && c->err_words.n == 0)
-        c->error = fmt("%s/case: an error case needs at least one \"stderr:\" line", c->dir);
+        c->error = cli_fmt("%s/case: an error case needs at least one \"stderr:\" line", c->dir);
     if (!c->error && c->status != 0 && c->issues.n > 0)
-        c->error = fmt("%s/case: \"issue:\" only goes with status 0", c->dir);
+        c->error = cli_fmt("%s/case: \"issue:\" only goes with status 0", c->dir);
     static const char *const kinds[] = {"file", "previous", "stale", "foreign", "unwritable",
                                         "file-parent"};
     if (!c->error && c->out_kind) {
@@ -290,7 +228,7 @@ static void read_case(bad_case *c, const char *name)
         for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
             ok |= strcmp(c->out_kind, kinds[i]) == 0;
         if (!ok)
-            c->error = fmt("%s/case: unknown \"out: %s\"", c->dir, c->out_kind);
+            c->error = cli_fmt("%s/case: unknown \"out: %s\"", c->dir, c->out_kind);
     }
 }
 
@@ -317,12 +255,12 @@ static char *find_input(const char *work, const char *name)
 {
     if (!name[0] || name[0] == '/' || name[0] == '-')
         return NULL;
-    char *p = fmt("%s/%s", work, name);
-    if (exists(p))
+    char *p = cli_fmt("%s/%s", work, name);
+    if (cli_exists(p))
         return p;
     free(p);
-    p = fmt("%s/%s", SAMPLE_DIR, name);
-    if (exists(p))
+    p = cli_fmt("%s/%s", SAMPLE_DIR, name);
+    if (cli_exists(p))
         return p;
     free(p);
     return NULL;
@@ -378,7 +316,7 @@ static char *unescape(const char *t, size_t len, buf *out)
             } else if (e == '\\' || e == '{' || e == '}')
                 ch = e;
             else
-                return fmt("unknown escape \\%c", e);
+                return cli_fmt("unknown escape \\%c", e);
         }
         buf_add(out, &ch, 1);
     }
@@ -394,8 +332,8 @@ static char *generate(const char *work, const char *spec)
         spec++;
     const char *sp = strchr(spec, ' ');
     if (!sp)
-        return fmt("generate: no template after the file name");
-    char *name = fmt("%.*s", (int)(sp - spec), spec);
+        return cli_fmt("generate: no template after the file name");
+    char *name = cli_fmt("%.*s", (int)(sp - spec), spec);
     const char *t = sp + 1;
     buf out = {0};
     char *err = NULL;
@@ -409,16 +347,16 @@ static char *generate(const char *work, const char *spec)
             break;
         const char *close = strchr(open, '}');
         if (!close) {
-            err = fmt("generate: unclosed {");
+            err = cli_fmt("generate: unclosed {");
             break;
         }
-        char *inner = fmt("%.*s", (int)(close - open - 1), open + 1);
+        char *inner = cli_fmt("%.*s", (int)(close - open - 1), open + 1);
         if (strncmp(inner, "file ", 5) == 0) {
             char *p = find_input(work, inner + 5);
             size_t n;
-            char *content = p ? slurp(p, &n) : NULL;
+            char *content = p ? cli_slurp(p, &n) : NULL;
             if (!content)
-                err = fmt("generate: no file %s", inner + 5);
+                err = cli_fmt("generate: no file %s", inner + 5);
             else
                 buf_add(&out, content, n);
             free(content);
@@ -429,22 +367,22 @@ static char *generate(const char *work, const char *spec)
             buf unit = {0};
             buf_add(&unit, "", 0);
             if (count < 0 || *end != ' ')
-                err = fmt("generate: {repeat N TEXT} needs a count");
+                err = cli_fmt("generate: {repeat N TEXT} needs a count");
             else
                 err = unescape(end + 1, strlen(end + 1), &unit);
             for (long k = 0; !err && k < count; k++)
                 buf_add(&out, unit.b, unit.n);
             free(unit.b);
         } else {
-            err = fmt("generate: unknown {%s}", inner);
+            err = cli_fmt("generate: unknown {%s}", inner);
         }
         free(inner);
         t = close + 1;
     }
     if (!err) {
-        char *p = fmt("%s/%s", work, name);
+        char *p = cli_fmt("%s/%s", work, name);
         if (write_bytes(p, out.b, out.n) < 0)
-            err = fmt("generate: cannot write %s", p);
+            err = cli_fmt("generate: cannot write %s", p);
         free(p);
     }
     free(out.b);
@@ -452,45 +390,20 @@ static char *generate(const char *work, const char *spec)
     return err;
 }
 
-/* Runs argv (argv[0] looked up in PATH) in directory dir, output to log; its exit status. */
-static int run_tool(char *const *argv, const char *dir, const char *log)
-{
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0 || chdir(dir) != 0)
-            _exit(126);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        alarm(TIME_LIMIT);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Runs the preparation directives of c in work; returns NULL or an error. */
 static char *prepare(const bad_case *c, const char *work)
 {
     DIR *d = opendir(c->dir);
     if (!d)
-        return fmt("cannot list %s", c->dir);
+        return cli_fmt("cannot list %s", c->dir);
     struct dirent *e;
     char *err = NULL;
     while (!err && (e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.' || strcmp(e->d_name, "case") == 0)
             continue;
-        char *from = fmt("%s/%s", c->dir, e->d_name), *to = fmt("%s/%s", work, e->d_name);
+        char *from = cli_fmt("%s/%s", c->dir, e->d_name), *to = cli_fmt("%s/%s", work, e->d_name);
         if (copy_file(from, to) < 0)
-            err = fmt("cannot copy %s", from);
+            err = cli_fmt("cannot copy %s", from);
         free(from);
         free(to);
     }
@@ -503,18 +416,19 @@ static char *prepare(const bad_case *c, const char *work)
         } else if (strncmp(p, "copy ", 5) == 0) {
             split_words(p + 5, &w);
             for (int k = 0; !err && k < w.n; k++) {
-                char *from = fmt("%s/%s", SAMPLE_DIR, w.v[k]), *to = fmt("%s/%s", work, w.v[k]);
+                char *from = cli_fmt("%s/%s", SAMPLE_DIR, w.v[k]),
+                     *to = cli_fmt("%s/%s", work, w.v[k]);
                 if (copy_file(from, to) < 0)
-                    err = fmt("copy: cannot copy %s", from);
+                    err = cli_fmt("copy: cannot copy %s", from);
                 free(from);
                 free(to);
             }
         } else if (strncmp(p, "delete ", 7) == 0) {
             split_words(p + 7, &w);
             for (int k = 0; !err && k < w.n; k++) {
-                char *q = fmt("%s/%s", work, w.v[k]);
+                char *q = cli_fmt("%s/%s", work, w.v[k]);
                 if (remove(q) != 0)
-                    err = fmt("delete: cannot remove %s", q);
+                    err = cli_fmt("delete: cannot remove %s", q);
                 free(q);
             }
         } else if (strncmp(p, "ogr2ogr ", 8) == 0) {
@@ -535,11 +449,11 @@ static char *prepare(const bad_case *c, const char *work)
                 argv[n++] = w.v[k];
             }
             argv[n] = NULL;
-            char *log = fmt("%s/ogr2ogr.log", root);
-            int st = run_tool(argv, work, log);
+            char *log = cli_fmt("%s/ogr2ogr.log", root);
+            int st = cli_spawn(argv, log, log, (cli_limits){.cwd = work, .alarm_s = TIME_LIMIT});
             if (st != 0) {
-                char *l = slurp(log, NULL);
-                err = fmt("ogr2ogr failed (status %d): %s", st, l ? l : "");
+                char *l = cli_slurp(log, NULL);
+                err = cli_fmt("ogr2ogr failed (status %d): %s", st, l ? l : "");
                 free(l);
             }
             free(log);
@@ -574,7 +488,7 @@ static void snap(const char *path, snapshot *s)
         s->kind = 1;
         s->data = xalloc(sizeof *s->data);
         s->len = xalloc(sizeof *s->len);
-        s->data[0] = slurp(path, &s->len[0]);
+        s->data[0] = cli_slurp(path, &s->len[0]);
         return;
     }
     if (!S_ISDIR(st.st_mode)) {
@@ -594,9 +508,9 @@ static void snap(const char *path, snapshot *s)
     s->data = xalloc((size_t)s->names.n * sizeof *s->data);
     s->len = xalloc((size_t)s->names.n * sizeof *s->len);
     for (int i = 0; i < s->names.n; i++) {
-        char *p = fmt("%s/%s", path, s->names.v[i]);
+        char *p = cli_fmt("%s/%s", path, s->names.v[i]);
         s->len[i] = 0;
-        s->data[i] = slurp(p, &s->len[i]);
+        s->data[i] = cli_slurp(p, &s->len[i]);
         free(p);
     }
 }
@@ -616,20 +530,20 @@ static char *snap_diff(const snapshot *a, const snapshot *b)
 {
     static const char *const kinds[] = {"nothing", "a file", "a directory", "something else"};
     if (a->kind != b->kind)
-        return fmt("it was %s and is now %s", kinds[a->kind], kinds[b->kind]);
+        return cli_fmt("it was %s and is now %s", kinds[a->kind], kinds[b->kind]);
     if (a->kind == 1 && (a->len[0] != b->len[0] || !a->data[0] || !b->data[0] ||
                          memcmp(a->data[0], b->data[0], a->len[0]) != 0))
-        return fmt("the file's bytes changed");
+        return cli_fmt("the file's bytes changed");
     if (a->kind != 2)
         return NULL;
     if (a->names.n != b->names.n)
-        return fmt("it held %d files and holds %d", a->names.n, b->names.n);
+        return cli_fmt("it held %d files and holds %d", a->names.n, b->names.n);
     for (int i = 0; i < a->names.n; i++) {
         if (strcmp(a->names.v[i], b->names.v[i]) != 0)
-            return fmt("file %s became %s", a->names.v[i], b->names.v[i]);
+            return cli_fmt("file %s became %s", a->names.v[i], b->names.v[i]);
         if (a->len[i] != b->len[i] || !a->data[i] || !b->data[i] ||
             memcmp(a->data[i], b->data[i], a->len[i]) != 0)
-            return fmt("file %s changed", a->names.v[i]);
+            return cli_fmt("file %s changed", a->names.v[i]);
     }
     return NULL;
 }
@@ -684,48 +598,11 @@ static int csv_has_kind(const char *text, const char *kind)
 
 /* ---- running a case ---- */
 
-typedef struct run_result {
-    int status;       /* exit status, or -1 */
-    int signal;       /* the signal that ended it, or 0 */
-    char *out, *err;
-} run_result;
-
-static run_result run_program(char *const *argv, const char *tag)
+/* Runs argv (argv[0] the program) under the time limit, its output through root/TAG.*. */
+static cli_result run_program(char *const *argv, const char *tag)
 {
-    run_result r = {-1, 0, NULL, NULL};
-    char *po = fmt("%s/%s.stdout", root, tag), *pe = fmt("%s/%s.stderr", root, tag);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fo = open(po, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fe = open(pe, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fo < 0 || fe < 0)
-            _exit(126);
-        dup2(fo, 1);
-        dup2(fe, 2);
-        /* Kept across exec: a run still going after TIME_LIMIT seconds dies of SIGALRM. */
-        alarm(TIME_LIMIT);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        assert_int_equal(errno, EINTR);
-    if (WIFEXITED(st))
-        r.status = WEXITSTATUS(st);
-    else if (WIFSIGNALED(st))
-        r.signal = WTERMSIG(st);
-    r.out = slurp(po, NULL);
-    r.err = slurp(pe, NULL);
-    if (!r.out)
-        r.out = dupstr("");
-    if (!r.err)
-        r.err = dupstr("");
-    free(po);
-    free(pe);
-    return r;
+    return cli_run_in(root, tag, (const char *const *)argv + 1,
+                      (cli_limits){.alarm_s = TIME_LIMIT});
 }
 
 /* The sample job into out (for "out: previous"). */
@@ -742,7 +619,7 @@ static void sample_run(const char *out, const char *tag)
     argv[n++] = (char *)"--out";
     argv[n++] = (char *)out;
     argv[n] = NULL;
-    run_result r = run_program(argv, tag);
+    cli_result r = run_program(argv, tag);
     if (r.status != 0)
         fail_msg("the sample job failed (status %d): %s", r.status, r.err);
     free(r.out);
@@ -760,7 +637,7 @@ static int option_in(const strv *a, const char *opt)
 /* Temporary directories ".BASE.tmp-*" in dir. */
 static char *leftovers(const char *dir, const char *base)
 {
-    char *prefix = fmt(".%s.tmp-", base);
+    char *prefix = cli_fmt(".%s.tmp-", base);
     DIR *d = opendir(dir);
     buf found = {0};
     buf_add(&found, "", 0);
@@ -793,34 +670,34 @@ static void run_case(void **state)
     const bad_case *c = *state;
     if (c->error)
         fail_msg("%s", c->error);
-    char *work = fmt("%s/%s", root, c->name);
+    char *work = cli_fmt("%s/%s", root, c->name);
     assert_int_equal(mkdir(work, 0755), 0);
     char *err = prepare(c, work);
     if (err)
         fail_msg("%s: preparing the case: %s", c->name, err);
 
     /* --out and what is there before the run. */
-    char *out = fmt("%s/out", work), *out_parent = dupstr(work);
+    char *out = cli_fmt("%s/out", work), *out_parent = dupstr(work);
     const char *kind = c->out_kind ? c->out_kind : "";
     if (strcmp(kind, "file") == 0) {
         assert_int_equal(write_bytes(out, "not a directory\n", 16), 0);
     } else if (strcmp(kind, "previous") == 0) {
-        char *tag = fmt("%s.previous", c->name);
+        char *tag = cli_fmt("%s.previous", c->name);
         sample_run(out, tag);
         free(tag);
     } else if (strcmp(kind, "stale") == 0) {
         /* What a run killed before its end leaves: its temporary directory, half written. */
-        char *tag = fmt("%s.previous", c->name);
+        char *tag = cli_fmt("%s.previous", c->name);
         sample_run(out, tag);
         free(tag);
-        char *tmp = fmt("%s/.out.tmp-Zx81Qa", work), *p = fmt("%s/communes.geojson", tmp);
+        char *tmp = cli_fmt("%s/.out.tmp-Zx81Qa", work), *p = cli_fmt("%s/communes.geojson", tmp);
         assert_int_equal(mkdir(tmp, 0755), 0);
         assert_int_equal(write_bytes(p, "{\"type\": \"Feature", 18), 0);
         free(p);
         free(tmp);
     } else if (strcmp(kind, "foreign") == 0) {
         assert_int_equal(mkdir(out, 0755), 0);
-        char *p = fmt("%s/notes.txt", out);
+        char *p = cli_fmt("%s/notes.txt", out);
         assert_int_equal(write_bytes(p, "precious\n", 9), 0);
         free(p);
     } else if (strcmp(kind, "unwritable") == 0) {
@@ -831,16 +708,16 @@ static void run_case(void **state)
             out_parent = dupstr("/proc");
             out = dupstr("/proc/cptscov-bad-out");
         } else {
-            out_parent = fmt("%s/read-only", work);
+            out_parent = cli_fmt("%s/read-only", work);
             assert_int_equal(mkdir(out_parent, 0555), 0);
-            out = fmt("%s/out", out_parent);
+            out = cli_fmt("%s/out", out_parent);
         }
     } else if (strcmp(kind, "file-parent") == 0) {
         free(out_parent);
-        out_parent = fmt("%s/a-file", work);
+        out_parent = cli_fmt("%s/a-file", work);
         assert_int_equal(write_bytes(out_parent, "a file\n", 7), 0);
         free(out);
-        out = fmt("%s/out", out_parent);
+        out = cli_fmt("%s/out", out_parent);
     }
     snapshot before;
     snap(out, &before);
@@ -866,15 +743,15 @@ static void run_case(void **state)
     argv[n++] = out;
     argv[n] = NULL;
 
-    run_result r = run_program(argv, c->name);
+    cli_result r = run_program(argv, c->name);
     buf cmd = {0};
     buf_add(&cmd, "", 0);
     for (int i = 0; i < n; i++) {
         buf_add(&cmd, " ", i > 0);
         buf_add(&cmd, argv[i], strlen(argv[i]));
     }
-    char *ctx = fmt("%s (%s)\n  command: %s\n  stderr: %s\n  stdout: %s", c->name, c->about,
-                    cmd.b, r.err, r.out);
+    char *ctx = cli_fmt("%s (%s)\n  command: %s\n  stderr: %s\n  stdout: %s", c->name, c->about,
+                        cmd.b, r.err, r.out);
 
     /* What is always required. */
     if (r.signal == SIGALRM)
@@ -926,8 +803,8 @@ static void run_case(void **state)
             if (after.len[i] == 0 && strcmp(output_files[i], "maps") != 0)  /* a directory */
                 FAIL(ctx, "%s is empty", output_files[i]);
         }
-        char *p = fmt("%s/join_issues.csv", out);
-        char *issues = slurp(p, NULL);
+        char *p = cli_fmt("%s/join_issues.csv", out);
+        char *issues = cli_slurp(p, NULL);
         free(p);
         assert_non_null(issues);
         for (int i = 0; i < c->issues.n; i++)
@@ -950,7 +827,7 @@ static void run_case(void **state)
     strv_free(&owned);
     free(out);
     free(out_parent);
-    rm_tree(work);
+    cli_rm_tree(work);
     free(work);
 }
 
@@ -958,11 +835,11 @@ static void run_case(void **state)
 static void readme_lists_cases(void **state)
 {
     const strv *names = *state;
-    char *readme = slurp(BAD_DIR "/README.md", NULL);
+    char *readme = cli_slurp(BAD_DIR "/README.md", NULL);
     if (!readme)
         fail_msg("cannot read %s/README.md", BAD_DIR);
     for (int i = 0; i < names->n; i++) {
-        char *cell = fmt("| %s |", names->v[i]);
+        char *cell = cli_fmt("| %s |", names->v[i]);
         if (!strstr(readme, cell))
             fail_msg("%s/README.md has no row \"%s\" in its table of cases", BAD_DIR, cell);
         free(cell);
@@ -972,8 +849,7 @@ static void readme_lists_cases(void **state)
 
 int main(void)
 {
-    strcpy(root, "/tmp/cptscov-test-bad-XXXXXX");
-    if (!mkdtemp(root)) {
+    if (cli_make_root(root, sizeof root, "test-bad") < 0) {
         perror("mkdtemp");
         return 1;
     }
@@ -987,8 +863,8 @@ int main(void)
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        char *p = fmt("%s/%s/case", BAD_DIR, e->d_name);
-        if (exists(p))
+        char *p = cli_fmt("%s/%s/case", BAD_DIR, e->d_name);
+        if (cli_exists(p))
             strv_add(&names, dupstr(e->d_name));
         free(p);
     }
@@ -1005,7 +881,7 @@ int main(void)
                                          &names};
     int failed = _cmocka_run_group_tests("bad inputs", tests, (size_t)names.n + 1, NULL, NULL);
     if (failed == 0)
-        rm_tree(root);
+        cli_rm_tree(root);
     else
         fprintf(stderr, "test_bad: the work directories of the failed cases are in %s\n", root);
     for (int i = 0; i < names.n; i++)

@@ -128,8 +128,8 @@ static void test_example_equals_run(void **state)
     for (int i = 0; i < n; i++) {
         expect_status(&r, scenarios[i].name, "done");
         char *single = cli_fmt("%s/single-%s", root, scenarios[i].name);
-        const char *args[CLI_MAX_ARGS] = {"run", CLI_SAMPLE_ARGS("scripts/../geodata"), "--out", single,
-                                      "--quiet"};
+        const char *args[CLI_MAX_ARGS] = {"run", CLI_SAMPLE_ARGS("scripts/../geodata"), "--out",
+                                          single, "--quiet"};
         int k = 14;
         for (int e = 0; e < 6 && scenarios[i].extra[e]; e++)
             args[k++] = scenarios[i].extra[e];
@@ -325,9 +325,9 @@ static void test_skip_and_redo(void **state)
         char *single = cli_fmt("%s/single-%s", dir, scopes[i][0]);
         char *com = cli_fmt("%s/communes.shp", dir), *pop = cli_fmt("%s/population.csv", dir);
         char *pas = cli_fmt("%s/passage.csv", dir), *epci = cli_fmt("%s/epci.csv", dir);
-        cli_result s = cli_run(root, "run", "--communes", com, "--population", pop, "--passage", pas,
-                       "--members", members, "--epci", epci, "--scope", scopes[i][1], "--out",
-                       single, "--quiet", NULL);
+        cli_result s = cli_run(root, "run", "--communes", com, "--population", pop, "--passage",
+                               pas, "--members", members, "--epci", epci, "--scope", scopes[i][1],
+                               "--out", single, "--quiet", NULL);
         assert_int_equal(s.status, 0);
         char *batch_dir = cli_fmt("%s/%s", out, scopes[i][0]);
         same_dirs(single, batch_dir);
@@ -383,10 +383,12 @@ static void test_failing_scenario(void **state)
     /* The sample by its absolute path (relative paths would be taken from the INI file). */
     char cwd[512];
     assert_non_null(getcwd(cwd, sizeof cwd));
-    char *text = cli_fmt("[inputs]\ncommunes = %s/geodata/communes.shp\npopulation = %s/geodata/"
-                     "population.csv\nmembers = %s/geodata/members.csv\nepci = %s/geodata/epci.csv\n"
-                     "[scenario good]\n\n[scenario bad]\nscope = region:77\n\n"
-                     "[scenario also-good]\nstatus = project\n", cwd, cwd, cwd, cwd);
+    char *text =
+        cli_fmt("[inputs]\ncommunes = %s/geodata/communes.shp\npopulation = %s/geodata/"
+                "population.csv\nmembers = %s/geodata/members.csv\nepci = %s/geodata/epci.csv\n"
+                "[scenario good]\n\n[scenario bad]\nscope = region:77\n\n"
+                "[scenario also-good]\nstatus = project\n",
+                cwd, cwd, cwd, cwd);
     cli_spit(ini, text);
     free(text);
     cli_result r = cli_run(root, "batch", ini, "--out", out, NULL);
@@ -509,9 +511,10 @@ static void test_run_scope(void **state)
     char *dir = cli_fmt("%s/scope", root);
     make_two_regions(dir);
     char *pop = cli_fmt("%s/population.csv", dir), *out = cli_fmt("%s/out", dir);
-    cli_result r = cli_run(root, "run", "--communes", "geodata/communes.shp", "--population", pop, "--passage",
-                   "geodata/passage.csv", "--members", "geodata/members.csv", "--epci",
-                   "geodata/epci.csv", "--scope", "region:53", "--out", out, NULL);
+    cli_result r =
+        cli_run(root, "run", "--communes", "geodata/communes.shp", "--population", pop, "--passage",
+                "geodata/passage.csv", "--members", "geodata/members.csv", "--epci",
+                "geodata/epci.csv", "--scope", "region:53", "--out", out, NULL);
     assert_int_equal(r.status, 0);
     if (!strstr(r.out, "covered in region 53 (Région Test): 38628 of 41947 inhabitants (92.09 %), "
                        "13 of 18 communes, 2 CPTS counting of 3; 1 uncovered zone; national: "
@@ -531,14 +534,14 @@ static void test_run_scope(void **state)
     free(c);
     free(csv);
     /* Departments: the same figures through dep:98; region 99 alone; an unknown code. */
-    cli_result d = cli_run(root, "run", "--communes", "geodata/communes.shp", "--population", pop, "--members",
-                   "geodata/members.csv", "--epci", "geodata/epci.csv", "--scope", "dep:98",
-                   "--out", out, "--quiet", NULL);
+    cli_result d = cli_run(root, "run", "--communes", "geodata/communes.shp", "--population", pop,
+                           "--members", "geodata/members.csv", "--epci", "geodata/epci.csv",
+                           "--scope", "dep:98", "--out", out, "--quiet", NULL);
     assert_int_equal(d.status, 0);
     cli_result_free(&d);
     d = cli_run(root, "run", "--communes", "geodata/communes.shp", "--population", pop, "--members",
-            "geodata/members.csv", "--epci", "geodata/epci.csv", "--scope", "region:77", "--out",
-            out, NULL);
+                "geodata/members.csv", "--epci", "geodata/epci.csv", "--scope", "region:77",
+                "--out", out, NULL);
     assert_int_equal(d.status, 1);
     assert_non_null(strstr(d.err, "no commune of the population table is in region 77"));
     cli_result_free(&d);
@@ -567,16 +570,16 @@ static void test_national_batch(void **state)
     char *ini = cli_fmt("%s/national.ini", dir), *out = cli_fmt("%s/out", dir);
     char *a = cli_fmt("%s/admin-express-cog-2018", real);
     char *text = cli_fmt("[inputs]\n"
-                     "communes = %s/COMMUNE_FXX.shp, %s/COMMUNE_GLP.shp,\n"
-                     "    %s/COMMUNE_MTQ.shp, %s/COMMUNE_GUF.shp,\n"
-                     "    %s/COMMUNE_REU.shp, %s/COMMUNE_MYT.shp\n"
-                     "population = %s/insee/populations-2025.csv\n"
-                     "passage = %s/insee/passage-cog-2025.csv\n"
-                     "epci = %s/insee/epci-2025.csv\n"
-                     "members = %s/cpts/cpts-synthetic-national.csv\n\n"
-                     "[scenario bretagne]\nscope = region:53\n\n"
-                     "[scenario cotes-ille]\nstatus = signed, project\nscope = dep:35,22\n",
-                     a, a, a, a, a, a, real, real, real, real);
+                         "communes = %s/COMMUNE_FXX.shp, %s/COMMUNE_GLP.shp,\n"
+                         "    %s/COMMUNE_MTQ.shp, %s/COMMUNE_GUF.shp,\n"
+                         "    %s/COMMUNE_REU.shp, %s/COMMUNE_MYT.shp\n"
+                         "population = %s/insee/populations-2025.csv\n"
+                         "passage = %s/insee/passage-cog-2025.csv\n"
+                         "epci = %s/insee/epci-2025.csv\n"
+                         "members = %s/cpts/cpts-synthetic-national.csv\n\n"
+                         "[scenario bretagne]\nscope = region:53\n\n"
+                         "[scenario cotes-ille]\nstatus = signed, project\nscope = dep:35,22\n",
+                         a, a, a, a, a, a, real, real, real, real);
     cli_spit(ini, text);
     cli_result r = cli_run(root, "batch", ini, "--out", out, NULL);
     if (r.status != 0)

@@ -50,7 +50,7 @@ static char *test_dir(const char *name)
 
 /* Runs `cptscov run` on the sample into out, with up to four more arguments (NULL ends). */
 static cli_result run_sample(const char *out, const char *x1, const char *x2, const char *x3,
-                         const char *x4)
+                             const char *x4)
 {
     const char *args[CLI_MAX_ARGS + 1] = {"run", CLI_SAMPLE_ARGS("geodata"), "--out", out};
     int n = 13;
@@ -443,7 +443,7 @@ static void test_usage_errors(void **state)
     char *out = cli_path(dir, "out");
     /* No --members. */
     cli_result r = cli_run(root, "run", "--communes", "geodata/communes.shp", "--population",
-                   "geodata/population.csv", "--out", out, NULL);
+                           "geodata/population.csv", "--out", out, NULL);
     assert_int_equal(r.status, 2);
     if (!one_line(r.err))
         fail_msg("stderr is not one line: %s", r.err);
@@ -507,7 +507,7 @@ static void test_missing_population_file(void **state)
     char *dir = test_dir("missing");
     char *out = cli_path(dir, "out"), *pop = cli_path(dir, "no-such-population.csv");
     cli_result r = cli_run(root, "run", "--communes", "geodata/communes.shp", "--population", pop,
-                   "--members", "geodata/members.csv", "--out", out, NULL);
+                           "--members", "geodata/members.csv", "--out", out, NULL);
     assert_int_equal(r.status, 1);
     if (!one_line(r.err))
         fail_msg("stderr is not one line: %s", r.err);
@@ -531,11 +531,11 @@ static void test_bad_population_line(void **state)
     char *dir = test_dir("bad-population");
     char *out = cli_path(dir, "out"), *pop = cli_path(dir, "population.csv");
     cli_spit(pop, "COM;LIBCOM;DEP;REG;PMUN\n"
-              "99001;Saint-Aubin-des-Fougerais;99;99;936\n"
-              "99002;Le Plessis-Brûlé;99;99;deux cents\n"
-              "99003;Kerhervé-en-Landes;99;99;381\n");
+                  "99001;Saint-Aubin-des-Fougerais;99;99;936\n"
+                  "99002;Le Plessis-Brûlé;99;99;deux cents\n"
+                  "99003;Kerhervé-en-Landes;99;99;381\n");
     cli_result r = cli_run(root, "run", "--communes", "geodata/communes.shp", "--population", pop,
-                   "--members", "geodata/members.csv", "--out", out, NULL);
+                           "--members", "geodata/members.csv", "--out", out, NULL);
     assert_int_equal(r.status, 1);
     if (!one_line(r.err))
         fail_msg("stderr is not one line: %s", r.err);
@@ -912,9 +912,10 @@ static void test_report_md_hostile_name(void **state)
     *w = '\0';
     assert_true(replaced > 5);
     cli_spit(members, edited);
-    cli_result r = cli_run(root, "run", "--communes", "geodata/communes.shp", "--population",
-                   "geodata/population.csv", "--passage", "geodata/passage.csv", "--members",
-                   members, "--epci", "geodata/epci.csv", "--out", out, "--quiet", NULL);
+    cli_result r =
+        cli_run(root, "run", "--communes", "geodata/communes.shp", "--population",
+                "geodata/population.csv", "--passage", "geodata/passage.csv", "--members", members,
+                "--epci", "geodata/epci.csv", "--out", out, "--quiet", NULL);
     if (r.status != 0)
         fail_msg("exit %d: %s", r.status, r.err);
     cli_result_free(&r);

@@ -131,7 +131,8 @@ static char *snap_diff(const snapshot *a, const snapshot *b)
         int c = i == a->n ? 1 : j == b->n ? -1 : strcmp(a->names[i], b->names[j]);
         if (c != 0) {
             if (!first)
-                first = cli_fmt("%s %s", c < 0 ? a->names[i] : b->names[j], c < 0 ? "is missing" : "is extra");
+                first = cli_fmt("%s %s", c < 0 ? a->names[i] : b->names[j],
+                                c < 0 ? "is missing" : "is extra");
             if (c < 0)
                 i++;
             else
@@ -245,7 +246,8 @@ static int setup(void **state)
     f->out = cli_fmt("%s/out", root);
     /* Beside --out, what must survive every run: a temporary directory whose run is alive
      * (this process holds its lock), one whose name only looks like one, and a file. */
-    char *live = cli_fmt("%s/%s", root, keep_names[0]), *other = cli_fmt("%s/%s", root, keep_names[1]),
+    char *live = cli_fmt("%s/%s", root, keep_names[0]),
+         *other = cli_fmt("%s/%s", root, keep_names[1]),
          *file = cli_fmt("%s/%s", root, keep_names[2]);
     assert_int_equal(mkdir(live, 0755), 0);
     assert_int_equal(mkdir(other, 0755), 0);
@@ -304,7 +306,8 @@ static void kill_rounds(fixture *f, int rounds, double lo, double hi)
             ;
         kill(pid, SIGKILL);
         int st = wait_job(pid);
-        char *when = cli_fmt("round %d (%s killed after %.1f ms)", round, job_names[job], delay * 1e3);
+        char *when =
+            cli_fmt("round %d (%s killed after %.1f ms)", round, job_names[job], delay * 1e3);
         if (st != -SIGKILL && st != 0)
             fail_msg("%s: the run ended with %d, neither killed nor done", when, st);
         int now = which_output(f, when);

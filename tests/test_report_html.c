@@ -255,8 +255,10 @@ static void broken_pages_fail(void **state)
 static void input_text_is_escaped(void **state)
 {
     (void)state;
-    char *members = cli_path(work, "members-evil.csv"), *population = cli_path(work, "population-evil.csv");
-    char *csv = cli_slurp("geodata/members.csv", NULL), *pop = cli_slurp("geodata/population.csv", NULL);
+    char *members = cli_path(work, "members-evil.csv"),
+         *population = cli_path(work, "population-evil.csv");
+    char *csv = cli_slurp("geodata/members.csv", NULL),
+         *pop = cli_slurp("geodata/population.csv", NULL);
     assert_non_null(csv);
     assert_non_null(pop);
     /* Every name of cpts-nord, and the first commune's name. */
