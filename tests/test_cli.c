@@ -701,7 +701,7 @@ static int assert_help_names(const char *help, const char *dir, const char *pref
                 fail_msg("--help does not name the directory %s", sub);
             n += 1 + assert_help_names(help, full, sub);
             free(sub);
-        } else if (strcmp(prefix, "shp/") == 0 && strcmp(ext, ".shp") != 0) {
+        } else if (strcmp(prefix, "shp/") == 0 && (!ext || strcmp(ext, ".shp") != 0)) {
             n++; /* a side file of a Shapefile */
         } else {
             if (!strstr(help, rel) && !strstr(help, as_map))
