@@ -16,9 +16,34 @@ import sys
 MB = 1e6  # RSS and sizes in MB of 10^6 bytes
 
 TARGET_WALL_S = 1.0
+
 TARGET_RSS_MB = 200.0
 TARGET_GEOPANDAS_RATIO = 25.0
 TARGET_SCALING_RATIO = 1.5
+
+# Techniques measured one by one when they were introduced (bench/results.md prints them).
+TECHNIQUES = [
+    ("`GEOSCoverageUnion_r` for the 101 departments instead of `GEOSUnaryUnion_r`",
+     "5.81 s", "0.44 s"),
+    ("departments and CPTS traced from the arcs of topology.c (`shape_dissolve_arcs`) instead "
+     "of `GEOSCoverageUnion_r` (GEOS 3.11)", "1.13 s", "0.18 s (+0.27 s to build the arcs, "
+     "shared with the adjacency and the maps)"),
+    ("whole national job with the dissolves traced from the arcs (one run each, wall / CPU)",
+     "3.22 s / 4.66 s", "2.50 s / 3.30 s"),
+    ("streaming RFC 7946 GeoJSON writer instead of GDAL's driver (five maps, CPU)", "5.6 s",
+     "0.9 s"),
+    ("thread pool, one GEOS context per worker: `--threads 1` against the default 2 "
+     "(national wall, medians of 3, today)", "2.53 s", "2.20 s"),
+    ("jemalloc instead of glibc malloc (national CPU, medians of 3, today; it was a fifth of "
+     "the CPU when the dissolves were GEOSCoverageUnion_r)", "3.50 s", "3.43 s"),
+    ("PROJ areal factors from the bare projection instead of the CRS-to-CRS operation "
+     "(per call, when introduced)", "1", "1/20 000"),
+    ("uncovered zones: adjacency read off the arcs instead of a second edge hash (wall; "
+     "all-pairs `GEOSTouches_r` was never written)", "0.16 s, +59 MiB", "0.004 s"),
+    ("report.html made on its own thread beside the maps (national wall, 3 runs)", "2.5 s",
+     "2.0 s"),
+    ("arcs' buffers sized before being filled (build's peak memory)", "+115 MiB", "+97 MiB"),
+]
 
 PEERS = [
     ("geopandas", "GeoPandas peer (bench/peer_geopandas.py)"),
@@ -443,19 +468,34 @@ def main():
             % TARGET_SCALING_RATIO)
 
     add("")
+    add("## Techniques, one by one")
+    add("")
+    add("Each measured side by side with what it replaced, on this machine, when it was "
+        "introduced (CPU seconds of one process unless said; the commits say how). They are "
+        "not re-measured by each `make bench`: the tables above are.")
+    add("")
+    add("| technique | before | after |")
+    add("|---|---:|---:|")
+    for row in TECHNIQUES:
+        add("| %s | %s | %s |" % row)
+    add("")
     add("## Where the time goes, and why the first targets are not met")
     add("")
-    add("The stages table above is the account. The dissolves (CPTS, departments, zones, then "
-        "regions from departments) are `GEOSCoverageUnion_r` of GEOS 3.11, Debian 12's: it hashes "
-        "every segment and polygonizes what is left, about 1.6 s of CPU for the country, split "
-        "over the two cores. The validity check of every input polygon (`GEOSisValid_r`, which "
-        "the repair of invalid input requires) is about 0.35 s of the 0.54 s of CPU of reading. "
-        "The maps are 0.9 s of CPU (PROJ to WGS84 and printing some 3 million points); they are "
-        "written on the two cores but the communes map alone is the larger part. With GEOS 3.11 "
-        "on two cores this puts the floor near 2 s, not 1 s; GeoPandas, which does the same "
-        "GEOS work on one core, is therefore about 14 times slower, not 25. What would still "
-        "help: the communes map cut in chunks written in parallel, each commune taken to WGS84 "
-        "once for all the maps, and the coverage union of GEOS 3.12 when Debian ships it.")
+    add("The stages table above is the account. Reading is 0.17 s of tables and 0.41 s of "
+        "polygons (0.56 s of CPU: OGR, WKB to GEOS, and `GEOSisValid_r` on every input polygon, "
+        "which the repair of invalid input requires, about 0.35 s of it). The arcs are built in "
+        "one thread (0.26 s). Every dissolve is then traced from the arcs (0.16 s of wall for "
+        "all the CPTS, departments, regions and zones of France). What is left is writing: the "
+        "five GeoJSON maps (about 1.2 s of CPU, PROJ to WGS84 and printing some 3 million "
+        "points, the communes map alone the larger part) side by side with the report "
+        "(simplifying the arcs at two scales and drawing its SVG maps, about 0.6 s of CPU). On "
+        "two cores that puts the job near 2 s, not 1 s. GeoPandas is about 14 times slower, "
+        "not 25. The peak memory (about 250 MB) is the commune polygons as GEOS geometries "
+        "(75 MB) plus the arcs' build (about 97 MB at its peak, for 2.1 million vertices), "
+        "above the 200 MB target. What would still help: each arc taken to WGS84 once for all "
+        "the maps and formats (PROJ is a fifth of the CPU), the communes map cut in chunks "
+        "written in parallel, the arcs built per layer on the pool, and the commune polygons "
+        "freed once the arcs hold them (they can be rebuilt from the arcs exactly).")
     text = "\n".join(L) + "\n"
     os.makedirs(os.path.dirname(results) or ".", exist_ok=True)
     with open(results, "w", encoding="utf-8") as f:
