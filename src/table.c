@@ -29,6 +29,9 @@
 typedef struct file_scan {
     long nul_line;   /* the line of the first NUL byte, or 0 */
     long long_line;  /* the first line longer than MAX_LINE bytes, or 0 */
+    long stray_line; /* the line of a quote opened inside a cell and left open at a line's
+                        end (GDAL would merge the rows up to the next quote), or 0 */
+    long open_line;  /* the line of a quote never closed (the rest would be one cell), or 0 */
 } file_scan;
 
 /* Notes in t->row_lines the line where each record of the file starts (the header first),
@@ -36,12 +39,18 @@ typedef struct file_scan {
  * empty lines as GDAL does. GDAL skips only lines with nothing on them: a line of blanks is
  * a row. `blank` is 1 at the start of a record, until its first character (which may be the
  * quote that opens it). A NUL byte is noted too: GDAL would end the cell there without a
- * word, and what follows (a quote) would no longer agree with these lines. */
+ * word, and what follows (a quote) would no longer agree with these lines.
+ *
+ * Quotes that GDAL would follow silently into a wrong table are noted too. A quoted cell may
+ * hold a line break only when its quote opens the cell (after a separator or at the start of
+ * a record, as spreadsheets write them); a quote inside a cell (`L"Oasis`) that is still open
+ * at the end of the line would make GDAL read the following rows, up to the next quote, as
+ * part of that cell; and a quote never closed would swallow the rest of the file. */
 static file_scan scan_file(table *t, FILE *f)
 {
-    int cap = 0, quoted = 0, blank = 1, c;
-    long line = 1, len = 0;
-    file_scan r = {0, 0};
+    int cap = 0, quoted = 0, blank = 1, opens_cell = 0, prev = '\n', c;
+    long line = 1, len = 0, quote_line = 0;
+    file_scan r = {0, 0, 0, 0};
     while ((c = getc(f)) != EOF) {
         if (c == '\0' && !r.nul_line)
             r.nul_line = line;
@@ -56,7 +65,10 @@ static file_scan scan_file(table *t, FILE *f)
         if (c == '\n') {
             if (!quoted)
                 blank = 1;
+            else if (!opens_cell && !r.stray_line)
+                r.stray_line = quote_line;
             line++;
+            prev = '\n';
             len = 0;
             continue;
         }
@@ -67,9 +79,17 @@ static file_scan scan_file(table *t, FILE *f)
             GROW(t->row_lines, cap, t->nrow_lines + 1);
             t->row_lines[t->nrow_lines++] = line;
         }
-        if (c == '"')
+        if (c == '"') {
             quoted = !quoted;
+            if (quoted) {
+                quote_line = line;
+                opens_cell = prev == '\n' || prev == ';' || prev == ',' || prev == '\t';
+            }
+        }
+        prev = c;
     }
+    if (quoted)
+        r.open_line = quote_line;
     return r;
 }
 
@@ -106,6 +126,18 @@ int tbl_open(table *t, const char *path)
         tbl_close(t);
         return diag_error(path, scan.long_line, "this line is longer than 1 MB, which no row of a "
                                           "table is; fix or remove it");
+    }
+    if (scan.open_line) {
+        tbl_close(t);
+        return diag_error(path, scan.open_line, "a quote (\") opened on this line is never "
+                          "closed, so the rest of the file would be one cell; close it or "
+                          "remove it");
+    }
+    if (scan.stray_line) {
+        tbl_close(t);
+        return diag_error(path, scan.stray_line, "a quote (\") inside a cell is still open at "
+                          "the end of this line, so the next rows would be read into this cell; "
+                          "remove it, or quote the whole cell and double the quote (\"\")");
     }
     char *name = xasprintf("CSV:%s", path);
     const char *drivers[] = {"CSV", NULL};
