@@ -61,6 +61,16 @@ static inline void fz_init_gdal(void)
     atexit(fz_remove_files);
 }
 
+/* The LLVMFuzzerInitialize of a target that needs nothing but GDAL. */
+#define FZ_INITIALIZE_GDAL()                                                                \
+    int LLVMFuzzerInitialize(int *argc, char ***argv)                                       \
+    {                                                                                        \
+        (void)argc;                                                                          \
+        (void)argv;                                                                          \
+        fz_init_gdal();                                                                      \
+        return 0;                                                                            \
+    }
+
 /* After a reader: -1 always comes with the one error line, and the next input starts clean. */
 static inline void fz_after(long r)
 {

@@ -7,13 +7,7 @@
 #include "fuzz_common.h"
 #include "readers.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    fz_init_gdal();
-    return 0;
-}
+FZ_INITIALIZE_GDAL()
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

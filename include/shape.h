@@ -27,9 +27,6 @@ struct topo_simplified;
 void shape_dissolve_arcs(const commune_table *t, GEOSContextHandle_t h,
                          const struct topo_simplified *arcs, const int *idx, int n,
                          const char *what, join_issues *ji, shape *s);
-/* Dissolves several shapes (e.g. the departments of a region) into s. */
-void shape_dissolve_shapes(const commune_table *t, GEOSContextHandle_t h, const shape *parts,
-                           int n, const char *what, join_issues *ji, shape *s);
 /* The shape as one geometry in WGS84 longitude/latitude (a new MultiPolygon or Polygon),
  * or NULL when empty; made with GEOS context h and, for each layer, the PROJ transformation
  * to_wgs84[layer] (a PJ*; to_wgs84 NULL: the layers' own, for one thread at a time). */

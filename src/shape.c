@@ -147,22 +147,6 @@ void shape_dissolve_arcs(const commune_table *t, GEOSContextHandle_t h, const to
     shape_dissolve_communes(t, h, idx, n, what, ji, s);
 }
 
-void shape_dissolve_shapes(const commune_table *t, GEOSContextHandle_t h, const shape *in, int n,
-                           const char *what, join_issues *ji, shape *s)
-{
-    shape_init(t, s);
-    GEOSGeometry **parts = NULL;
-    int cap = 0;
-    for (int l = 0; l < t->nlayers; l++) {
-        int np = 0;
-        for (int i = 0; i < n; i++)
-            if (l < in[i].nlayers && in[i].by_layer[l])
-                collect_polygons(h, in[i].by_layer[l], &parts, &np, &cap);
-        dissolve_layer(h, parts, np, l, what, ji, s);
-    }
-    free(parts);
-}
-
 /* A ring transformed by PROJ, as a new LinearRing. */
 static GEOSGeometry *ring_to_wgs84(GEOSContextHandle_t h, const GEOSGeometry *ring, PJ *pj)
 {

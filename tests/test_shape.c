@@ -227,7 +227,10 @@ static void test_dissolve_departments(void **state)
     dissolve(state, &t, d35, n35, "department 35", &ji, &deps[0]);
     dissolve(state, &t, d22, n22, "department 22", &ji, &deps[1]);
     assert_true(fabs(area(h, deps[0].by_layer[0]) - 6e6) < 1e-3);
-    shape_dissolve_shapes(&t, t.geos, deps, 2, "region 53", &ji, &region);
+    int all[12];
+    for (int i = 0; i < 12; i++)
+        all[i] = i;
+    dissolve(state, &t, all, 12, "region 53", &ji, &region);
     assert_int_equal(ji.n, 0);
     const GEOSGeometry *g = region.by_layer[0];
     assert_non_null(g);
@@ -237,16 +240,12 @@ static void test_dissolve_departments(void **state)
     GEOSGeometry *expected = rect(h, 0, 0, 4, 3);
     assert_int_equal(GEOSEquals_r(h, g, expected), 1);
     GEOSGeom_destroy_r(h, expected);
-    /* One shape alone is itself; no shape is an empty shape. */
-    shape one, none;
-    shape_dissolve_shapes(&t, t.geos, deps, 1, "one", &ji, &one);
-    assert_int_equal(GEOSEquals_r(h, one.by_layer[0], deps[0].by_layer[0]), 1);
-    assert_true(one.by_layer[0] != deps[0].by_layer[0]); /* a copy, freed on its own */
-    shape_dissolve_shapes(&t, t.geos, deps, 0, "none", &ji, &none);
+    /* No commune is an empty shape. */
+    shape none;
+    dissolve(state, &t, all, 0, "none", &ji, &none);
     assert_null(none.by_layer[0]);
     assert_null(shape_to_wgs84(&t, t.geos, NULL, &none));
     assert_int_equal(ji.n, 0);
-    shape_free(&t, &one);
     shape_free(&t, &none);
     shape_free(&t, &region);
     shape_free(&t, &deps[0]);
