@@ -44,6 +44,10 @@ typedef struct run_results {
     const coverage_timeline *timeline; /* for the report and coverage_timeline.csv */
     report_lang lang;                /* of the report */
     const topo_simplified *simplified; /* --simplify: the maps' geometries from its arcs, or NULL */
+    /* The exact arcs and their points in WGS84: the GeoJSON maps trace the territories whose
+     * shape is traced (shape.traced) from them (NULL: from the shapes' polygons). */
+    const topo_simplified *arcs;
+    const double *arcs_lonlat;
     double simplify_m;               /* its tolerance in metres (0 without --simplify) */
     const report_geometry *geometry; /* the simplified territories of the report's maps */
 } run_results;

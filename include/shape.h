@@ -11,6 +11,9 @@
 typedef struct shape {
     GEOSGeometry **by_layer; /* commune_table.nlayers entries, NULL where the shape has none */
     int nlayers;
+    /* 1 when by_layer is what topo_shape traces of its communes from the exact arcs (and
+     * passed the checks of shape_dissolve_arcs): writers may trace it again (topo_outline). */
+    int traced;
 } shape;
 
 /* Dissolves the polygons of communes idx[0..n-1] of t into s, with GEOS context h (the

@@ -30,6 +30,7 @@ typedef struct territories {
      * (terr_simplify). */
     topology *topology;
     topo_simplified *exact;    /* the arcs as they are, for the dissolves */
+    double *exact_lonlat;      /* their points in WGS84 (topo_points_map), for the maps */
     topo_simplified **simplified;
     double *tolerances;
     int nsimplified;

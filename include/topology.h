@@ -30,6 +30,33 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
 int topo_shape(const topo_simplified *ts, GEOSContextHandle_t h, const int *idx, int n,
                shape *s);
 void topo_simplified_free(topo_simplified *ts);
+
+/* A territory traced from arcs without GEOS (outline.c): its polygons, each a shell then its
+ * holes, each ring a run of arcs. One outline is reused from territory to territory. */
+typedef struct topo_outline topo_outline;
+topo_outline *topo_outline_new(void);
+void topo_outline_free(topo_outline *o);
+/* Traces into o the polygons of communes idx[0..n-1] in layer, as topo_shape does (the same
+ * polygons, rings and points, in the same order), without checking them; returns how many
+ * polygons. h serves only where a hole has several shells to choose from. */
+int topo_outline_trace(topo_outline *o, const topo_simplified *ts, GEOSContextHandle_t h,
+                       const int *idx, int n, int layer);
+int topo_outline_polygons(const topo_outline *o);
+/* The rings of polygon p: its shell (ring 0, counter-clockwise in the layer's CRS), then its
+ * holes (clockwise). */
+int topo_outline_rings(const topo_outline *o, int p);
+/* Copies the points of ring r of polygon p into *xy (2 doubles a point, grown as needed, of
+ * *cap doubles), the closing point included, taken from coords: ts's points, or any array in
+ * their places (topo_points_map); returns how many points. */
+size_t topo_ring_points(const topo_outline *o, const topo_simplified *ts, int p, int r,
+                        const double *coords, double **xy, size_t *cap);
+/* The places of ts's points: an array in their places holds twice as many doubles. */
+size_t topo_point_places(const topo_simplified *ts);
+/* Copies part `part` of nparts of ts's points into out, in their places, and has fn change
+ * each run of them of one layer in place, fn(arg, layer, xy, npoints): so that out holds ts's
+ * points in another CRS, for topo_ring_points. The parts may run on threads at once. */
+void topo_points_map(const topo_simplified *ts, int part, int nparts, double *out,
+                     void (*fn)(void *arg, int layer, double *xy, size_t n), void *arg);
 /* Threads for the checks of topo_simplify (0, the default: every core), as --threads. */
 void topo_set_threads(topology *tp, int threads);
 /* Figures for the logs and tests: the arcs of tp; the vertices of its rings (the closing

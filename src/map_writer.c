@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "topology.h"
 #include "util.h"
 
 #define OUT_SIZE (1 << 16)
@@ -78,6 +79,7 @@ struct map_writer {
     long features;
     double *xy;               /* one ring's coordinates */
     size_t xycap;
+    topo_outline **outlines;  /* per layer, reused from feature to feature (put_traced) */
     /* GDAL engine */
     GDALDatasetH ds;
     OGRLayerH layer;
@@ -200,20 +202,10 @@ static double ring_area2(const double *xy, unsigned n)
     return a;
 }
 
-static void put_ring(map_writer *w, const GEOSGeometry *ring, PJ *pj, int exterior)
+/* Writes ring xy[0..n-1] (longitude, latitude), counter-clockwise when exterior, clockwise
+ * otherwise (RFC 7946), at 6 decimals; a point PROJ could not transform fails the writer. */
+static void put_points(map_writer *w, const double *xy, unsigned n, int exterior)
 {
-    GEOSContextHandle_t h = w->h;
-    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
-    unsigned n = 0;
-    GEOSCoordSeq_getSize_r(h, seq, &n);
-    if (2 * (size_t)n > w->xycap) {
-        w->xycap = 2 * (size_t)n;
-        w->xy = xrealloc(w->xy, w->xycap * sizeof *w->xy);
-    }
-    double *xy = w->xy;
-    GEOSCoordSeq_copyToBuffer_r(h, seq, xy, 0, 0);
-    size_t stride = 2 * sizeof(double);
-    proj_trans_generic(pj, PJ_FWD, xy, stride, n, xy + 1, stride, n, NULL, 0, 0, NULL, 0, 0);
     int reverse = (ring_area2(xy, n) > 0) != exterior;
     put(w, "[", 1);
     char num[64];
@@ -235,6 +227,23 @@ static void put_ring(map_writer *w, const GEOSGeometry *ring, PJ *pj, int exteri
         put(w, num, (size_t)(p - num));
     }
     put(w, "]", 1);
+}
+
+static void put_ring(map_writer *w, const GEOSGeometry *ring, PJ *pj, int exterior)
+{
+    GEOSContextHandle_t h = w->h;
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned n = 0;
+    GEOSCoordSeq_getSize_r(h, seq, &n);
+    if (2 * (size_t)n > w->xycap) {
+        w->xycap = 2 * (size_t)n;
+        w->xy = xrealloc(w->xy, w->xycap * sizeof *w->xy);
+    }
+    double *xy = w->xy;
+    GEOSCoordSeq_copyToBuffer_r(h, seq, xy, 0, 0);
+    size_t stride = 2 * sizeof(double);
+    proj_trans_generic(pj, PJ_FWD, xy, stride, n, xy + 1, stride, n, NULL, 0, 0, NULL, 0, 0);
+    put_points(w, xy, n, exterior);
 }
 
 static void put_polygon(map_writer *w, const GEOSGeometry *poly, PJ *pj)
@@ -290,6 +299,45 @@ static int put_geometry(map_writer *w, const shape *s)
     for (int l = 0; l < s->nlayers && l < t->nlayers; l++)
         if (s->by_layer[l])
             each_polygon(w, s->by_layer[l], w->to_wgs84[l], &first, 1);
+    puts_(w, count == 1 ? "}" : "]}");
+    return count;
+}
+
+/* Writes the "geometry" member of communes idx[0..n-1] traced from arcs, taking the points
+ * from lonlat (the arcs' points in WGS84); returns the number of polygons. */
+static int put_traced(map_writer *w, const topo_simplified *arcs, const double *lonlat,
+                      const int *idx, int n)
+{
+    const commune_table *t = w->t;
+    if (!w->outlines) {
+        w->outlines = xcalloc((size_t)t->nlayers + 1, sizeof *w->outlines);
+        for (int l = 0; l < t->nlayers; l++)
+            w->outlines[l] = topo_outline_new();
+    }
+    int count = 0;
+    for (int l = 0; l < t->nlayers; l++)
+        count += topo_outline_trace(w->outlines[l], arcs, w->h, idx, n, l);
+    if (count == 0) {
+        puts_(w, "\"geometry\":null");
+        return 0;
+    }
+    puts_(w, count == 1 ? "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                        : "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[");
+    int first = 1;
+    for (int l = 0; l < t->nlayers; l++) {
+        const topo_outline *o = w->outlines[l];
+        for (int p = 0; p < topo_outline_polygons(o); p++) {
+            put(w, first ? "[" : ",[", first ? 1 : 2);
+            first = 0;
+            for (int r = 0; r < topo_outline_rings(o, p); r++) {
+                size_t m = topo_ring_points(o, arcs, p, r, lonlat, &w->xy, &w->xycap);
+                if (r)
+                    put(w, ",", 1);
+                put_points(w, w->xy, (unsigned)m, r == 0);
+            }
+            put(w, "]", 1);
+        }
+    }
     puts_(w, count == 1 ? "}" : "]}");
     return count;
 }
@@ -769,6 +817,20 @@ int mw_end(map_writer *w, const shape *s)
     return 0;
 }
 
+int mw_end_traced(map_writer *w, const shape *s, const topo_simplified *arcs,
+                  const double *lonlat, const int *idx, int n)
+{
+    if (w->engine == ENGINE_GDAL || !arcs || !lonlat || !s->traced)
+        return mw_end(w, s);
+    puts_(w, "},");
+    put_traced(w, arcs, lonlat, idx, n);
+    puts_(w, "}");
+    if (w->failed == -1)
+        return diag_error(w->path, 0, "PROJ could not take a polygon to WGS84 longitude/latitude; "
+                                      "check the CRS of the commune layers");
+    return 0;
+}
+
 long mw_shortened(const map_writer *w)
 {
     return w->shortened;
@@ -812,6 +874,10 @@ int mw_close(map_writer *w, int rc)
         if (w->to_wgs84[l])
             proj_destroy(w->to_wgs84[l]);
     free(w->to_wgs84);
+    if (w->outlines)
+        for (int l = 0; l < nlayers; l++)
+            topo_outline_free(w->outlines[l]);
+    free(w->outlines);
     proj_context_destroy(w->proj);
     free(w->out);
     free(w->xy);

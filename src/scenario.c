@@ -215,6 +215,8 @@ int scn_run(const inputs *in, const territories *tr, const run_options *o,
         .lang = lang,
         .simplified = simplified,
         .simplify_m = simplified ? o->simplify_m : 0,
+        .arcs = tr->exact,
+        .arcs_lonlat = tr->exact_lonlat,
         .geometry = &rj.geometry,
     };
     pthread_t report;

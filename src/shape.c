@@ -95,6 +95,7 @@ static void dissolve_layer(GEOSContextHandle_t h, GEOSGeometry **parts, int n, i
 static void shape_init(const commune_table *t, shape *s)
 {
     s->nlayers = t->nlayers;
+    s->traced = 0;
     s->by_layer = xcalloc((size_t)(t->nlayers ? t->nlayers : 1), sizeof *s->by_layer);
 }
 
@@ -140,8 +141,10 @@ void shape_dissolve_arcs(const commune_table *t, GEOSContextHandle_t h, const to
                          const int *idx, int n, const char *what, join_issues *ji, shape *s)
 {
     if (arcs) {
-        if (topo_shape(arcs, h, idx, n, s) == 0 && areas_match(t, h, idx, n, s))
+        if (topo_shape(arcs, h, idx, n, s) == 0 && areas_match(t, h, idx, n, s)) {
+            s->traced = 1;
             return;
+        }
         shape_free(t, s);
     }
     shape_dissolve_communes(t, h, idx, n, what, ji, s);
@@ -222,4 +225,5 @@ void shape_free_r(GEOSContextHandle_t h, shape *s)
     free(s->by_layer);
     s->by_layer = NULL;
     s->nlayers = 0;
+    s->traced = 0;
 }

@@ -14,6 +14,8 @@
  * depend on the threads nor on what else a batch asked for. */
 #include "territories.h"
 
+#include <math.h>
+#include <proj.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +101,49 @@ static void dissolve_task(void *arg, int i, GEOSContextHandle_t h)
     }
 }
 
+/* The points of the exact arcs in WGS84: a part of them per task, each with a PROJ context
+ * and copies of the layers' transformations of its own (a PJ serves one thread). */
+typedef struct lonlat_part {
+    PJ_CONTEXT *ctx;
+    PJ **to_wgs84;
+    const commune_table *t;
+} lonlat_part;
+
+typedef struct lonlat_batch {
+    const territories *tr;
+    double *out;
+    int nparts;
+} lonlat_batch;
+
+static void lonlat_run(void *arg, int layer, double *xy, size_t n)
+{
+    lonlat_part *p = arg;
+    if (!p->to_wgs84[layer] && p->t->layers[layer].to_wgs84)
+        p->to_wgs84[layer] = proj_clone(p->ctx, p->t->layers[layer].to_wgs84);
+    if (!p->to_wgs84[layer]) { /* never happens: a layer without a way to WGS84 is refused */
+        for (size_t i = 0; i < 2 * n; i++)
+            xy[i] = HUGE_VAL;
+        return;
+    }
+    size_t stride = 2 * sizeof(double);
+    proj_trans_generic(p->to_wgs84[layer], PJ_FWD, xy, stride, n, xy + 1, stride, n, NULL, 0,
+                       0, NULL, 0, 0);
+}
+
+static void lonlat_task(void *arg, int part, GEOSContextHandle_t h)
+{
+    (void)h;
+    lonlat_batch *b = arg;
+    const commune_table *t = b->tr->table;
+    lonlat_part p = {proj_context_create(), xcalloc((size_t)t->nlayers + 1, sizeof(PJ *)), t};
+    topo_points_map(b->tr->exact, part, b->nparts, b->out, lonlat_run, &p);
+    for (int l = 0; l < t->nlayers; l++)
+        if (p.to_wgs84[l])
+            proj_destroy(p.to_wgs84[l]);
+    free(p.to_wgs84);
+    proj_context_destroy(p.ctx);
+}
+
 int terr_begin(territories *tr, const commune_table *t, int threads, stopwatch *w)
 {
     memset(tr, 0, sizeof *tr);
@@ -114,6 +159,10 @@ int terr_begin(territories *tr, const commune_table *t, int threads, stopwatch *
     sw_lap(w, "topology (arcs)");
     adj_from_topology(t, tr->topology, &tr->adjacency); /* neighbours share an arc */
     sw_lap(w, "adjacency");
+    tr->exact_lonlat = xmalloc(2 * (topo_point_places(tr->exact) + 1) * sizeof *tr->exact_lonlat);
+    lonlat_batch lb = {tr, tr->exact_lonlat, threads > 0 ? threads : pool_cores()};
+    pool_run(threads, lb.nparts, lonlat_task, &lb);
+    sw_lap(w, "arcs to WGS84");
     return 0;
 }
 
@@ -200,6 +249,7 @@ void terr_free(territories *tr)
     free(tr->simplified);
     free(tr->tolerances);
     topo_simplified_free(tr->exact);
+    free(tr->exact_lonlat);
     topo_free(tr->topology);
     free_shapes(tr->table, tr->cpts_shapes, tr->cpts_issues, tr->table->ncpts);
     free_shapes(tr->table, tr->department_shapes, tr->department_issues, tr->areas.ndepartments);

@@ -1,5 +1,5 @@
-/* topology.c -- the arcs of the commune polygons, simplified once each, and territories rebuilt
- * from them, so that neighbours simplified apart never show gaps or overlaps.
+/* topology.c -- the arcs of the commune polygons, built once and simplified once each, so that
+ * neighbours simplified apart never show gaps or overlaps (outline.c traces territories).
  *
  * Design. Simplifying polygons one by one moves a shared border twice, differently: gaps and
  * overlaps appear. TopoJSON and mapshaper cut the coverage into arcs instead: maximal chains
@@ -34,13 +34,9 @@
  * keeps every point), which rebuilds the original polygon. Checking communes alone would not
  * do: two arcs of different communes may cross (departments then overlap).
  *
- * Rebuilding (topo_shape): a group's boundary is the uses of arcs that have the group on
- * their left only. Each use is followed, at its end node, by the outgoing use that turns most
- * to the left (the face-tracing rule); where a ring comes back to a node it already passed
- * (a commune touching itself at a point) the loop is cut off as a ring of its own, so that
- * every ring is simple, as GEOS wants. Counter-clockwise rings are shells, clockwise ones
- * holes, each put in the smallest shell that contains it. */
+ * Rebuilding territories from the arcs (topo_shape, topo_outline) is outline.c's job. */
 #include "topology.h"
+#include "topology_internal.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -56,60 +52,6 @@
 #define METRES_PER_DEGREE 111320.0
 /* Re-simplifications of an arc before it is taken exact. */
 #define MAX_RETRIES 6
-
-typedef struct topo_arc {
-    size_t first;   /* index of its first point in tp->pts */
-    int n;          /* points, at least 2 */
-    int left;       /* the commune on its left walking forward */
-    int right;      /* the commune on its right, -1 for outside */
-    int v0, v1;     /* vertex ids of its end nodes */
-    int layer;
-} topo_arc;
-
-struct topology {
-    const commune_table *t;
-    double *pts;     /* x, y of the arcs' points, arc after arc */
-    size_t npts, cappts;
-    topo_arc *arcs;
-    int narcs, caparcs;
-    int *cuse;       /* ncommunes + 1 offsets into uses */
-    int *uses;       /* 2 * arc + 1 when walked backwards by the commune */
-    int *shells, *holes; /* per commune, the rings of its polygon, to check what is rebuilt */
-    double *kx, *ky; /* per layer: metres per unit of x and y */
-    size_t ring_vertices; /* vertices of the rings (closing points excluded) */
-    int threads;     /* for the checks of topo_simplify; 0: every core */
-};
-
-struct topo_simplified {
-    const topology *tp;
-    double tolerance_m;
-    int *cnt;        /* per arc, the points it keeps */
-    double *pts;     /* x, y of the simplified arcs, each where its arc is in tp->pts;
-                        tp->pts itself at tolerance 0 (the exact arcs share their points) */
-};
-
-/* ---- buffers and tables ------------------------------------------------------------------ */
-
-/* Grows the doubles *p (of *cap) to hold at least need. */
-static void topo_grow(double **p, size_t *cap, size_t need)
-{
-    if (need <= *cap)
-        return;
-    size_t c = *cap ? *cap : 256;
-    while (c < need)
-        c *= 2;
-    *p = xrealloc(*p, c * sizeof **p);
-    *cap = c;
-}
-
-static size_t topo_slots_for(size_t n)
-{
-    size_t s = 16;
-    while (s < n + n / 2 + 1)
-        s <<= 1;
-    return s;
-}
-
 /* ---- building --------------------------------------------------------------------------- */
 
 typedef struct ring_ref {
@@ -658,10 +600,6 @@ static int topo_simplify_arc(const topology *tp, int a, double tol, double *out,
     return m;
 }
 
-/* Rebuilds the polygons of group idx (sorted) in layer; NULL when empty. */
-static GEOSGeometry *topo_rebuild(const topo_simplified *ts, GEOSContextHandle_t h,
-                                  const int *sorted, int n, int layer);
-
 /* Counts the polygons and holes of polygonal g. */
 static void topo_count_rings(GEOSContextHandle_t h, const GEOSGeometry *g, int *shells,
                              int *holes)
@@ -957,6 +895,35 @@ void topo_simplified_free(topo_simplified *ts)
     free(ts);
 }
 
+size_t topo_point_places(const topo_simplified *ts)
+{
+    return ts->tp->npts;
+}
+
+void topo_points_map(const topo_simplified *ts, int part, int nparts, double *out,
+                     void (*fn)(void *arg, int layer, double *xy, size_t n), void *arg)
+{
+    const topology *tp = ts->tp;
+    int a0 = (int)((long long)tp->narcs * part / nparts);
+    int a1 = (int)((long long)tp->narcs * (part + 1) / nparts);
+    /* Runs of arcs of one layer whose kept points follow each other (all of them when
+     * exact: an arc keeps every point, and the next arc starts where it ends). */
+    for (int a = a0; a < a1;) {
+        const topo_arc *first = &tp->arcs[a];
+        size_t end = first->first + (size_t)ts->cnt[a];
+        int b = a + 1;
+        while (b < a1 && tp->arcs[b].layer == first->layer && tp->arcs[b].first == end &&
+               ts->cnt[b - 1] == tp->arcs[b - 1].n) {
+            end = tp->arcs[b].first + (size_t)ts->cnt[b];
+            b++;
+        }
+        double *xy = out + 2 * first->first;
+        memcpy(xy, ts->pts + 2 * first->first, 2 * (end - first->first) * sizeof *xy);
+        fn(arg, first->layer, xy, end - first->first);
+        a = b;
+    }
+}
+
 size_t topo_simplified_vertex_count(const topo_simplified *ts)
 {
     if (!ts)
@@ -970,385 +937,4 @@ size_t topo_simplified_vertex_count(const topo_simplified *ts)
             n += (size_t)ts->cnt[a] - 1;
         }
     return n;
-}
-
-/* ---- rebuilding ------------------------------------------------------------------------- */
-
-/* A boundary use of an arc by the group: walked from node `from` to node `to`. */
-typedef struct bnd_use {
-    int use;       /* 2 * arc + reversed */
-    int from, to;  /* vertex ids */
-} bnd_use;
-
-static int topo_in_group(const int *sorted, int n, int c)
-{
-    int lo = 0, hi = n - 1;
-    while (lo <= hi) {
-        int mid = (lo + hi) / 2;
-        if (sorted[mid] == c)
-            return 1;
-        if (sorted[mid] < c)
-            lo = mid + 1;
-        else
-            hi = mid - 1;
-    }
-    return 0;
-}
-
-static int topo_cmp_from(const void *x, const void *y)
-{
-    const bnd_use *a = x, *b = y;
-    if (a->from != b->from)
-        return a->from < b->from ? -1 : 1;
-    return a->use < b->use ? -1 : a->use > b->use;
-}
-
-/* The point k (from the start, as walked) of use u, in ts. */
-static const double *topo_use_point(const topo_simplified *ts, int use, size_t k)
-{
-    int a = use / 2;
-    size_t n = (size_t)ts->cnt[a];
-    size_t i = use & 1 ? n - 1 - k : k;
-    return ts->pts + 2 * (ts->tp->arcs[a].first + i);
-}
-
-static size_t topo_use_size(const topo_simplified *ts, int use)
-{
-    return (size_t)ts->cnt[use / 2];
-}
-
-/* Angle of the vector from node v to point q. */
-static double topo_angle(const double *v, const double *q)
-{
-    return atan2(q[1] - v[1], q[0] - v[0]);
-}
-
-typedef struct ring_buf {
-    double *xy;
-    size_t n, cap;
-} ring_buf;
-
-typedef struct ring_list {
-    GEOSGeometry **rings;
-    double *area;    /* signed: > 0 counter-clockwise */
-    double *bbox;    /* xmin, ymin, xmax, ymax */
-    int n, cap, capa, capb;
-} ring_list;
-
-/* Makes a ring from uses stack[lo..hi-1] and adds it to rl when it has an area. */
-static void topo_emit_ring(const topo_simplified *ts, GEOSContextHandle_t h, const bnd_use *u,
-                           const int *stack, int lo, int hi, ring_buf *rb, ring_list *rl)
-{
-    rb->n = 0;
-    for (int i = lo; i < hi; i++) {
-        int use = u[stack[i]].use;
-        size_t n = topo_use_size(ts, use);
-        topo_grow(&rb->xy, &rb->cap, 2 * (rb->n + n + 1));
-        for (size_t k = i == lo ? 0 : 1; k < n; k++) {
-            const double *p = topo_use_point(ts, use, k);
-            rb->xy[2 * rb->n] = p[0];
-            rb->xy[2 * rb->n + 1] = p[1];
-            rb->n++;
-        }
-    }
-    if (rb->n < 4)
-        return;
-    double a2 = 0, xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
-    for (size_t k = 0; k + 1 < rb->n; k++) {
-        const double *p = rb->xy + 2 * k, *q = p + 2;
-        a2 += (p[0] - rb->xy[0]) * (q[1] - rb->xy[1]) - (q[0] - rb->xy[0]) * (p[1] - rb->xy[1]);
-        xmin = p[0] < xmin ? p[0] : xmin;
-        ymin = p[1] < ymin ? p[1] : ymin;
-        xmax = p[0] > xmax ? p[0] : xmax;
-        ymax = p[1] > ymax ? p[1] : ymax;
-    }
-    if (a2 == 0)
-        return;
-    GEOSCoordSequence *s = GEOSCoordSeq_copyFromBuffer_r(h, rb->xy, (unsigned)rb->n, 0, 0);
-    GEOSGeometry *ring = s ? GEOSGeom_createLinearRing_r(h, s) : NULL;
-    if (!ring)
-        return;
-    GROW(rl->rings, rl->cap, rl->n + 1);
-    GROW(rl->area, rl->capa, rl->n + 1);
-    GROW(rl->bbox, rl->capb, 4 * (rl->n + 1));
-    rl->rings[rl->n] = ring;
-    rl->area[rl->n] = a2 / 2;
-    rl->bbox[4 * rl->n] = xmin;
-    rl->bbox[4 * rl->n + 1] = ymin;
-    rl->bbox[4 * rl->n + 2] = xmax;
-    rl->bbox[4 * rl->n + 3] = ymax;
-    rl->n++;
-}
-
-/* Traces the rings of boundary uses u[0..n-1] (sorted by from) into rl. */
-static void topo_trace(const topo_simplified *ts, GEOSContextHandle_t h, bnd_use *u, int n,
-                       ring_list *rl)
-{
-    /* next[i]: the use following i, the outgoing use at its end node turning most left. */
-    int *next = xmalloc((size_t)n * sizeof *next);
-    for (int i = 0; i < n; i++) {
-        int lo = 0, hi = n; /* first use with from >= u[i].to */
-        while (lo < hi) {
-            int mid = (lo + hi) / 2;
-            if (u[mid].from < u[i].to)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        next[i] = -1;
-        if (lo >= n || u[lo].from != u[i].to)
-            continue;
-        if (lo + 1 >= n || u[lo + 1].from != u[i].to) {
-            next[i] = lo;
-            continue;
-        }
-        size_t m = topo_use_size(ts, u[i].use);
-        const double *v = topo_use_point(ts, u[i].use, m - 1);
-        double back = topo_angle(v, topo_use_point(ts, u[i].use, m - 2));
-        double best = INFINITY;
-        for (int j = lo; j < n && u[j].from == u[i].to; j++) {
-            double out = topo_angle(v, topo_use_point(ts, u[j].use, 1));
-            double cw = fmod(back - out + 4 * M_PI, 2 * M_PI);
-            if (cw == 0)
-                cw = 2 * M_PI;
-            if (cw < best) {
-                best = cw;
-                next[i] = j;
-            }
-        }
-    }
-    /* Follows next from each unused use; a node met twice closes a loop there. */
-    unsigned char *used = xcalloc((size_t)n + 1, 1);
-    int *stack = xmalloc(((size_t)n + 1) * sizeof *stack);
-    size_t nslots = topo_slots_for((size_t)n);
-    int *slot_node = xmalloc(nslots * sizeof *slot_node);
-    int *slot_pos = xmalloc(nslots * sizeof *slot_pos);
-    for (size_t i = 0; i < nslots; i++)
-        slot_node[i] = -1;
-    ring_buf rb = {0};
-    for (int s = 0; s < n; s++) {
-        if (used[s])
-            continue;
-        int sp = 0;
-        int cur = s;
-        while (cur >= 0 && !used[cur]) {
-            used[cur] = 1;
-            /* Where was node u[cur].from passed on the stack? */
-            int node = u[cur].from;
-            size_t k = (size_t)hash_mix((uint64_t)(unsigned)node) & (nslots - 1);
-            int at = -1;
-            while (slot_node[k] != -1) {
-                if (slot_node[k] == node) {
-                    int pos = slot_pos[k];
-                    if (pos < sp && u[stack[pos]].from == node)
-                        at = pos;
-                    break;
-                }
-                k = (k + 1) & (nslots - 1);
-            }
-            if (at >= 0) {
-                topo_emit_ring(ts, h, u, stack, at, sp, &rb, rl);
-                sp = at;
-            }
-            slot_node[k] = node;
-            slot_pos[k] = sp;
-            stack[sp++] = cur;
-            cur = next[cur];
-        }
-        /* Closes the rest when it came back to its first node. */
-        if (sp > 0 && u[stack[sp - 1]].to == u[stack[0]].from)
-            topo_emit_ring(ts, h, u, stack, 0, sp, &rb, rl);
-    }
-    free(rb.xy);
-    free(used);
-    free(stack);
-    free(slot_node);
-    free(slot_pos);
-    free(next);
-}
-
-/* Polygons from shells and holes. Returns a Polygon, a MultiPolygon, or NULL. */
-static GEOSGeometry *topo_assemble(GEOSContextHandle_t h, ring_list *rl)
-{
-    int nshells = 0;
-    for (int i = 0; i < rl->n; i++)
-        nshells += rl->area[i] > 0;
-    if (nshells == 0) {
-        for (int i = 0; i < rl->n; i++)
-            GEOSGeom_destroy_r(h, rl->rings[i]);
-        return NULL;
-    }
-    int *shell_of = xmalloc((size_t)rl->n * sizeof *shell_of);
-    int *shells = xmalloc((size_t)nshells * sizeof *shells);
-    int k = 0;
-    for (int i = 0; i < rl->n; i++)
-        if (rl->area[i] > 0)
-            shells[k++] = i;
-    GEOSGeometry **shell_poly = xcalloc((size_t)nshells, sizeof *shell_poly);
-    for (int i = 0; i < rl->n; i++) {
-        shell_of[i] = -1;
-        if (rl->area[i] > 0)
-            continue;
-        if (nshells == 1) {
-            shell_of[i] = 0;
-            continue;
-        }
-        /* A point of the hole off every node: the middle of its first edge. */
-        const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, rl->rings[i]);
-        double x0, y0, x1, y1;
-        GEOSCoordSeq_getXY_r(h, s, 0, &x0, &y0);
-        GEOSCoordSeq_getXY_r(h, s, 1, &x1, &y1);
-        double mx = (x0 + x1) / 2, my = (y0 + y1) / 2;
-        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, mx, my);
-        double best = INFINITY;
-        for (int j = 0; j < nshells; j++) {
-            const double *bb = rl->bbox + 4 * shells[j];
-            if (mx < bb[0] || mx > bb[2] || my < bb[1] || my > bb[3] ||
-                rl->area[shells[j]] >= best)
-                continue;
-            if (!shell_poly[j])
-                shell_poly[j] = GEOSGeom_createPolygon_r(
-                    h, GEOSGeom_clone_r(h, rl->rings[shells[j]]), NULL, 0);
-            if (GEOSContains_r(h, shell_poly[j], pt) == 1) {
-                best = rl->area[shells[j]];
-                shell_of[i] = j;
-            }
-        }
-        GEOSGeom_destroy_r(h, pt);
-    }
-    for (int j = 0; j < nshells; j++)
-        if (shell_poly[j])
-            GEOSGeom_destroy_r(h, shell_poly[j]);
-    free(shell_poly);
-    GEOSGeometry **polys = xmalloc((size_t)nshells * sizeof *polys);
-    GEOSGeometry **holes = xmalloc((size_t)rl->n * sizeof *holes);
-    for (int j = 0; j < nshells; j++) {
-        int nh = 0;
-        for (int i = 0; i < rl->n; i++)
-            if (rl->area[i] <= 0 && shell_of[i] == j) {
-                holes[nh++] = rl->rings[i];
-                rl->rings[i] = NULL;
-            }
-        polys[j] = GEOSGeom_createPolygon_r(h, rl->rings[shells[j]], holes, (unsigned)nh);
-        rl->rings[shells[j]] = NULL;
-    }
-    for (int i = 0; i < rl->n; i++) /* holes in no shell: cannot happen in a valid coverage */
-        if (rl->rings[i])
-            GEOSGeom_destroy_r(h, rl->rings[i]);
-    GEOSGeometry *g = nshells == 1 ? polys[0]
-                                   : GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys,
-                                                                 (unsigned)nshells);
-    free(polys);
-    free(holes);
-    free(shells);
-    free(shell_of);
-    return g;
-}
-
-static GEOSGeometry *topo_rebuild(const topo_simplified *ts, GEOSContextHandle_t h,
-                                  const int *sorted, int n, int layer)
-{
-    const topology *tp = ts->tp;
-    const commune_table *t = tp->t;
-    bnd_use *u = NULL;
-    int nu = 0, cap = 0;
-    for (int i = 0; i < n; i++) {
-        int c = sorted[i];
-        if (t->communes[c].layer != layer)
-            continue;
-        for (int k = tp->cuse[c]; k < tp->cuse[c + 1]; k++) {
-            int use = tp->uses[k];
-            const topo_arc *a = &tp->arcs[use / 2];
-            int other = use & 1 ? a->left : a->right;
-            if (other >= 0 && (other == c || topo_in_group(sorted, n, other)))
-                continue;
-            GROW(u, cap, nu + 1);
-            u[nu].use = use;
-            u[nu].from = use & 1 ? a->v1 : a->v0;
-            u[nu].to = use & 1 ? a->v0 : a->v1;
-            nu++;
-        }
-    }
-    if (nu == 0)
-        return NULL;
-    qsort(u, (size_t)nu, sizeof *u, topo_cmp_from);
-    ring_list rl = {0};
-    topo_trace(ts, h, u, nu, &rl);
-    free(u);
-    GEOSGeometry *g = topo_assemble(h, &rl);
-    free(rl.rings);
-    free(rl.area);
-    free(rl.bbox);
-    return g;
-}
-
-static int topo_cmp_int(const void *x, const void *y)
-{
-    int a = *(const int *)x, b = *(const int *)y;
-    return a < b ? -1 : a > b;
-}
-
-/* Appends the polygons of g (consumed) as a valid polygonal geometry: GEOSMakeValid_r where
- * the arcs made it invalid (which the checks of topo_simplify are there to prevent). */
-static GEOSGeometry *topo_valid(GEOSContextHandle_t h, GEOSGeometry *g, int *repaired)
-{
-    if (!g || GEOSisValid_r(h, g) == 1)
-        return g;
-    (*repaired)++;
-    GEOSGeometry *v = GEOSMakeValid_r(h, g);
-    GEOSGeom_destroy_r(h, g);
-    if (!v)
-        return NULL;
-    int type = GEOSGeomTypeId_r(h, v);
-    if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON)
-        return v;
-    /* A collection: keeps its polygonal part. */
-    GEOSGeometry **parts = NULL;
-    int np = 0, cap = 0;
-    int k = GEOSGetNumGeometries_r(h, v);
-    for (int i = 0; i < k; i++) {
-        const GEOSGeometry *p = GEOSGetGeometryN_r(h, v, i);
-        int tp = GEOSGeomTypeId_r(h, p);
-        if (tp == GEOS_POLYGON || tp == GEOS_MULTIPOLYGON) {
-            GROW(parts, cap, np + 1);
-            parts[np++] = GEOSGeom_clone_r(h, p);
-        }
-    }
-    GEOSGeom_destroy_r(h, v);
-    if (np == 0)
-        return NULL;
-    GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts,
-                                                     (unsigned)np);
-    free(parts);
-    GEOSGeometry *u = GEOSUnaryUnion_r(h, coll);
-    GEOSGeom_destroy_r(h, coll);
-    return u;
-}
-
-int topo_shape(const topo_simplified *ts, GEOSContextHandle_t h, const int *idx, int n,
-               shape *s)
-{
-    int repaired = 0;
-    const commune_table *t = ts->tp->t;
-    s->nlayers = t->nlayers;
-    s->by_layer = xcalloc((size_t)(t->nlayers ? t->nlayers : 1), sizeof *s->by_layer);
-    int *sorted = xmalloc((size_t)(n ? n : 1) * sizeof *sorted);
-    int m = 0;
-    for (int i = 0; i < n; i++)
-        sorted[m++] = idx[i];
-    int is_sorted = 1;
-    for (int i = 1; i < m && is_sorted; i++)
-        is_sorted = sorted[i - 1] < sorted[i];
-    if (!is_sorted) {
-        qsort(sorted, (size_t)m, sizeof *sorted, topo_cmp_int);
-        int k = 0;
-        for (int i = 0; i < m; i++)
-            if (k == 0 || sorted[k - 1] != sorted[i])
-                sorted[k++] = sorted[i];
-        m = k;
-    }
-    for (int l = 0; l < t->nlayers; l++)
-        s->by_layer[l] = topo_valid(h, topo_rebuild(ts, h, sorted, m, l), &repaired);
-    free(sorted);
-    return repaired;
 }

@@ -98,13 +98,14 @@ static int has_polygon(const shape *s)
     return 0;
 }
 
-/* Ends the feature with its territory's geometry: the exact shape, or with --simplify the
+/* Ends the feature with its territory's geometry: the exact shape (traced again from the
+ * exact arcs by the GeoJSON writer when it was traced from them), or with --simplify the
  * communes idx[0..n-1] rebuilt from the simplified arcs (the figures stay the exact ones). */
 static int end_feature(map_writer *w, const run_results *r, GEOSContextHandle_t h,
                        const shape *exact, const int *idx, int n)
 {
     if (!r->simplified)
-        return mw_end(w, exact);
+        return mw_end_traced(w, exact, r->arcs, r->arcs_lonlat, idx, n);
     shape s;
     topo_shape(r->simplified, h, idx, n, &s);
     int rc = mw_end(w, &s);
@@ -125,9 +126,10 @@ static int fill_communes(map_writer *w, const run_results *r, GEOSContextHandle_
 {
     const commune_table *t = r->table;
     /* A one-commune shape: the commune's geometry at its layer, NULL elsewhere. It borrows
-     * the geometry, so it is never given to shape_free. */
+     * the geometry, so it is never given to shape_free. The arcs were cut from the commune
+     * polygons: each commune traced from them is its polygon. */
     GEOSGeometry **by_layer = xcalloc((size_t)t->nlayers + 1, sizeof *by_layer);
-    shape one = {by_layer, t->nlayers};
+    shape one = {by_layer, t->nlayers, r->arcs != NULL};
     int rc = 0;
     for (int i = 0; i < t->ncommunes && rc == 0; i++) {
         const commune *c = &t->communes[i];

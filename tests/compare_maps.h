@@ -14,42 +14,110 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Compares the points of two geometries of the same structure, within tol; 0 when equal. */
-static inline int cmp_geometry(OGRGeometryH a, OGRGeometryH b, double tol, char *why, size_t n)
+/* Rings equal within tol as closed loops: the same points in the same cyclic order, from any
+ * starting point (a ring traced from arcs starts at a node, GDAL's at the source's first
+ * point), forward only or, with any_way, in either direction (a Shapefile turns them). */
+static inline int cmp_ring_cyclic(OGRGeometryH a, OGRGeometryH b, double tol, int any_way)
+{
+    int n = OGR_G_GetPointCount(a);
+    if (n != OGR_G_GetPointCount(b) || n < 4)
+        return n == OGR_G_GetPointCount(b) && n == 0 ? 0 : -1;
+    int m = n - 1; /* distinct points: the last closes the ring */
+    for (int k = 0; k < m; k++) {
+        if (fabs(OGR_G_GetX(a, 0) - OGR_G_GetX(b, k)) > tol ||
+            fabs(OGR_G_GetY(a, 0) - OGR_G_GetY(b, k)) > tol)
+            continue;
+        for (int dir = 0; dir < (any_way ? 2 : 1); dir++) {
+            int i = 0;
+            for (; i < m; i++) {
+                int j = dir ? (k - i + m) % m : (k + i) % m;
+                if (fabs(OGR_G_GetX(a, i) - OGR_G_GetX(b, j)) > tol ||
+                    fabs(OGR_G_GetY(a, i) - OGR_G_GetY(b, j)) > tol)
+                    break;
+            }
+            if (i == m)
+                return 0;
+        }
+    }
+    return -1;
+}
+
+/* Polygons x and y equal within tol: equal shells, and holes equal two by two in any order. */
+static inline int cmp_polygon(OGRGeometryH x, OGRGeometryH y, double tol, int any_way)
+{
+    int nr = OGR_G_GetGeometryCount(x);
+    if (nr != OGR_G_GetGeometryCount(y) || nr == 0)
+        return nr == OGR_G_GetGeometryCount(y) ? 0 : -1;
+    if (cmp_ring_cyclic(OGR_G_GetGeometryRef(x, 0), OGR_G_GetGeometryRef(y, 0), tol, any_way))
+        return -1;
+    char *taken = calloc((size_t)nr, 1);
+    int rc = 0;
+    for (int r = 1; r < nr && rc == 0; r++) {
+        rc = -1;
+        for (int q = 1; q < nr && rc; q++)
+            if (!taken[q] && cmp_ring_cyclic(OGR_G_GetGeometryRef(x, r),
+                                             OGR_G_GetGeometryRef(y, q), tol, any_way) == 0) {
+                taken[q] = 1;
+                rc = 0;
+            }
+    }
+    free(taken);
+    return rc;
+}
+
+/* Polygonal geometries equal within tol: the same polygons, in any order, each with the same
+ * rings (holes in any order, each from any point); a Polygon is a MultiPolygon of one. Rings
+ * in either direction with any_way, else in the same. */
+static inline int cmp_polygons_way(OGRGeometryH a, OGRGeometryH b, double tol, int any_way,
+                                   char *why, size_t n)
 {
     if (!a || !b) {
         snprintf(why, n, "geometry missing on one side");
         return (a || b) ? -1 : 0;
     }
-    if (OGR_G_GetGeometryType(a) != OGR_G_GetGeometryType(b)) {
-        snprintf(why, n, "geometry types %s and %s", OGR_G_GetGeometryName(a),
-                 OGR_G_GetGeometryName(b));
-        return -1;
-    }
-    int ga = OGR_G_GetGeometryCount(a), gb = OGR_G_GetGeometryCount(b);
-    if (ga != gb) {
-        snprintf(why, n, "%d and %d parts", ga, gb);
-        return -1;
-    }
-    for (int i = 0; i < ga; i++)
-        if (cmp_geometry(OGR_G_GetGeometryRef(a, i), OGR_G_GetGeometryRef(b, i), tol, why, n))
-            return -1;
-    int pa = OGR_G_GetPointCount(a), pb = OGR_G_GetPointCount(b);
+    OGRGeometryH ma = OGR_G_ForceToMultiPolygon(OGR_G_Clone(a));
+    OGRGeometryH mb = OGR_G_ForceToMultiPolygon(OGR_G_Clone(b));
+    int rc = 0;
+    int pa = OGR_G_GetGeometryCount(ma), pb = OGR_G_GetGeometryCount(mb);
     if (pa != pb) {
-        snprintf(why, n, "%d and %d points", pa, pb);
-        return -1;
+        snprintf(why, n, "%d and %d polygons", pa, pb);
+        rc = -1;
     }
-    for (int i = 0; i < pa; i++)
-        if (fabs(OGR_G_GetX(a, i) - OGR_G_GetX(b, i)) > tol ||
-            fabs(OGR_G_GetY(a, i) - OGR_G_GetY(b, i)) > tol) {
-            snprintf(why, n, "point %d: %.7f %.7f and %.7f %.7f", i, OGR_G_GetX(a, i),
-                     OGR_G_GetY(a, i), OGR_G_GetX(b, i), OGR_G_GetY(b, i));
-            return -1;
+    char *taken = calloc((size_t)pb + 1, 1);
+    for (int p = 0; p < pa && rc == 0; p++) {
+        OGRGeometryH x = OGR_G_GetGeometryRef(ma, p);
+        int found = -1;
+        /* The polygon at the same place first: most maps list them in the same order. */
+        for (int k = 0; k < pb && found < 0; k++) {
+            int q = (p + k) % pb;
+            if (!taken[q] && cmp_polygon(x, OGR_G_GetGeometryRef(mb, q), tol, any_way) == 0)
+                found = q;
         }
-    return 0;
+        if (found < 0) {
+            OGRGeometryH sh = OGR_G_GetGeometryRef(x, 0);
+            snprintf(why, n, "polygon %d (%d rings, first point %.6f %.6f) has no equal", p,
+                     OGR_G_GetGeometryCount(x), sh ? OGR_G_GetX(sh, 0) : 0.0,
+                     sh ? OGR_G_GetY(sh, 0) : 0.0);
+            rc = -1;
+        } else {
+            taken[found] = 1;
+        }
+    }
+    free(taken);
+    OGR_G_DestroyGeometry(ma);
+    OGR_G_DestroyGeometry(mb);
+    return rc;
 }
 
-/* Compares two map files; returns the number of features compared, or -1 with why filled. */
+/* The same, rings in either direction (any format against the GeoJSON). */
+static inline int cmp_polygons(OGRGeometryH a, OGRGeometryH b, double tol, char *why, size_t n)
+{
+    return cmp_polygons_way(a, b, tol, 1, why, n);
+}
+
+/* Compares two map files: the same fields, the same features in the same order, the same
+ * values, and geometries equal as cmp_polygons_way has it, rings in the same direction.
+ * Returns the number of features compared, or -1 with why filled. */
 static inline long cmp_maps(const char *path_a, const char *path_b, char *why, size_t n)
 {
     GDALDatasetH da = GDALOpenEx(path_a, GDAL_OF_VECTOR, NULL, NULL, NULL);
@@ -97,7 +165,8 @@ static inline long cmp_maps(const char *path_a, const char *path_b, char *why, s
                 bad = 1;
             }
         }
-        if (!bad && cmp_geometry(OGR_F_GetGeometryRef(a), OGR_F_GetGeometryRef(b), 1.01e-6, why, n)) {
+        if (!bad && cmp_polygons_way(OGR_F_GetGeometryRef(a), OGR_F_GetGeometryRef(b), 1.01e-6, 0,
+                                     why, n)) {
             char tmp[256];
             snprintf(tmp, sizeof tmp, "feature %ld: %s", k, why);
             snprintf(why, n, "%s", tmp);
@@ -118,60 +187,6 @@ done:
 }
 
 /* ---- any format against the GeoJSON ---- */
-
-/* Rings equal point by point within tol, in either direction (a Shapefile turns them). */
-static inline int cmp_ring_any_way(OGRGeometryH a, OGRGeometryH b, double tol)
-{
-    int n = OGR_G_GetPointCount(a);
-    if (n != OGR_G_GetPointCount(b))
-        return -1;
-    for (int dir = 0; dir < 2; dir++) {
-        int i = 0;
-        for (; i < n; i++) {
-            int k = dir ? n - 1 - i : i;
-            if (fabs(OGR_G_GetX(a, i) - OGR_G_GetX(b, k)) > tol ||
-                fabs(OGR_G_GetY(a, i) - OGR_G_GetY(b, k)) > tol)
-                break;
-        }
-        if (i == n)
-            return 0;
-    }
-    return -1;
-}
-
-/* Polygonal geometries equal within tol: the same polygons with the same rings, a Polygon
- * being a MultiPolygon of one, rings in either direction. */
-static inline int cmp_polygons(OGRGeometryH a, OGRGeometryH b, double tol, char *why, size_t n)
-{
-    if (!a || !b) {
-        snprintf(why, n, "geometry missing on one side");
-        return (a || b) ? -1 : 0;
-    }
-    OGRGeometryH ma = OGR_G_ForceToMultiPolygon(OGR_G_Clone(a));
-    OGRGeometryH mb = OGR_G_ForceToMultiPolygon(OGR_G_Clone(b));
-    int rc = 0;
-    int pa = OGR_G_GetGeometryCount(ma), pb = OGR_G_GetGeometryCount(mb);
-    if (pa != pb) {
-        snprintf(why, n, "%d and %d polygons", pa, pb);
-        rc = -1;
-    }
-    for (int p = 0; p < pa && rc == 0; p++) {
-        OGRGeometryH x = OGR_G_GetGeometryRef(ma, p), y = OGR_G_GetGeometryRef(mb, p);
-        int ra = OGR_G_GetGeometryCount(x), rb = OGR_G_GetGeometryCount(y);
-        if (ra != rb) {
-            snprintf(why, n, "polygon %d: %d and %d rings", p, ra, rb);
-            rc = -1;
-        }
-        for (int r = 0; r < ra && rc == 0; r++)
-            if (cmp_ring_any_way(OGR_G_GetGeometryRef(x, r), OGR_G_GetGeometryRef(y, r), tol)) {
-                snprintf(why, n, "polygon %d, ring %d: the points differ", p, r);
-                rc = -1;
-            }
-    }
-    OGR_G_DestroyGeometry(ma);
-    OGR_G_DestroyGeometry(mb);
-    return rc;
-}
 
 /* 1 when s is a JSON array. */
 static inline int is_json_array(const char *s)

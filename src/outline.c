@@ -1,0 +1,557 @@
+/* outline.c -- territories traced from the arcs of topology.c: the rings that bound a group of
+ * communes and the polygons they make, as bare outlines (runs of arc uses) or GEOS geometry.
+ *
+ * Design. A group's boundary is the uses of arcs that have the group on their left only.
+ * Each use is followed, at its end node, by the outgoing use that turns most to the left (the
+ * face-tracing rule); where a ring comes back to a node it already passed (a commune
+ * touching itself at a point) the loop is cut off as a ring of its own, so that every ring is
+ * simple, as GEOS wants. Counter-clockwise rings are shells, clockwise ones holes, each put in
+ * the smallest shell that contains a point of it (a prepared GEOS polygon per shell tried,
+ * only where a group has several shells and a hole: the only GEOS call of the tracing).
+ *
+ * The trace is an outline: polygons, each its shell then its holes, each ring a run of arc
+ * uses, no coordinates. GEOS geometry is made from it for the dissolves and the checks
+ * (topo_shape); but a writer may take an outline's points from any array in the places of
+ * the arcs' points (topo_ring_points). The GeoJSON maps take them from the arcs' points
+ * taken to WGS84 once: a border shared by two communes, their CPTS, departments and regions
+ * is projected once instead of up to ten times, and no polygon is built to be printed. */
+#include "topology_internal.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "util.h"
+
+/* A boundary use of an arc by the group: walked from node `from` to node `to`. */
+typedef struct bnd_use {
+    int use;       /* 2 * arc + reversed */
+    int from, to;  /* vertex ids */
+} bnd_use;
+
+/* The rings as traced, before they are sorted into polygons. */
+typedef struct ring_set {
+    int *uses;       /* the uses of every ring, ring after ring */
+    int nuses, capuses;
+    int *start;      /* n + 1 offsets into uses */
+    int capstart;
+    double *area;    /* signed: > 0 counter-clockwise */
+    double *bbox;    /* xmin, ymin, xmax, ymax */
+    int n, caparea, capbbox;
+} ring_set;
+
+struct topo_outline {
+    int npolygons, nrings, nuses;
+    int *polygon_start;  /* npolygons + 1 offsets into the rings */
+    int *ring_start;     /* nrings + 1 offsets into uses */
+    int *uses;
+    int cappoly, capring, capuses;
+    int *sorted;         /* the group, sorted */
+    int capsorted;
+    bnd_use *bnd;        /* its boundary uses */
+    int capbnd;
+    ring_set rs;
+    double *xy;          /* one ring's points */
+    size_t capxy;
+};
+
+static int outl_in_group(const int *sorted, int n, int c)
+{
+    int lo = 0, hi = n - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (sorted[mid] == c)
+            return 1;
+        if (sorted[mid] < c)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return 0;
+}
+
+static int outl_cmp_from(const void *x, const void *y)
+{
+    const bnd_use *a = x, *b = y;
+    if (a->from != b->from)
+        return a->from < b->from ? -1 : 1;
+    return a->use < b->use ? -1 : a->use > b->use;
+}
+
+static int outl_cmp_int(const void *x, const void *y)
+{
+    int a = *(const int *)x, b = *(const int *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The point k (from the start, as walked) of use u, from coords (in the places of ts's). */
+static const double *outl_use_point(const topo_simplified *ts, const double *coords, int use,
+                                    size_t k)
+{
+    int a = use / 2;
+    size_t n = (size_t)ts->cnt[a];
+    size_t i = use & 1 ? n - 1 - k : k;
+    return coords + 2 * (ts->tp->arcs[a].first + i);
+}
+
+static size_t outl_use_size(const topo_simplified *ts, int use)
+{
+    return (size_t)ts->cnt[use / 2];
+}
+
+/* Angle of the vector from node v to point q. */
+static double outl_angle(const double *v, const double *q)
+{
+    return atan2(q[1] - v[1], q[0] - v[0]);
+}
+
+/* Copies the points of uses[0..n-1], a ring, from coords into *xy (the closing point
+ * included: the last use ends where the first starts); returns how many. */
+static size_t outl_copy(const topo_simplified *ts, const double *coords, const int *uses, int n,
+                        double **xy, size_t *cap)
+{
+    size_t m = 0;
+    for (int i = 0; i < n; i++) {
+        size_t k = outl_use_size(ts, uses[i]);
+        topo_grow(xy, cap, 2 * (m + k + 1));
+        for (size_t j = i == 0 ? 0 : 1; j < k; j++) {
+            const double *p = outl_use_point(ts, coords, uses[i], j);
+            (*xy)[2 * m] = p[0];
+            (*xy)[2 * m + 1] = p[1];
+            m++;
+        }
+    }
+    return m;
+}
+
+/* Adds the ring of uses u[stack[lo..hi-1]] to o->rs when it has an area. */
+static void outl_emit_ring(topo_outline *o, const topo_simplified *ts, const bnd_use *u,
+                           const int *stack, int lo, int hi)
+{
+    ring_set *rs = &o->rs;
+    GROW(rs->uses, rs->capuses, rs->nuses + (hi - lo));
+    int *run = rs->uses + rs->nuses;
+    for (int i = lo; i < hi; i++)
+        run[i - lo] = u[stack[i]].use;
+    size_t n = outl_copy(ts, ts->pts, run, hi - lo, &o->xy, &o->capxy);
+    if (n < 4)
+        return;
+    const double *xy = o->xy;
+    double a2 = 0, xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
+    for (size_t k = 0; k + 1 < n; k++) {
+        const double *p = xy + 2 * k, *q = p + 2;
+        a2 += (p[0] - xy[0]) * (q[1] - xy[1]) - (q[0] - xy[0]) * (p[1] - xy[1]);
+        xmin = p[0] < xmin ? p[0] : xmin;
+        ymin = p[1] < ymin ? p[1] : ymin;
+        xmax = p[0] > xmax ? p[0] : xmax;
+        ymax = p[1] > ymax ? p[1] : ymax;
+    }
+    if (a2 == 0)
+        return;
+    GROW(rs->start, rs->capstart, rs->n + 2);
+    GROW(rs->area, rs->caparea, rs->n + 1);
+    GROW(rs->bbox, rs->capbbox, 4 * (rs->n + 1));
+    rs->start[rs->n] = rs->nuses;
+    rs->nuses += hi - lo;
+    rs->start[rs->n + 1] = rs->nuses;
+    rs->area[rs->n] = a2 / 2;
+    double *bb = rs->bbox + 4 * rs->n;
+    bb[0] = xmin;
+    bb[1] = ymin;
+    bb[2] = xmax;
+    bb[3] = ymax;
+    rs->n++;
+}
+
+/* Traces the rings of boundary uses u[0..n-1] (sorted by from) into o->rs. */
+static void outl_trace(topo_outline *o, const topo_simplified *ts, bnd_use *u, int n)
+{
+    /* next[i]: the use following i, the outgoing use at its end node turning most left. */
+    int *next = xmalloc((size_t)n * sizeof *next);
+    for (int i = 0; i < n; i++) {
+        int lo = 0, hi = n; /* first use with from >= u[i].to */
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (u[mid].from < u[i].to)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        next[i] = -1;
+        if (lo >= n || u[lo].from != u[i].to)
+            continue;
+        if (lo + 1 >= n || u[lo + 1].from != u[i].to) {
+            next[i] = lo;
+            continue;
+        }
+        size_t m = outl_use_size(ts, u[i].use);
+        const double *v = outl_use_point(ts, ts->pts, u[i].use, m - 1);
+        double back = outl_angle(v, outl_use_point(ts, ts->pts, u[i].use, m - 2));
+        double best = INFINITY;
+        for (int j = lo; j < n && u[j].from == u[i].to; j++) {
+            double out = outl_angle(v, outl_use_point(ts, ts->pts, u[j].use, 1));
+            double cw = fmod(back - out + 4 * M_PI, 2 * M_PI);
+            if (cw == 0)
+                cw = 2 * M_PI;
+            if (cw < best) {
+                best = cw;
+                next[i] = j;
+            }
+        }
+    }
+    /* Follows next from each unused use; a node met twice closes a loop there. */
+    unsigned char *used = xcalloc((size_t)n + 1, 1);
+    int *stack = xmalloc(((size_t)n + 1) * sizeof *stack);
+    size_t nslots = topo_slots_for((size_t)n);
+    int *slot_node = xmalloc(nslots * sizeof *slot_node);
+    int *slot_pos = xmalloc(nslots * sizeof *slot_pos);
+    for (size_t i = 0; i < nslots; i++)
+        slot_node[i] = -1;
+    for (int s = 0; s < n; s++) {
+        if (used[s])
+            continue;
+        int sp = 0;
+        int cur = s;
+        while (cur >= 0 && !used[cur]) {
+            used[cur] = 1;
+            /* Where was node u[cur].from passed on the stack? */
+            int node = u[cur].from;
+            size_t k = (size_t)hash_mix((uint64_t)(unsigned)node) & (nslots - 1);
+            int at = -1;
+            while (slot_node[k] != -1) {
+                if (slot_node[k] == node) {
+                    int pos = slot_pos[k];
+                    if (pos < sp && u[stack[pos]].from == node)
+                        at = pos;
+                    break;
+                }
+                k = (k + 1) & (nslots - 1);
+            }
+            if (at >= 0) {
+                outl_emit_ring(o, ts, u, stack, at, sp);
+                sp = at;
+            }
+            slot_node[k] = node;
+            slot_pos[k] = sp;
+            stack[sp++] = cur;
+            cur = next[cur];
+        }
+        /* Closes the rest when it came back to its first node. */
+        if (sp > 0 && u[stack[sp - 1]].to == u[stack[0]].from)
+            outl_emit_ring(o, ts, u, stack, 0, sp);
+    }
+    free(used);
+    free(stack);
+    free(slot_node);
+    free(slot_pos);
+    free(next);
+}
+
+/* A polygon of GEOS from ring r of o->rs alone, in ts's coordinates. */
+static GEOSGeometry *outl_shell_polygon(topo_outline *o, const topo_simplified *ts,
+                                        GEOSContextHandle_t h, int r)
+{
+    const ring_set *rs = &o->rs;
+    size_t n = outl_copy(ts, ts->pts, rs->uses + rs->start[r], rs->start[r + 1] - rs->start[r],
+                         &o->xy, &o->capxy);
+    GEOSCoordSequence *s = GEOSCoordSeq_copyFromBuffer_r(h, o->xy, (unsigned)n, 0, 0);
+    GEOSGeometry *ring = s ? GEOSGeom_createLinearRing_r(h, s) : NULL;
+    return ring ? GEOSGeom_createPolygon_r(h, ring, NULL, 0) : NULL;
+}
+
+/* Appends the uses of ring r of o->rs to the outline as its next ring. */
+static void outl_add_ring(topo_outline *o, int r)
+{
+    const ring_set *rs = &o->rs;
+    int n = rs->start[r + 1] - rs->start[r];
+    GROW(o->uses, o->capuses, o->nuses + n);
+    memcpy(o->uses + o->nuses, rs->uses + rs->start[r], (size_t)n * sizeof *o->uses);
+    o->nuses += n;
+    GROW(o->ring_start, o->capring, o->nrings + 2);
+    o->ring_start[++o->nrings] = o->nuses;
+}
+
+/* Sorts the rings of o->rs into polygons: each shell followed by the holes it holds. */
+static void outl_assemble(topo_outline *o, const topo_simplified *ts, GEOSContextHandle_t h)
+{
+    const ring_set *rs = &o->rs;
+    int nshells = 0;
+    for (int i = 0; i < rs->n; i++)
+        nshells += rs->area[i] > 0;
+    if (nshells == 0)
+        return;
+    int *shells = xmalloc((size_t)nshells * sizeof *shells);
+    int *shell_of = xmalloc(((size_t)rs->n + 1) * sizeof *shell_of);
+    int k = 0;
+    for (int i = 0; i < rs->n; i++)
+        if (rs->area[i] > 0)
+            shells[k++] = i;
+    GEOSGeometry **poly = NULL;
+    const GEOSPreparedGeometry **prep = NULL;
+    for (int i = 0; i < rs->n; i++) {
+        shell_of[i] = -1;
+        if (rs->area[i] > 0)
+            continue;
+        if (nshells == 1) {
+            shell_of[i] = 0;
+            continue;
+        }
+        if (!poly) {
+            poly = xcalloc((size_t)nshells, sizeof *poly);
+            prep = xcalloc((size_t)nshells, sizeof *prep);
+        }
+        /* A point of the hole off every node: the middle of its first edge. */
+        int use = rs->uses[rs->start[i]];
+        const double *p0 = outl_use_point(ts, ts->pts, use, 0);
+        const double *p1 = outl_use_point(ts, ts->pts, use, 1);
+        double mx = (p0[0] + p1[0]) / 2, my = (p0[1] + p1[1]) / 2;
+        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, mx, my);
+        double best = INFINITY;
+        for (int j = 0; j < nshells; j++) {
+            const double *bb = rs->bbox + 4 * shells[j];
+            if (mx < bb[0] || mx > bb[2] || my < bb[1] || my > bb[3] ||
+                rs->area[shells[j]] >= best)
+                continue;
+            if (!poly[j] && (poly[j] = outl_shell_polygon(o, ts, h, shells[j])))
+                prep[j] = GEOSPrepare_r(h, poly[j]);
+            if (prep[j] && GEOSPreparedContains_r(h, prep[j], pt) == 1) {
+                best = rs->area[shells[j]];
+                shell_of[i] = j;
+            }
+        }
+        GEOSGeom_destroy_r(h, pt);
+    }
+    /* Holes in no shell cannot happen in a valid coverage: they are left out. */
+    GROW(o->polygon_start, o->cappoly, nshells + 1);
+    GROW(o->ring_start, o->capring, 1);
+    o->ring_start[0] = 0;
+    for (int j = 0; j < nshells; j++) {
+        o->polygon_start[o->npolygons++] = o->nrings;
+        outl_add_ring(o, shells[j]);
+        for (int i = 0; i < rs->n; i++)
+            if (rs->area[i] <= 0 && shell_of[i] == j)
+                outl_add_ring(o, i);
+    }
+    o->polygon_start[o->npolygons] = o->nrings;
+    if (poly) {
+        for (int j = 0; j < nshells; j++) {
+            if (prep[j])
+                GEOSPreparedGeom_destroy_r(h, prep[j]);
+            if (poly[j])
+                GEOSGeom_destroy_r(h, poly[j]);
+        }
+        free(poly);
+        free(prep);
+    }
+    free(shells);
+    free(shell_of);
+}
+
+/* Traces the group sorted[0..n-1] (sorted, distinct) in layer into o. */
+static int outl_trace_sorted(topo_outline *o, const topo_simplified *ts, GEOSContextHandle_t h,
+                             const int *sorted, int n, int layer)
+{
+    const topology *tp = ts->tp;
+    const commune_table *t = tp->t;
+    o->npolygons = o->nrings = o->nuses = 0;
+    o->rs.n = o->rs.nuses = 0;
+    int nu = 0;
+    for (int i = 0; i < n; i++) {
+        int c = sorted[i];
+        if (t->communes[c].layer != layer)
+            continue;
+        for (int k = tp->cuse[c]; k < tp->cuse[c + 1]; k++) {
+            int use = tp->uses[k];
+            const topo_arc *a = &tp->arcs[use / 2];
+            int other = use & 1 ? a->left : a->right;
+            if (other >= 0 && (other == c || outl_in_group(sorted, n, other)))
+                continue;
+            GROW(o->bnd, o->capbnd, nu + 1);
+            o->bnd[nu].use = use;
+            o->bnd[nu].from = use & 1 ? a->v1 : a->v0;
+            o->bnd[nu].to = use & 1 ? a->v0 : a->v1;
+            nu++;
+        }
+    }
+    if (nu == 0)
+        return 0;
+    qsort(o->bnd, (size_t)nu, sizeof *o->bnd, outl_cmp_from);
+    outl_trace(o, ts, o->bnd, nu);
+    outl_assemble(o, ts, h);
+    return o->npolygons;
+}
+
+/* The group idx[0..n-1] sorted and without repeats, in o->sorted; returns its size. */
+static int outl_sort_group(topo_outline *o, const int *idx, int n)
+{
+    GROW(o->sorted, o->capsorted, n + 1);
+    memcpy(o->sorted, idx, (size_t)n * sizeof *idx);
+    int is_sorted = 1;
+    for (int i = 1; i < n && is_sorted; i++)
+        is_sorted = o->sorted[i - 1] < o->sorted[i];
+    if (is_sorted)
+        return n;
+    qsort(o->sorted, (size_t)n, sizeof *o->sorted, outl_cmp_int);
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (m == 0 || o->sorted[m - 1] != o->sorted[i])
+            o->sorted[m++] = o->sorted[i];
+    return m;
+}
+
+topo_outline *topo_outline_new(void)
+{
+    return xcalloc(1, sizeof(topo_outline));
+}
+
+/* Frees what o holds, not o. */
+static void outl_release(topo_outline *o)
+{
+    free(o->polygon_start);
+    free(o->ring_start);
+    free(o->uses);
+    free(o->sorted);
+    free(o->bnd);
+    free(o->rs.uses);
+    free(o->rs.start);
+    free(o->rs.area);
+    free(o->rs.bbox);
+    free(o->xy);
+}
+
+void topo_outline_free(topo_outline *o)
+{
+    if (!o)
+        return;
+    outl_release(o);
+    free(o);
+}
+
+int topo_outline_trace(topo_outline *o, const topo_simplified *ts, GEOSContextHandle_t h,
+                       const int *idx, int n, int layer)
+{
+    int m = outl_sort_group(o, idx, n);
+    return outl_trace_sorted(o, ts, h, o->sorted, m, layer);
+}
+
+int topo_outline_polygons(const topo_outline *o)
+{
+    return o->npolygons;
+}
+
+int topo_outline_rings(const topo_outline *o, int p)
+{
+    return o->polygon_start[p + 1] - o->polygon_start[p];
+}
+
+size_t topo_ring_points(const topo_outline *o, const topo_simplified *ts, int p, int r,
+                        const double *coords, double **xy, size_t *cap)
+{
+    int ring = o->polygon_start[p] + r;
+    return outl_copy(ts, coords, o->uses + o->ring_start[ring],
+                     o->ring_start[ring + 1] - o->ring_start[ring], xy, cap);
+}
+
+/* The outline o of ts as GEOS geometry: a Polygon, a MultiPolygon, or NULL when empty. */
+static GEOSGeometry *outl_geos(topo_outline *o, const topo_simplified *ts, GEOSContextHandle_t h)
+{
+    if (o->npolygons == 0)
+        return NULL;
+    GEOSGeometry **polys = xmalloc((size_t)o->npolygons * sizeof *polys);
+    GEOSGeometry **rings = NULL;
+    int caprings = 0, np = 0;
+    for (int p = 0; p < o->npolygons; p++) {
+        int nr = topo_outline_rings(o, p);
+        GROW(rings, caprings, nr);
+        int ok = 1;
+        for (int r = 0; r < nr; r++) {
+            size_t n = topo_ring_points(o, ts, p, r, ts->pts, &o->xy, &o->capxy);
+            GEOSCoordSequence *s = GEOSCoordSeq_copyFromBuffer_r(h, o->xy, (unsigned)n, 0, 0);
+            rings[r] = s ? GEOSGeom_createLinearRing_r(h, s) : NULL;
+            ok = ok && rings[r];
+        }
+        if (ok) {
+            polys[np++] = GEOSGeom_createPolygon_r(h, rings[0], rings + 1, (unsigned)nr - 1);
+        } else {
+            for (int r = 0; r < nr; r++)
+                if (rings[r])
+                    GEOSGeom_destroy_r(h, rings[r]);
+        }
+    }
+    free(rings);
+    GEOSGeometry *g = np == 0   ? NULL
+                      : np == 1 ? polys[0]
+                                : GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys,
+                                                              (unsigned)np);
+    free(polys);
+    return g;
+}
+
+GEOSGeometry *topo_rebuild(const topo_simplified *ts, GEOSContextHandle_t h, const int *sorted,
+                           int n, int layer)
+{
+    topo_outline o;
+    memset(&o, 0, sizeof o);
+    outl_trace_sorted(&o, ts, h, sorted, n, layer);
+    GEOSGeometry *g = outl_geos(&o, ts, h);
+    outl_release(&o);
+    return g;
+}
+
+/* Appends the polygons of g (consumed) as a valid polygonal geometry: GEOSMakeValid_r where
+ * the arcs made it invalid (which the checks of topo_simplify are there to prevent). */
+static GEOSGeometry *outl_valid(GEOSContextHandle_t h, GEOSGeometry *g, int *repaired)
+{
+    if (!g || GEOSisValid_r(h, g) == 1)
+        return g;
+    (*repaired)++;
+    GEOSGeometry *v = GEOSMakeValid_r(h, g);
+    GEOSGeom_destroy_r(h, g);
+    if (!v)
+        return NULL;
+    int type = GEOSGeomTypeId_r(h, v);
+    if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON)
+        return v;
+    /* A collection: keeps its polygonal part. */
+    GEOSGeometry **parts = NULL;
+    int np = 0, cap = 0;
+    int k = GEOSGetNumGeometries_r(h, v);
+    for (int i = 0; i < k; i++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(h, v, i);
+        int tp = GEOSGeomTypeId_r(h, p);
+        if (tp == GEOS_POLYGON || tp == GEOS_MULTIPOLYGON) {
+            GROW(parts, cap, np + 1);
+            parts[np++] = GEOSGeom_clone_r(h, p);
+        }
+    }
+    GEOSGeom_destroy_r(h, v);
+    if (np == 0)
+        return NULL;
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts,
+                                                     (unsigned)np);
+    free(parts);
+    GEOSGeometry *u = GEOSUnaryUnion_r(h, coll);
+    GEOSGeom_destroy_r(h, coll);
+    return u;
+}
+
+int topo_shape(const topo_simplified *ts, GEOSContextHandle_t h, const int *idx, int n,
+               shape *s)
+{
+    int repaired = 0;
+    const commune_table *t = ts->tp->t;
+    s->nlayers = t->nlayers;
+    s->traced = 0;
+    s->by_layer = xcalloc((size_t)(t->nlayers ? t->nlayers : 1), sizeof *s->by_layer);
+    topo_outline o;
+    memset(&o, 0, sizeof o);
+    int m = outl_sort_group(&o, idx, n);
+    for (int l = 0; l < t->nlayers; l++) {
+        outl_trace_sorted(&o, ts, h, o.sorted, m, l);
+        s->by_layer[l] = outl_valid(h, outl_geos(&o, ts, h), &repaired);
+    }
+    outl_release(&o);
+    return repaired;
+}

@@ -1,0 +1,69 @@
+/* topology_internal.h -- the arcs as topology.c builds and simplifies them, for outline.c,
+ * which traces territories from them. Not for any other module: they use topology.h. */
+#ifndef CPTSCOV_TOPOLOGY_INTERNAL_H
+#define CPTSCOV_TOPOLOGY_INTERNAL_H
+
+#include <stddef.h>
+
+#include "topology.h"
+#include "util.h"
+
+typedef struct topo_arc {
+    size_t first;   /* index of its first point in tp->pts */
+    int n;          /* points, at least 2 */
+    int left;       /* the commune on its left walking forward */
+    int right;      /* the commune on its right, -1 for outside */
+    int v0, v1;     /* vertex ids of its end nodes */
+    int layer;
+} topo_arc;
+
+struct topology {
+    const commune_table *t;
+    double *pts;     /* x, y of the arcs' points, arc after arc */
+    size_t npts, cappts;
+    topo_arc *arcs;
+    int narcs, caparcs;
+    int *cuse;       /* ncommunes + 1 offsets into uses */
+    int *uses;       /* 2 * arc + 1 when walked backwards by the commune */
+    int *shells, *holes; /* per commune, the rings of its polygon, to check what is rebuilt */
+    double *kx, *ky; /* per layer: metres per unit of x and y */
+    size_t ring_vertices; /* vertices of the rings (closing points excluded) */
+    int threads;     /* for the checks of topo_simplify; 0: every core */
+};
+
+struct topo_simplified {
+    const topology *tp;
+    double tolerance_m;
+    int *cnt;        /* per arc, the points it keeps */
+    double *pts;     /* x, y of the simplified arcs, each where its arc is in tp->pts;
+                        tp->pts itself at tolerance 0 (the exact arcs share their points) */
+};
+
+/* Grows the doubles *p (of *cap) to hold at least need. */
+static inline void topo_grow(double **p, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return;
+    size_t c = *cap ? *cap : 256;
+    while (c < need)
+        c *= 2;
+    *p = xrealloc(*p, c * sizeof **p);
+    *cap = c;
+}
+
+/* The slots of an open-addressing table for n keys: a power of two, at most two-thirds full. */
+static inline size_t topo_slots_for(size_t n)
+{
+    size_t s = 16;
+    while (s < n + n / 2 + 1)
+        s <<= 1;
+    return s;
+}
+
+/* The polygons of the communes sorted[0..n-1] (sorted, distinct) in layer, traced from ts
+ * with GEOS context h: a Polygon, a MultiPolygon, or NULL when they have none. Not checked
+ * for validity (topo_shape does). outline.c. */
+GEOSGeometry *topo_rebuild(const topo_simplified *ts, GEOSContextHandle_t h, const int *sorted,
+                           int n, int layer);
+
+#endif
