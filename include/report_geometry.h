@@ -49,11 +49,15 @@ typedef struct report_geometry {
     double coarse_m, fine_m; /* the tolerances used, in metres */
 } report_geometry;
 
-/* Builds everything from tp, the arcs of t's communes (topology.h), simplified here at the
- * two scales; the territories are rebuilt on `threads` threads (0: every core). Returns 0,
- * or -1 after diag_error. */
-int rgeo_build(report_geometry *g, const commune_table *t, const coverage_report *cov,
-               const zone_list *zl, const topology *tp, int threads);
+/* The tolerances of the report's two scales for the communes of t, in metres: about one unit
+ * of the maps' viewBox at the national scale, RGEO_ZOOM times finer. */
+void rgeo_scales(const commune_table *t, double *coarse_m, double *fine_m);
+/* Builds everything from the arcs of t's communes simplified at the two scales (coarse and
+ * fine, topology.h; made once per job by territories.c); the territories are rebuilt on
+ * `threads` threads (0: every core). */
+void rgeo_build(report_geometry *g, const commune_table *t, const coverage_report *cov,
+                const zone_list *zl, const topo_simplified *coarse, const topo_simplified *fine,
+                int threads);
 void rgeo_free(const commune_table *t, report_geometry *g);
 
 #endif

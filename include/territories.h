@@ -34,6 +34,9 @@ typedef struct territories {
     topo_simplified **simplified;
     double *tolerances;
     int nsimplified;
+    /* The arcs at the two scales of the report's maps (rgeo_scales), simplified on threads of
+     * their own from the end of terr_begin, beside the dissolves; terr_report_arcs waits. */
+    struct report_arcs *report_arcs;
 } territories;
 
 /* Builds the arcs of the communes (topology.h) and the adjacency graph read off them, and
@@ -50,6 +53,10 @@ void terr_dissolve(territories *tr, const coverage_scope *const *scopes, int nsc
 /* Builds the arcs (once) and simplifies them at each of tolerances[0..n-1] (metres) not done
  * yet. Returns 0, or -1 after diag_error. */
 int terr_simplify(territories *tr, const double *tolerances, int n, int threads, stopwatch *w);
+/* The arcs at the report's coarse and fine scales, once they are made (waits for them; any
+ * thread may ask). */
+void terr_report_arcs(const territories *tr, const topo_simplified **coarse,
+                      const topo_simplified **fine);
 /* The arcs simplified at tolerance, or NULL when terr_simplify did not make them. */
 const topo_simplified *terr_simplified(const territories *tr, double tolerance);
 void terr_free(territories *tr);

@@ -93,7 +93,7 @@ static const double *outl_use_point(const topo_simplified *ts, const double *coo
     int a = use / 2;
     size_t n = (size_t)ts->cnt[a];
     size_t i = use & 1 ? n - 1 - k : k;
-    return coords + 2 * (ts->tp->arcs[a].first + i);
+    return coords + 2 * (topo_arc_place(ts, a) + i);
 }
 
 static size_t outl_use_size(const topo_simplified *ts, int use)

@@ -236,8 +236,15 @@ static double national_extent_m(const commune_table *t)
     return best;
 }
 
-int rgeo_build(report_geometry *g, const commune_table *t, const coverage_report *cov,
-               const zone_list *zl, const topology *tp, int threads)
+void rgeo_scales(const commune_table *t, double *coarse_m, double *fine_m)
+{
+    *coarse_m = fmax(national_extent_m(t) / SVGM_WIDTH, RGEO_MIN_M);
+    *fine_m = fmax(*coarse_m / RGEO_ZOOM, RGEO_MIN_M);
+}
+
+void rgeo_build(report_geometry *g, const commune_table *t, const coverage_report *cov,
+                const zone_list *zl, const topo_simplified *coarse, const topo_simplified *fine,
+                int threads)
 {
     memset(g, 0, sizeof *g);
     g->ndepartments = cov->ndepartments;
@@ -249,14 +256,7 @@ int rgeo_build(report_geometry *g, const commune_table *t, const coverage_report
     g->regions = xcalloc((size_t)(cov->nregions ? cov->nregions : 1), sizeof(shape));
     g->cpts = xcalloc((size_t)(t->ncpts ? t->ncpts : 1), sizeof(shape));
     g->by_region = xcalloc((size_t)(cov->nregions ? cov->nregions : 1), sizeof(rgeo_region));
-    g->coarse_m = fmax(national_extent_m(t) / SVGM_WIDTH, RGEO_MIN_M);
-    g->fine_m = fmax(g->coarse_m / RGEO_ZOOM, RGEO_MIN_M);
-    topo_simplified *coarse = topo_simplify(tp, t->geos, g->coarse_m);
-    topo_simplified *fine = coarse ? topo_simplify(tp, t->geos, g->fine_m) : NULL;
-    if (!coarse || !fine) {
-        topo_simplified_free(coarse);
-        return -1;
-    }
+    rgeo_scales(t, &g->coarse_m, &g->fine_m);
     task_list l = {0};
     national_tasks(g, &l, t, cov, coarse, fine);
     region_tasks(g, &l, t, cov, zl, fine);
@@ -265,9 +265,6 @@ int rgeo_build(report_geometry *g, const commune_table *t, const coverage_report
     for (int i = 0; i < l.n; i++)
         free(l.items[i].idx);
     free(l.items);
-    topo_simplified_free(fine);
-    topo_simplified_free(coarse);
-    return 0;
 }
 
 static void free_shapes(const commune_table *t, shape *s, int n)

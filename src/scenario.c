@@ -51,7 +51,7 @@ typedef struct report_job {
     const commune_table *t;
     const coverage_report *cov;
     const zone_list *zones;
-    const topology *topology;
+    const territories *tr;      /* its arcs at the report's scales */
     int threads;
     const char *dir;
     run_results *r;            /* its geometry field points at geometry */
@@ -64,10 +64,15 @@ static void *report_thread(void *arg)
 {
     report_job *j = arg;
     diag_use(j->diag);
+    const topo_simplified *coarse, *fine;
+    terr_report_arcs(j->tr, &coarse, &fine);
+    if (!coarse || !fine) {
+        j->rc = -1; /* topo_simplify said why */
+        return NULL;
+    }
     pthread_mutex_lock(&table_geos);
-    j->rc = rgeo_build(&j->geometry, j->t, j->cov, j->zones, j->topology, j->threads);
-    if (j->rc == 0)
-        j->rc = write_report_html(j->dir, j->r);
+    rgeo_build(&j->geometry, j->t, j->cov, j->zones, coarse, fine, j->threads);
+    j->rc = write_report_html(j->dir, j->r);
     pthread_mutex_unlock(&table_geos);
     return NULL;
 }
@@ -225,7 +230,7 @@ int scn_run(const inputs *in, const territories *tr, const run_options *o,
         rj.t = t;
         rj.cov = &cov;
         rj.zones = &zones;
-        rj.topology = tr->topology;
+        rj.tr = tr;
         rj.threads = threads;
         rj.dir = out->tmp;
         rj.r = &r;

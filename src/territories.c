@@ -16,11 +16,13 @@
 
 #include <math.h>
 #include <proj.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pool.h"
+#include "report_geometry.h"
 #include "util.h"
 
 /* Which territories to dissolve: one flag per CPTS (table order), department and region (the
@@ -144,6 +146,69 @@ static void lonlat_task(void *arg, int part, GEOSContextHandle_t h)
     proj_context_destroy(p.ctx);
 }
 
+/* The report's two scales, each simplified on a thread of its own with a GEOS context of its
+ * own (the table's serves the caller meanwhile). */
+struct report_arcs {
+    const topology *topology;
+    double tolerance_m[2];    /* coarse, fine */
+    topo_simplified *arcs[2];
+    pthread_t threads[2];
+    int started[2];
+    diag_context *diag;       /* terr_begin's caller's, for the errors of those threads */
+    pthread_mutex_t lock;     /* scenarios may wait for them at once */
+};
+
+typedef struct report_scale {
+    struct report_arcs *ra;
+    int which;
+} report_scale;
+
+static void *report_arcs_thread(void *arg)
+{
+    report_scale *rs = arg;
+    struct report_arcs *ra = rs->ra;
+    diag_use(ra->diag);
+    GEOSContextHandle_t h = GEOS_init_r();
+    ra->arcs[rs->which] = topo_simplify(ra->topology, h, ra->tolerance_m[rs->which]);
+    GEOS_finish_r(h);
+    free(rs);
+    return NULL;
+}
+
+/* Starts the simplification at the report's two scales on two threads (here when no
+ * thread can be had). */
+static void start_report_arcs(territories *tr)
+{
+    struct report_arcs *ra = xcalloc(1, sizeof *ra);
+    ra->topology = tr->topology;
+    rgeo_scales(tr->table, &ra->tolerance_m[0], &ra->tolerance_m[1]);
+    ra->diag = diag_current();
+    pthread_mutex_init(&ra->lock, NULL);
+    tr->report_arcs = ra;
+    for (int i = 0; i < 2; i++) {
+        report_scale *rs = xmalloc(sizeof *rs);
+        *rs = (report_scale){ra, i};
+        ra->started[i] = pthread_create(&ra->threads[i], NULL, report_arcs_thread, rs) == 0;
+        if (!ra->started[i])
+            report_arcs_thread(rs);
+    }
+}
+
+void terr_report_arcs(const territories *tr, const topo_simplified **coarse,
+                      const topo_simplified **fine)
+{
+    struct report_arcs *ra = tr->report_arcs;
+    pthread_mutex_lock(&ra->lock);
+    for (int i = 0; i < 2; i++)
+        if (ra->started[i]) {
+            pthread_join(ra->threads[i], NULL);
+            ra->started[i] = 0;
+        }
+    pthread_mutex_unlock(&ra->lock);
+    *coarse = ra->arcs[0];
+    *fine = ra->arcs[1];
+}
+
 int terr_begin(territories *tr, const commune_table *t, int threads, stopwatch *w)
 {
     memset(tr, 0, sizeof *tr);
@@ -157,6 +222,7 @@ int terr_begin(territories *tr, const commune_table *t, int threads, stopwatch *
     if (!(tr->exact = topo_simplify(tr->topology, t->geos, 0)))
         return -1;
     sw_lap(w, "topology (arcs)");
+    start_report_arcs(tr);
     adj_from_topology(t, tr->topology, &tr->adjacency); /* neighbours share an arc */
     sw_lap(w, "adjacency");
     tr->exact_lonlat = xmalloc(2 * (topo_point_places(tr->exact) + 1) * sizeof *tr->exact_lonlat);
@@ -244,6 +310,14 @@ void terr_free(territories *tr)
 {
     if (!tr->table)
         return;
+    if (tr->report_arcs) {
+        const topo_simplified *coarse, *fine;
+        terr_report_arcs(tr, &coarse, &fine); /* the threads end before what they read goes */
+        topo_simplified_free(tr->report_arcs->arcs[0]);
+        topo_simplified_free(tr->report_arcs->arcs[1]);
+        pthread_mutex_destroy(&tr->report_arcs->lock);
+        free(tr->report_arcs);
+    }
     for (int i = 0; i < tr->nsimplified; i++)
         topo_simplified_free(tr->simplified[i]);
     free(tr->simplified);

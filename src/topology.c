@@ -804,6 +804,29 @@ static void topo_fill(topo_simplified *ts, int a, double tol, unsigned char *kee
     ts->cnt[a] = topo_simplify_arc(tp, a, tol, ts->pts + 2 * tp->arcs[a].first, keep, stack);
 }
 
+/* Packs the points the arcs of ts keep into an array of their size: a fifth of the exact
+ * points at the report's national scale, where each arc's room for all its points was
+ * needed while they were simplified again. */
+static void topo_pack(topo_simplified *ts)
+{
+    const topology *tp = ts->tp;
+    size_t n = 0;
+    for (int a = 0; a < tp->narcs; a++)
+        n += (size_t)ts->cnt[a];
+    double *pts = xmalloc(2 * (n + 1) * sizeof *pts);
+    size_t *place = xmalloc(((size_t)tp->narcs + 1) * sizeof *place);
+    n = 0;
+    for (int a = 0; a < tp->narcs; a++) {
+        place[a] = n;
+        memcpy(pts + 2 * n, ts->pts + 2 * tp->arcs[a].first, 2 * (size_t)ts->cnt[a] * sizeof *pts);
+        n += (size_t)ts->cnt[a];
+    }
+    free(ts->pts);
+    ts->pts = pts;
+    ts->place = place;
+    ts->nplaces = n;
+}
+
 topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double tolerance_m)
 {
     if (!tp || !(tolerance_m >= 0) || !isfinite(tolerance_m)) {
@@ -816,6 +839,7 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
     ts->tp = tp;
     ts->tolerance_m = tolerance_m;
     ts->cnt = xmalloc(((size_t)tp->narcs + 1) * sizeof *ts->cnt);
+    ts->nplaces = tp->npts;
     if (tolerance_m == 0) {
         ts->pts = tp->pts;
         for (int a = 0; a < tp->narcs; a++)
@@ -882,6 +906,7 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
     free(stack);
     free(tol);
     free(tries);
+    topo_pack(ts);
     return ts;
 }
 
@@ -890,6 +915,7 @@ void topo_simplified_free(topo_simplified *ts)
     if (!ts)
         return;
     free(ts->cnt);
+    free(ts->place);
     if (ts->pts != ts->tp->pts)
         free(ts->pts);
     free(ts);
@@ -897,7 +923,7 @@ void topo_simplified_free(topo_simplified *ts)
 
 size_t topo_point_places(const topo_simplified *ts)
 {
-    return ts->tp->npts;
+    return ts->nplaces;
 }
 
 void topo_points_map(const topo_simplified *ts, int part, int nparts, double *out,
@@ -906,20 +932,18 @@ void topo_points_map(const topo_simplified *ts, int part, int nparts, double *ou
     const topology *tp = ts->tp;
     int a0 = (int)((long long)tp->narcs * part / nparts);
     int a1 = (int)((long long)tp->narcs * (part + 1) / nparts);
-    /* Runs of arcs of one layer whose kept points follow each other (all of them when
-     * exact: an arc keeps every point, and the next arc starts where it ends). */
+    /* Runs of arcs of one layer whose points follow each other in ts->pts. */
     for (int a = a0; a < a1;) {
-        const topo_arc *first = &tp->arcs[a];
-        size_t end = first->first + (size_t)ts->cnt[a];
+        int layer = tp->arcs[a].layer;
+        size_t start = topo_arc_place(ts, a), end = start + (size_t)ts->cnt[a];
         int b = a + 1;
-        while (b < a1 && tp->arcs[b].layer == first->layer && tp->arcs[b].first == end &&
-               ts->cnt[b - 1] == tp->arcs[b - 1].n) {
-            end = tp->arcs[b].first + (size_t)ts->cnt[b];
+        while (b < a1 && tp->arcs[b].layer == layer && topo_arc_place(ts, b) == end) {
+            end += (size_t)ts->cnt[b];
             b++;
         }
-        double *xy = out + 2 * first->first;
-        memcpy(xy, ts->pts + 2 * first->first, 2 * (end - first->first) * sizeof *xy);
-        fn(arg, first->layer, xy, end - first->first);
+        double *xy = out + 2 * start;
+        memcpy(xy, ts->pts + 2 * start, 2 * (end - start) * sizeof *xy);
+        fn(arg, layer, xy, end - start);
         a = b;
     }
 }

@@ -35,9 +35,19 @@ struct topo_simplified {
     const topology *tp;
     double tolerance_m;
     int *cnt;        /* per arc, the points it keeps */
-    double *pts;     /* x, y of the simplified arcs, each where its arc is in tp->pts;
-                        tp->pts itself at tolerance 0 (the exact arcs share their points) */
+    double *pts;     /* x, y of the simplified arcs: tp->pts itself at tolerance 0 (the exact
+                        arcs share their points); else, while simplifying, each arc where it
+                        is in tp->pts, and once simplified, packed (place) */
+    size_t *place;   /* per arc, the index of its first point in pts once packed; NULL: as in
+                        tp->pts */
+    size_t nplaces;  /* the points pts has room for */
 };
+
+/* The index in ts->pts of the first point of arc a. */
+static inline size_t topo_arc_place(const topo_simplified *ts, int a)
+{
+    return ts->place ? ts->place[a] : ts->tp->arcs[a].first;
+}
 
 /* Grows the doubles *p (of *cap) to hold at least need. */
 static inline void topo_grow(double **p, size_t *cap, size_t need)

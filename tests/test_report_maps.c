@@ -89,8 +89,13 @@ static void maps_of_a_grid(void **state)
     tl_compute(&t, &cov, &tl);
     topology *tp = topo_build(&t, h);
     assert_non_null(tp);
+    double coarse_m, fine_m;
+    rgeo_scales(&t, &coarse_m, &fine_m);
+    topo_simplified *coarse = topo_simplify(tp, h, coarse_m), *fine = topo_simplify(tp, h, fine_m);
+    assert_non_null(coarse);
+    assert_non_null(fine);
     report_geometry g;
-    assert_int_equal(rgeo_build(&g, &t, &cov, &zl, tp, 2), 0);
+    rgeo_build(&g, &t, &cov, &zl, coarse, fine, 2);
     /* A 6 km grid: about 6 m a unit of the national maps, a fifth of it for the regions. */
     assert_float_equal(g.coarse_m, 6.0, 1e-9);
     assert_float_equal(g.fine_m, 1.2, 1e-9);
@@ -144,6 +149,8 @@ static void maps_of_a_grid(void **state)
     free(maps);
     jis_free(&ji);
     rgeo_free(&t, &g);
+    topo_simplified_free(coarse);
+    topo_simplified_free(fine);
     topo_free(tp);
     tl_free(&tl);
     zone_free(&t, &zl);
