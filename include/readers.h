@@ -3,6 +3,9 @@
 #ifndef CPTSCOV_READERS_H
 #define CPTSCOV_READERS_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "commune_table.h"
 #include "diag.h"
 #include "strmap.h"
@@ -54,6 +57,9 @@ int harmonise_code(const commune_table *t, const passage *p, const char *code, i
 long read_members(commune_table *t, const char *path, const passage *p, const epci_table *epci,
                   join_issues *ji);
 
+/* A source read ahead (read_communes.c). */
+typedef struct crd_source crd_source;
+
 /* Commune polygons, from one or more OGR data sources. */
 typedef struct communes_reader {
     commune_table *t;
@@ -64,13 +70,28 @@ typedef struct communes_reader {
     long unmatched;          /* features whose code has no current commune */
     long repaired;           /* polygons made valid */
     int threads;             /* for the validity checks; 0 (crd_init's): every core */
+    /* Reading ahead (crd_prefetch): the sources, read by a thread of their own. */
+    const char *const *paths;
+    int nsources;
+    crd_source *sources;
+    int nread;               /* sources the thread has read (valid once it is joined) */
+    int next;                /* the next source crd_read takes */
+    pthread_t prefetcher;
+    int prefetching;
+    atomic_int cancel;       /* crd_free: stop reading ahead */
 } communes_reader;
 
 void crd_init(communes_reader *r, commune_table *t, const passage *p, const char *code_field,
               join_issues *ji);
-/* Reads every layer of path that holds a code field: codes are carried through the passage
- * table, polygons repaired when invalid and attached to their current commune. Returns the
- * features read, or -1 after diag_error. */
+/* Starts reading sources paths[0..n-1] (kept by the caller until crd_free) on a thread of its
+ * own: what needs no table (the features, their codes as written, their polygons checked
+ * and repaired), while the caller reads the tables. The table, the passage table and the join
+ * issues are only touched by crd_read, in the caller's thread. */
+void crd_prefetch(communes_reader *r, const char *const *paths, int n);
+/* Reads every layer of path that holds a code field (taken from the read-ahead when path is
+ * the next source crd_prefetch was given, read now otherwise): codes are carried through the
+ * passage table, polygons repaired when invalid and attached to their current commune.
+ * Returns the features read, or -1 after diag_error. */
 long crd_read(communes_reader *r, const char *path);
 /* Once every source is read: dissolves the polygons of merged communes, computes areas,
  * reports the communes left without polygon. */

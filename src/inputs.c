@@ -3,7 +3,8 @@
  *
  * The order matters: the passage table first (it carries every other code), then the
  * population table (it defines the current communes), the EPCI table, the memberships and
- * the polygons. Nothing here depends on a coverage rule or a scope, so a batch of scenarios
+ * the polygons. The polygons are read and checked ahead, beside the tables, and joined
+ * after them in that order, so that errors and join issues come as if read one by one. Nothing here depends on a coverage rule or a scope, so a batch of scenarios
  * pays for the reading, the longest stage of a job, once. */
 #include "inputs.h"
 
@@ -18,13 +19,9 @@ static void add_file(inputs *in, const char *kind, const char *path, long rows)
         in->files[in->nfiles++] = (input_file){kind, path, rows};
 }
 
-int inp_read(inputs *in, const run_options *o, stopwatch *w)
+/* The tables, in the order that matters; -1 after diag_error. */
+static int read_tables(inputs *in, const run_options *o)
 {
-    memset(in, 0, sizeof *in);
-    fld_set_free_codes(o->free_codes);
-    GDALAllRegister();
-    ctab_init(&in->table, GEOS_init_r());
-    jis_init(&in->issues);
     long n;
     if (o->passage) {
         if ((n = read_passage(&in->passage, o->passage, o->passage_from, o->passage_to,
@@ -48,12 +45,31 @@ int inp_read(inputs *in, const run_options *o, stopwatch *w)
                           &in->issues)) < 0)
         return -1;
     add_file(in, "members", o->members, n);
-    sw_lap(w, "read tables");
+    return 0;
+}
+
+int inp_read(inputs *in, const run_options *o, stopwatch *w)
+{
+    memset(in, 0, sizeof *in);
+    fld_set_free_codes(o->free_codes);
+    GDALAllRegister();
+    ctab_init(&in->table, GEOS_init_r());
+    jis_init(&in->issues);
+    /* The polygons are read ahead, on a thread of their own, while the tables are read here:
+     * reading and checking them needs no table, only joining them does. */
     communes_reader cr;
-    crd_init(&cr, &in->table, p, o->code_field, &in->issues);
+    crd_init(&cr, &in->table, NULL, o->code_field, &in->issues);
     cr.threads = o->threads;
+    crd_prefetch(&cr, (const char *const *)o->communes.items, o->communes.n);
+    if (read_tables(in, o) < 0) {
+        crd_free(&cr);
+        return -1;
+    }
+    sw_lap(w, "read tables");
+    cr.p = in->has_passage ? &in->passage : NULL;
     for (int i = 0; i < o->communes.n; i++) {
-        if ((n = crd_read(&cr, o->communes.items[i])) < 0) {
+        long n = crd_read(&cr, o->communes.items[i]);
+        if (n < 0) {
             crd_free(&cr);
             return -1;
         }

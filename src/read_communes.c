@@ -16,6 +16,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
+#include <proj.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -39,13 +41,10 @@ void crd_init(communes_reader *r, commune_table *t, const passage *p, const char
     r->p = p;
     r->ji = ji;
     r->code_field = code_field;
+    atomic_init(&r->cancel, 0);
     smap_init(&r->seen);
 }
 
-void crd_free(communes_reader *r)
-{
-    smap_free(&r->seen);
-}
 
 static int find_field(OGRFeatureDefnH defn, const char *override, const char *const *names)
 {
@@ -92,16 +91,17 @@ static GEOSGeometry *polygonal(GEOSContextHandle_t h, GEOSGeometry *g)
     return r;
 }
 
-/* The feature's geometry in GEOS, as it is (checked later), or NULL (reported). */
-static GEOSGeometry *feature_geometry(communes_reader *r, OGRFeatureH f, const char *path,
-                                     const char *code)
+/* What became of a feature's geometry on its way from OGR to GEOS. */
+enum { CONV_OK, CONV_EMPTY, CONV_CLOSED, CONV_BAD };
+
+/* The feature's geometry in GEOS, as it is (checked later), or NULL; *conv says what
+ * happened, for the join issues. */
+static GEOSGeometry *feature_geometry(GEOSContextHandle_t h, OGRFeatureH f, int *conv)
 {
-    GEOSContextHandle_t h = r->t->geos;
-    long fid = (long)OGR_F_GetFID(f);
+    *conv = CONV_OK;
     OGRGeometryH og = OGR_F_GetGeometryRef(f);
     if (!og || OGR_G_IsEmpty(og)) {
-        jis_add(r->ji, path, 0, code, "empty_geometry", "feature %ld (commune %s) has no polygon; "
-                "it is left out of the maps", fid, code);
+        *conv = CONV_EMPTY;
         return NULL;
     }
     OGRGeometryH lin = NULL;
@@ -130,25 +130,23 @@ static GEOSGeometry *feature_geometry(communes_reader *r, OGRFeatureH f, const c
         g = GEOSGeomFromWKB_buf_r(h, wkb, (size_t)size);
         free(wkb);
         if (g)
-            jis_add(r->ji, path, 0, code, "repaired_geometry", "feature %ld (commune %s) had a "
-                    "ring that was not closed; it was closed", fid, code);
+            *conv = CONV_CLOSED;
     }
     if (lin)
         OGR_G_DestroyGeometry(lin);
-    if (!g) {
-        jis_add(r->ji, path, 0, code, "bad_geometry", "feature %ld (commune %s): GEOS cannot read "
-                "its geometry; it is left out of the maps", fid, code);
-        return NULL;
-    }
+    if (!g)
+        *conv = CONV_BAD;
     return g;
 }
 
-/* A polygon read, waiting for its check; the batch of a layer is checked on the thread pool. */
+/* A feature as read, before any table is looked at: its code as written, its geometry
+ * checked. */
 typedef struct read_polygon {
-    int commune;
     long fid;
-    commune_code code;
+    char *raw;              /* the code cell */
+    char *name;             /* the name cell, "" without a name field */
     GEOSGeometry *g;        /* as read; after the check, valid and polygonal, or NULL */
+    int conv;               /* CONV_*: how it came from OGR */
     char *why;              /* why it was invalid (GEOS's words), or NULL */
     int not_polygonal;      /* valid, but nothing polygonal in it */
 } read_polygon;
@@ -178,6 +176,8 @@ static read_polygon *batch_item(const polygon_batch *b, int i)
 /* Checks one polygon: repairs it if invalid, keeps its polygonal part. */
 static void check_polygon(read_polygon *p, GEOSContextHandle_t h)
 {
+    if (!p->g)
+        return;
     if (GEOSisValid_r(h, p->g) != 1) {
         char *why = GEOSisValidReason_r(h, p->g);
         p->why = xstrdup(why ? why : "?");
@@ -240,6 +240,257 @@ static void batch_add(polygon_batch *b, const read_polygon *p)
     }
 }
 
+/* A layer read ahead: its CRS set up (not yet in the table), its features read and checked. */
+typedef struct read_layer {
+    commune_layer cl;
+    polygon_batch b;
+} read_layer;
+
+/* A source read ahead: its layers with a code field, in order, then the error that stopped
+ * the reading, if any (the message, as diag_message gives it). */
+struct crd_source {
+    char *path;
+    read_layer *layers;
+    int nlayers;
+    char *error;
+    long features;           /* features of its layers */
+};
+
+static void free_source(crd_source *s, GEOSContextHandle_t h)
+{
+    for (int l = 0; l < s->nlayers; l++) {
+        polygon_batch *b = &s->layers[l].b;
+        for (int i = 0; i < b->n; i++) {
+            read_polygon *p = batch_item(b, i);
+            if (p->g)
+                GEOSGeom_destroy_r(h, p->g);
+            free(p->raw);
+            free(p->name);
+            free(p->why);
+        }
+        for (int k = 0; k < b->nchunks; k++)
+            free(b->chunks[k]);
+        free(b->chunks);
+        commune_layer *cl = &s->layers[l].cl;
+        free(cl->path);
+        free(cl->name);
+        free(cl->crs_name);
+        free(cl->crs_id);
+        if (cl->to_wgs84)
+            proj_destroy(cl->to_wgs84);
+        if (cl->crs)
+            proj_destroy(cl->crs);
+    }
+    free(s->layers);
+    free(s->error);
+    free(s->path);
+    memset(s, 0, sizeof *s);
+}
+
+/* Reads the features of layer into rl->b, checking them on every core as they come; returns
+ * the features read, or -1 after diag_error. */
+static long read_features(const communes_reader *r, OGRLayerH layer, int code_field,
+                          const char *path, read_layer *rl, GEOSContextHandle_t h)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    int name_field = find_field(defn, NULL, name_names);
+    polygon_batch *b = &rl->b;
+    pthread_mutex_init(&b->lock, NULL);
+    pthread_cond_init(&b->more, NULL);
+    /* Checkers for every core but this one's, which reads; it checks too once done. */
+    int ncheckers = (r->threads > 0 ? r->threads : pool_cores()) - 1;
+    pthread_t *checkers = xmalloc((size_t)(ncheckers > 0 ? ncheckers : 1) * sizeof *checkers);
+    int started = 0;
+    for (int i = 0; i < ncheckers; i++)
+        if (pthread_create(&checkers[started], NULL, checker, b) == 0)
+            started++;
+    long n = 0;
+    OGRFeatureH f;
+    CPLErrorReset(); /* only this layer's errors count below */
+    OGR_L_ResetReading(layer);
+    while ((f = OGR_L_GetNextFeature(layer)) != NULL) {
+        n++;
+        read_polygon rp = {(long)OGR_F_GetFID(f),
+                           xstrdup(OGR_F_GetFieldAsString(f, code_field)),
+                           xstrdup(name_field >= 0 ? OGR_F_GetFieldAsString(f, name_field) : ""),
+                           NULL, CONV_OK, NULL, 0};
+        rp.g = feature_geometry(h, f, &rp.conv);
+        OGR_F_Destroy(f);
+        batch_add(b, &rp);
+        if (atomic_load(&r->cancel))
+            break;
+    }
+    if (CPLGetLastErrorType() >= CE_Failure)
+        n = diag_error(path, 0, "reading layer %s failed: %s; check the file",
+                       OGR_L_GetName(layer), CPLGetLastErrorMsg());
+    pthread_mutex_lock(&b->lock);
+    b->ready = b->n;
+    b->done = 1;
+    pthread_cond_broadcast(&b->more);
+    pthread_mutex_unlock(&b->lock);
+    check_chunks(b, h);
+    for (int i = 0; i < started; i++)
+        pthread_join(checkers[i], NULL);
+    free(checkers);
+    pthread_mutex_destroy(&b->lock);
+    pthread_cond_destroy(&b->more);
+    return n;
+}
+
+/* Sets up the CRS of layer into cl; -1 after diag_error. */
+static int setup_layer(commune_layer *cl, OGRLayerH layer, const char *path)
+{
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer);
+    if (!srs)
+        return diag_error(path, 0, "layer %s has no CRS (is its .prj missing?); give it one, for "
+                                   "example with ogr2ogr -a_srs EPSG:2154", OGR_L_GetName(layer));
+    char *wkt = NULL;
+    const char *opts[] = {"FORMAT=WKT2_2019", NULL};
+    if (OSRExportToWktEx(srs, &wkt, opts) != OGRERR_NONE || !wkt) {
+        CPLFree(wkt);
+        return diag_error(path, 0, "the CRS of layer %s cannot be read; reproject it with ogr2ogr",
+                          OGR_L_GetName(layer));
+    }
+    int rc = crs_setup_layer(cl, wkt, path);
+    CPLFree(wkt);
+    if (rc < 0)
+        return -1;
+    cl->path = xstrdup(path);
+    cl->name = xstrdup(OGR_L_GetName(layer));
+    return 0;
+}
+
+/* 1 when the shapefile path (ending in .shp) has no part with extension ext (".dbf"), in
+ * either case, beside it. */
+static int shapefile_part_missing(const char *path, const char *ext)
+{
+    size_t n = strlen(path);
+    char *p = xasprintf("%.*s%s", (int)(n - 4), path, ext);
+    struct stat st;
+    int missing = stat(p, &st) != 0;
+    for (char *q = p + n - 3; missing && *q; q++)
+        *q = (char)toupper((unsigned char)*q);
+    missing = missing && stat(p, &st) != 0;
+    free(p);
+    return missing;
+}
+
+/* Reads source path ahead into s, touching neither the table nor the join issues; returns 0,
+ * or -1 after diag_error (in the calling thread's context; s->error is left for the caller). */
+static int read_source(const communes_reader *r, const char *path, crd_source *s,
+                       GEOSContextHandle_t h)
+{
+    memset(s, 0, sizeof *s);
+    s->path = xstrdup(path);
+    size_t len = strlen(path);
+    if (len > 4 && strcasecmp(path + len - 4, ".shp") == 0) {
+        /* Without its .dbf, GDAL reads a shapefile without fields; without its .shx, not at
+         * all: say which part is missing rather than what follows from it. */
+        struct stat st;
+        static const char *const parts[] = {".shx", ".dbf"};
+        for (int i = 0; i < 2; i++)
+            if (stat(path, &st) == 0 && shapefile_part_missing(path, parts[i]))
+                return diag_error(path, 0, "the %s file of this shapefile is missing; copy it "
+                                           "beside the .shp (a shapefile needs its .shp, .shx, "
+                                           ".dbf and .prj)", parts[i]);
+    }
+    CPLErrorReset();
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!ds) {
+        struct stat st;
+        if (stat(path, &st) != 0 && errno == ENOENT && strncmp(path, "/vsi", 4) != 0 &&
+            !strchr(path, ':'))
+            return diag_error(path, 0, "cannot open: no such file; check the path");
+        const char *why = CPLGetLastErrorMsg();
+        return diag_error(path, 0, "cannot open as a vector layer%s%s; give a Shapefile (with its "
+                                   ".shx, .dbf and .prj), GeoPackage, GeoJSON or FlatGeobuf",
+                          why[0] ? ": " : "", why);
+    }
+    int rc = 0;
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds) && rc == 0; i++) {
+        OGRLayerH layer = GDALDatasetGetLayer(ds, i);
+        int field = find_field(OGR_L_GetLayerDefn(layer), r->code_field, code_names);
+        if (field < 0)
+            continue;
+        read_layer rl;
+        memset(&rl, 0, sizeof rl);
+        if (setup_layer(&rl.cl, layer, path) < 0) {
+            rc = -1;
+            break;
+        }
+        s->layers = xrealloc(s->layers, (size_t)(s->nlayers + 1) * sizeof *s->layers);
+        s->layers[s->nlayers] = rl;
+        read_layer *at = &s->layers[s->nlayers++];
+        long n = read_features(r, layer, field, path, at, h);
+        at->cl.features = n;
+        if (n < 0)
+            rc = -1;
+        else
+            s->features += n;
+    }
+    if (rc == 0 && s->nlayers == 0) {
+        if (r->code_field)
+            rc = diag_error(path, 0, "no layer has a field named %s (given with --code-field); "
+                                     "check the field names with ogrinfo", r->code_field);
+        else
+            rc = diag_error(path, 0, "no layer has a commune code field (INSEE_COM, insee_com, "
+                                     "code, CODGEO, CODE_INSEE, COM); name it with --code-field");
+    }
+    GDALClose(ds);
+    return rc;
+}
+
+/* read_source with an error context of its own: its error, if any, is kept in s->error for
+ * the moment the source is joined (the tables' errors, read meanwhile, come first). */
+static int read_source_apart(const communes_reader *r, const char *path, crd_source *s,
+                             GEOSContextHandle_t h)
+{
+    diag_context *saved = diag_current();
+    diag_context dc;
+    diag_context_init(&dc);
+    diag_use(&dc);
+    int rc = read_source(r, path, s, h);
+    if (rc < 0)
+        s->error = xstrdup(diag_message() ? diag_message() : "reading failed");
+    diag_use(saved);
+    diag_context_free(&dc);
+    return rc;
+}
+
+/* The read-ahead thread: every source in order; stops at the first that fails. */
+static void *prefetch_thread(void *arg)
+{
+    communes_reader *r = arg;
+    GEOSContextHandle_t h = GEOS_init_r();
+    for (int i = 0; i < r->nsources && !atomic_load(&r->cancel); i++) {
+        int rc = read_source_apart(r, r->paths[i], &r->sources[i], h);
+        r->nread = i + 1;
+        if (rc < 0)
+            break;
+    }
+    GEOS_finish_r(h);
+    return NULL;
+}
+
+void crd_prefetch(communes_reader *r, const char *const *paths, int n)
+{
+    r->paths = paths;
+    r->nsources = n;
+    r->sources = xcalloc((size_t)(n ? n : 1), sizeof *r->sources);
+    r->prefetching = pthread_create(&r->prefetcher, NULL, prefetch_thread, r) == 0;
+    if (!r->prefetching)
+        prefetch_thread(r); /* no thread to be had: read here, now */
+}
+
+/* Waits for the read-ahead thread, if any. */
+static void prefetch_wait(communes_reader *r)
+{
+    if (r->prefetching) {
+        pthread_join(r->prefetcher, NULL);
+        r->prefetching = 0;
+    }
+}
+
 /* Attaches polygon g (consumed) of layer l to commune c. */
 static int attach(communes_reader *r, int c, int l, GEOSGeometry *g, const char *path)
 {
@@ -270,38 +521,27 @@ static int attach(communes_reader *r, int c, int l, GEOSGeometry *g, const char 
     return 0;
 }
 
-static long read_layer(communes_reader *r, OGRLayerH layer, int l, int code_field,
-                       const char *path)
+/* Joins the features of a layer read ahead to the table, as layer l: codes checked and
+ * carried to their current commune, join issues in the order of the features (those of the
+ * codes and of the reading first, then those of the checks), polygons attached. Takes the
+ * geometries. Returns 0, or -1 after diag_error. */
+static int join_layer(communes_reader *r, read_layer *rl, int l, const char *path)
 {
-    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-    int name_field = find_field(defn, NULL, name_names);
-    const char *lname = OGR_L_GetName(layer);
-    long n = 0;
-    OGRFeatureH f;
-    polygon_batch b;
-    memset(&b, 0, sizeof b);
-    pthread_mutex_init(&b.lock, NULL);
-    pthread_cond_init(&b.more, NULL);
-    /* Checkers for every core but this one's, which reads; it checks too once done. */
-    int ncheckers = (r->threads > 0 ? r->threads : pool_cores()) - 1;
-    pthread_t *checkers = xmalloc((size_t)(ncheckers > 0 ? ncheckers : 1) * sizeof *checkers);
-    int started = 0;
-    for (int i = 0; i < ncheckers; i++)
-        if (pthread_create(&checkers[started], NULL, checker, &b) == 0)
-            started++;
-    CPLErrorReset(); /* only this layer's errors count below */
-    OGR_L_ResetReading(layer);
-    while ((f = OGR_L_GetNextFeature(layer)) != NULL) {
-        n++;
-        const char *raw = OGR_F_GetFieldAsString(f, code_field);
-        long fid = (long)OGR_F_GetFID(f);
+    polygon_batch *b = &rl->b;
+    const char *lname = r->t->layers[l].name;
+    int *commune_of = xmalloc((size_t)(b->n ? b->n : 1) * sizeof *commune_of);
+    commune_code *codes = xmalloc((size_t)(b->n ? b->n : 1) * sizeof *codes);
+    for (int i = 0; i < b->n; i++) {
+        read_polygon *p = batch_item(b, i);
+        const char *raw = p->raw;
+        long fid = p->fid;
         commune_code code;
+        commune_of[i] = -1;
         int fc = fld_code(raw, code);
         if (fc == FLD_INVALID) {
             jis_add(r->ji, path, 0, raw, "unmatched_geometry", "feature %ld: \"%s\" is not a "
                     "commune code; the polygon is left out", fid, raw);
             r->unmatched++;
-            OGR_F_Destroy(f);
             continue;
         }
         if (fc == FLD_REPAIRED)
@@ -315,147 +555,75 @@ static long read_layer(communes_reader *r, OGRLayerH layer, int l, int code_fiel
         int old;
         int c = harmonise_code(r->t, r->p, code, &old);
         if (c < 0) {
-            const char *name = name_field >= 0 ? OGR_F_GetFieldAsString(f, name_field) : "";
+            const char *name = p->name;
             jis_add(r->ji, path, 0, code, "unmatched_geometry", "feature %ld: commune %s%s%s is "
                     "neither in the population table nor in the passage table; the polygon is "
                     "left out", fid, code, name[0] ? " " : "", name);
             r->unmatched++;
-            OGR_F_Destroy(f);
             continue;
         }
-        GEOSGeometry *g = feature_geometry(r, f, path, code);
-        OGR_F_Destroy(f);
-        if (!g)
+        if (p->conv == CONV_EMPTY)
+            jis_add(r->ji, path, 0, code, "empty_geometry", "feature %ld (commune %s) has no "
+                    "polygon; it is left out of the maps", fid, code);
+        else if (p->conv == CONV_CLOSED)
+            jis_add(r->ji, path, 0, code, "repaired_geometry", "feature %ld (commune %s) had a "
+                    "ring that was not closed; it was closed", fid, code);
+        else if (p->conv == CONV_BAD)
+            jis_add(r->ji, path, 0, code, "bad_geometry", "feature %ld (commune %s): GEOS cannot "
+                    "read its geometry; it is left out of the maps", fid, code);
+        if (p->conv == CONV_EMPTY || p->conv == CONV_BAD)
             continue;
-        read_polygon rp = {c, fid, {0}, g, NULL, 0};
-        memcpy(rp.code, code, sizeof code);
-        batch_add(&b, &rp);
+        commune_of[i] = c;
+        memcpy(codes[i], code, sizeof code);
     }
-    if (CPLGetLastErrorType() >= CE_Failure)
-        n = diag_error(path, 0, "reading layer %s failed: %s; check the file", lname,
-                       CPLGetLastErrorMsg());
-    pthread_mutex_lock(&b.lock);
-    b.ready = b.n;
-    b.done = 1;
-    pthread_cond_broadcast(&b.more);
-    pthread_mutex_unlock(&b.lock);
-    check_chunks(&b, r->t->geos);
-    for (int i = 0; i < started; i++)
-        pthread_join(checkers[i], NULL);
-    free(checkers);
-    pthread_mutex_destroy(&b.lock);
-    pthread_cond_destroy(&b.more);
-    for (int i = 0; i < b.n; i++) {
-        read_polygon *p = batch_item(&b, i);
-        if (n >= 0 && p->why) {
+    int rc = 0;
+    for (int i = 0; i < b->n; i++) {
+        read_polygon *p = batch_item(b, i);
+        if (commune_of[i] < 0)
+            continue;
+        if (rc == 0 && p->why) {
             r->repaired++;
-            jis_add(r->ji, path, 0, p->code, "repaired_geometry", "feature %ld (commune %s) was "
-                    "invalid (%s) and was repaired%s", p->fid, p->code, p->why,
+            jis_add(r->ji, path, 0, codes[i], "repaired_geometry", "feature %ld (commune %s) was "
+                    "invalid (%s) and was repaired%s", p->fid, codes[i], p->why,
                     p->g ? "" : "; nothing polygonal was left, so it is left out of the maps");
-        } else if (n >= 0 && p->not_polygonal) {
-            jis_add(r->ji, path, 0, p->code, "bad_geometry", "feature %ld (commune %s) is not a "
-                    "polygon; it is left out of the maps", p->fid, p->code);
+        } else if (rc == 0 && p->not_polygonal) {
+            jis_add(r->ji, path, 0, codes[i], "bad_geometry", "feature %ld (commune %s) is not a "
+                    "polygon; it is left out of the maps", p->fid, codes[i]);
         }
-        if (p->g && n < 0)
-            GEOSGeom_destroy_r(r->t->geos, p->g);
-        else if (p->g && attach(r, p->commune, l, p->g, path) < 0)
-            n = -1; /* attach has freed it */
-        free(p->why);
+        if (p->g && rc == 0) {
+            rc = attach(r, commune_of[i], l, p->g, path); /* takes it, even when it fails */
+            p->g = NULL;
+        }
     }
-    for (int k = 0; k < b.nchunks; k++)
-        free(b.chunks[k]);
-    free(b.chunks);
-    return n;
-}
-
-/* Sets up layer number i of the source as a commune layer; -1 after diag_error. */
-static int add_layer(communes_reader *r, OGRLayerH layer, const char *path)
-{
-    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer);
-    if (!srs)
-        return diag_error(path, 0, "layer %s has no CRS (is its .prj missing?); give it one, for "
-                                   "example with ogr2ogr -a_srs EPSG:2154", OGR_L_GetName(layer));
-    char *wkt = NULL;
-    const char *opts[] = {"FORMAT=WKT2_2019", NULL};
-    if (OSRExportToWktEx(srs, &wkt, opts) != OGRERR_NONE || !wkt) {
-        CPLFree(wkt);
-        return diag_error(path, 0, "the CRS of layer %s cannot be read; reproject it with ogr2ogr",
-                          OGR_L_GetName(layer));
-    }
-    commune_layer cl = {0};
-    int rc = crs_setup_layer(&cl, wkt, path);
-    CPLFree(wkt);
-    if (rc < 0)
-        return -1;
-    cl.path = xstrdup(path);
-    cl.name = xstrdup(OGR_L_GetName(layer));
-    return ctab_add_layer(r->t, &cl);
-}
-
-/* 1 when the shapefile path (ending in .shp) has no part with extension ext (".dbf"), in
- * either case, beside it. */
-static int shapefile_part_missing(const char *path, const char *ext)
-{
-    size_t n = strlen(path);
-    char *p = xasprintf("%.*s%s", (int)(n - 4), path, ext);
-    struct stat st;
-    int missing = stat(p, &st) != 0;
-    for (char *q = p + n - 3; missing && *q; q++)
-        *q = (char)toupper((unsigned char)*q);
-    missing = missing && stat(p, &st) != 0;
-    free(p);
-    return missing;
+    free(commune_of);
+    free(codes);
+    return rc;
 }
 
 long crd_read(communes_reader *r, const char *path)
 {
-    size_t len = strlen(path);
-    if (len > 4 && strcasecmp(path + len - 4, ".shp") == 0) {
-        /* Without its .dbf, GDAL reads a shapefile without fields; without its .shx, not at
-         * all: say which part is missing rather than what follows from it. */
-        struct stat st;
-        static const char *const parts[] = {".shx", ".dbf"};
-        for (int i = 0; i < 2; i++)
-            if (stat(path, &st) == 0 && shapefile_part_missing(path, parts[i]))
-                return diag_error(path, 0, "the %s file of this shapefile is missing; copy it "
-                                           "beside the .shp (a shapefile needs its .shp, .shx, "
-                                           ".dbf and .prj)", parts[i]);
+    prefetch_wait(r);
+    crd_source own, *s = NULL;
+    if (r->next < r->nread && strcmp(r->sources[r->next].path, path) == 0) {
+        s = &r->sources[r->next++];
+    } else {
+        /* Not read ahead: read now. */
+        s = &own;
+        read_source_apart(r, path, s, r->t->geos);
     }
-    CPLErrorReset();
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-    if (!ds) {
-        struct stat st;
-        if (stat(path, &st) != 0 && errno == ENOENT && strncmp(path, "/vsi", 4) != 0 &&
-            !strchr(path, ':'))
-            return diag_error(path, 0, "cannot open: no such file; check the path");
-        const char *why = CPLGetLastErrorMsg();
-        return diag_error(path, 0, "cannot open as a vector layer%s%s; give a Shapefile (with its "
-                                   ".shx, .dbf and .prj), GeoPackage, GeoJSON or FlatGeobuf",
-                          why[0] ? ": " : "", why);
+    long total = s->features;
+    for (int i = 0; i < s->nlayers && total >= 0; i++) {
+        read_layer *rl = &s->layers[i];
+        if (rl->cl.features < 0)
+            break; /* its reading failed: s->error says why */
+        int l = ctab_add_layer(r->t, &rl->cl);
+        memset(&rl->cl, 0, sizeof rl->cl); /* the table has it now */
+        if (l < 0 || join_layer(r, rl, l, path) < 0)
+            total = -1;
     }
-    long total = 0;
-    int used = 0;
-    for (int i = 0; i < GDALDatasetGetLayerCount(ds) && total >= 0; i++) {
-        OGRLayerH layer = GDALDatasetGetLayer(ds, i);
-        int field = find_field(OGR_L_GetLayerDefn(layer), r->code_field, code_names);
-        if (field < 0)
-            continue;
-        used++;
-        int l = add_layer(r, layer, path);
-        long n = l < 0 ? -1 : read_layer(r, layer, l, field, path);
-        if (l >= 0)
-            r->t->layers[l].features = n;
-        total = n < 0 ? -1 : total + n;
-    }
-    if (total >= 0 && !used) {
-        if (r->code_field)
-            total = diag_error(path, 0, "no layer has a field named %s (given with --code-field); "
-                                        "check the field names with ogrinfo", r->code_field);
-        else
-            total = diag_error(path, 0, "no layer has a commune code field (INSEE_COM, insee_com, "
-                                        "code, CODGEO, CODE_INSEE, COM); name it with --code-field");
-    }
-    GDALClose(ds);
+    if (total >= 0 && s->error)
+        total = diag_error(NULL, 0, "%s", s->error);
+    free_source(s, r->t->geos);
     return total;
 }
 
@@ -484,4 +652,14 @@ void crd_finish(communes_reader *r)
         }
         c->area_km2 = crs_area_km2(&t->layers[c->layer], t->geos, c->geom);
     }
+}
+
+void crd_free(communes_reader *r)
+{
+    atomic_store(&r->cancel, 1);
+    prefetch_wait(r);
+    for (int i = r->next; i < r->nread; i++)
+        free_source(&r->sources[i], r->t->geos);
+    free(r->sources);
+    smap_free(&r->seen);
 }
