@@ -53,8 +53,12 @@ typedef struct commune {
     long line;            /* line in the population table */
 
     /* Filled by the geometry reader: */
-    GEOSGeometry *geom;   /* polygonal, in the CRS of layers[layer]; NULL when no polygon */
-    int layer;            /* -1 when no polygon */
+    GEOSGeometry *geom;   /* polygonal, in the CRS of layers[layer]; NULL when no polygon,
+                             and once the arcs are built (territories.c): the polygon then
+                             lives in the arcs, topo_shape rebuilds it */
+    int layer;            /* -1 when no polygon: the test of having one */
+    double planar_area;   /* of the polygon, in its layer's CRS units */
+    double bbox[4];       /* xmin, ymin, xmax, ymax of the polygon, in its layer's CRS */
     int parts;            /* how many source polygons were dissolved into geom */
     double area_km2;      /* on the ellipsoid, 0 when no polygon */
 
@@ -98,6 +102,11 @@ int ctab_get_cpts(commune_table *t, const char *id, int *created);
 int ctab_add_member(commune_table *t, int k, int c);
 
 int ctab_add_layer(commune_table *t, const commune_layer *layer);
+/* The planar area (layer units) and the extent {xmin, ymin, xmax, ymax} of commune c's
+ * polygon (c->layer >= 0): from its geometry while it has one (read with GEOS context h, the
+ * calling thread's), else as the reader recorded them (the polygon is in the arcs). */
+double ctab_polygon_area(const commune *c, GEOSContextHandle_t h);
+void ctab_polygon_bbox(const commune *c, GEOSContextHandle_t h, double bbox[4]);
 
 /* Records the name of a department (is_region 0) or region; the first name given wins. */
 void ctab_set_area_name(commune_table *t, int is_region, const char *code, const char *name);

@@ -39,15 +39,16 @@ typedef struct territories {
     struct report_arcs *report_arcs;
 } territories;
 
-/* Builds the arcs of the communes (topology.h) and the adjacency graph read off them, and
- * dissolves, on threads threads (0: every core), the CPTS, departments and regions that
+/* Builds the arcs of the communes (topology.h), taking t's commune polygons into them (each
+ * commune's geom is then NULL: topo_shape on tr->exact rebuilds it), and the adjacency graph
+ * read off them, and dissolves, on threads threads (0: every core), the CPTS, departments and regions that
  * scopes[0..nscopes-1] show (nscopes 0 or a NULL scope: all of them); the others keep an
  * empty shape (no layer). Returns 0, or -1 after diag_error (the arcs could not be built). */
-int terr_build(territories *tr, const commune_table *t, const coverage_scope *const *scopes,
+int terr_build(territories *tr, commune_table *t, const coverage_scope *const *scopes,
                int nscopes, int threads, stopwatch *w);
 /* terr_build in two steps: the areas, the arcs and the adjacency graph (enough for the
  * uncovered zones of any rule; 0, or -1 after diag_error), then the dissolves. */
-int terr_begin(territories *tr, const commune_table *t, int threads, stopwatch *w);
+int terr_begin(territories *tr, commune_table *t, int threads, stopwatch *w);
 void terr_dissolve(territories *tr, const coverage_scope *const *scopes, int nscopes,
                    int threads, stopwatch *w);
 /* Builds the arcs (once) and simplifies them at each of tolerances[0..n-1] (metres) not done

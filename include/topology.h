@@ -16,6 +16,10 @@ typedef struct topo_simplified topo_simplified;
 
 /* Builds the arcs of t's commune polygons with GEOS context h. Returns NULL after diag_error. */
 topology *topo_build(const commune_table *t, GEOSContextHandle_t h);
+/* The same, taking the polygons: each commune's geometry is freed once its rings are in the
+ * arcs (c->geom NULL, c->layer kept), so that the coverage is never held twice (75 MB of GEOS
+ * polygons for France); topo_shape on the exact arcs rebuilds any commune. */
+topology *topo_build_taking(commune_table *t, GEOSContextHandle_t h);
 /* Simplifies every arc once (its end nodes kept), tolerance in metres (0 keeps every point;
  * a geographic layer's degrees are scaled at its mean latitude); never makes a polygon
  * invalid nor lets one vanish: arcs that would cross, and the arcs of a commune that would

@@ -16,6 +16,11 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void grow_array(void **array, int *cap, int need, size_t elem);
 #define GROW(arr, cap, need) grow_array((void **)&(arr), &(cap), (need), sizeof *(arr))
 
+/* Gives the memory freed so far back to the system, after a large free (the commune polygons,
+ * once the arcs hold them): the allocator keeps freed pages for a while otherwise, and the
+ * peak memory of the national job counts them. */
+void mem_release(void);
+
 /* Copies s without leading and trailing blanks into a new string. */
 char *str_trim_dup(const char *s);
 /* 1 when a and b are equal ignoring ASCII case. */

@@ -125,6 +125,27 @@ int ctab_add_member(commune_table *t, int k, int c)
     return 0;
 }
 
+double ctab_polygon_area(const commune *c, GEOSContextHandle_t h)
+{
+    double a = 0;
+    if (!c->geom)
+        return c->planar_area;
+    GEOSArea_r(h, c->geom, &a);
+    return a;
+}
+
+void ctab_polygon_bbox(const commune *c, GEOSContextHandle_t h, double bbox[4])
+{
+    if (!c->geom) {
+        memcpy(bbox, c->bbox, sizeof c->bbox);
+        return;
+    }
+    GEOSGeom_getXMin_r(h, c->geom, &bbox[0]);
+    GEOSGeom_getYMin_r(h, c->geom, &bbox[1]);
+    GEOSGeom_getXMax_r(h, c->geom, &bbox[2]);
+    GEOSGeom_getYMax_r(h, c->geom, &bbox[3]);
+}
+
 int ctab_add_layer(commune_table *t, const commune_layer *layer)
 {
     GROW(t->layers, t->caplayers, t->nlayers + 1);

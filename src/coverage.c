@@ -23,7 +23,7 @@ static void add_commune(coverage_figures *f, const commune *c, int covered)
     f->population += c->population;
     f->communes++;
     f->area_km2 += c->area_km2;
-    if (!c->geom)
+    if (c->layer < 0)
         f->communes_without_polygon++;
     if (covered) {
         f->covered_population += c->population;

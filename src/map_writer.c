@@ -817,10 +817,15 @@ int mw_end(map_writer *w, const shape *s)
     return 0;
 }
 
+int mw_traces(const map_writer *w, const shape *s)
+{
+    return w->engine != ENGINE_GDAL && s->traced;
+}
+
 int mw_end_traced(map_writer *w, const shape *s, const topo_simplified *arcs,
                   const double *lonlat, const int *idx, int n)
 {
-    if (w->engine == ENGINE_GDAL || !arcs || !lonlat || !s->traced)
+    if (!mw_traces(w, s) || !arcs || !lonlat)
         return mw_end(w, s);
     puts_(w, "},");
     put_traced(w, arcs, lonlat, idx, n);

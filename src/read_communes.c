@@ -649,8 +649,17 @@ void crd_finish(communes_reader *r)
             jis_add(r->ji, t->layers[c->layer].path, 0, c->code, "merged_polygons",
                     "%d polygons dissolved into current commune %s (%s)", c->parts, c->code,
                     c->name);
+            if (!c->geom) { /* nothing polygonal came out of the union (never seen) */
+                c->layer = -1;
+                continue;
+            }
         }
         c->area_km2 = crs_area_km2(&t->layers[c->layer], t->geos, c->geom);
+        GEOSArea_r(t->geos, c->geom, &c->planar_area);
+        GEOSGeom_getXMin_r(t->geos, c->geom, &c->bbox[0]);
+        GEOSGeom_getYMin_r(t->geos, c->geom, &c->bbox[1]);
+        GEOSGeom_getXMax_r(t->geos, c->geom, &c->bbox[2]);
+        GEOSGeom_getYMax_r(t->geos, c->geom, &c->bbox[3]);
     }
 }
 

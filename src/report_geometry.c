@@ -122,14 +122,14 @@ static void national_tasks(report_geometry *g, task_list *l, const commune_table
         }
     /* Covered and uncovered communes with a polygon, grouped by frame. */
     for (int c = 0; c < t->ncommunes; c++)
-        if (t->communes[c].geom)
+        if (t->communes[c].layer >= 0)
             frame_index(g, t->communes[c].dep);
     int **lists = xmalloc(2 * (size_t)(g->nframes ? g->nframes : 1) * sizeof *lists);
     int *counts = xcalloc(2 * (size_t)(g->nframes ? g->nframes : 1), sizeof *counts);
     for (int f = 0; f < 2 * g->nframes; f++)
         lists[f] = xmalloc((size_t)(t->ncommunes ? t->ncommunes : 1) * sizeof **lists);
     for (int c = 0; c < t->ncommunes; c++) {
-        if (!t->communes[c].geom)
+        if (t->communes[c].layer < 0)
             continue;
         int f = 2 * frame_index(g, t->communes[c].dep) + (cov->covered[c] ? 0 : 1);
         lists[f][counts[f]++] = c;
@@ -153,7 +153,7 @@ static void region_tasks(report_geometry *g, task_list *l, const commune_table *
         rgeo_region *gr = &g->by_region[r];
         int *covered = xmalloc((size_t)(a->ncommunes ? a->ncommunes : 1) * sizeof *covered), n = 0;
         for (int i = 0; i < a->ncommunes; i++)
-            if (cov->covered[a->communes[i]] && t->communes[a->communes[i]].geom)
+            if (cov->covered[a->communes[i]] && t->communes[a->communes[i]].layer >= 0)
                 covered[n++] = a->communes[i];
         add_task(l, fine, covered, n, &gr->covered);
     }
@@ -204,20 +204,18 @@ static double national_extent_m(const commune_table *t)
 {
     int metropole = 0;
     for (int c = 0; c < t->ncommunes && !metropole; c++)
-        metropole = t->communes[c].geom && !svgm_frame_of(t->communes[c].dep)[0];
+        metropole = t->communes[c].layer >= 0 && !svgm_frame_of(t->communes[c].dep)[0];
     double best = 0;
     for (int l = 0; l < t->nlayers; l++) {
         double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
         int any = 0;
         for (int c = 0; c < t->ncommunes; c++) {
             const commune *cm = &t->communes[c];
-            if (!cm->geom || cm->layer != l || (metropole && svgm_frame_of(cm->dep)[0]))
+            if (cm->layer != l || (metropole && svgm_frame_of(cm->dep)[0]))
                 continue;
-            double a, b, d, e;
-            GEOSGeom_getXMin_r(t->geos, cm->geom, &a);
-            GEOSGeom_getYMin_r(t->geos, cm->geom, &b);
-            GEOSGeom_getXMax_r(t->geos, cm->geom, &d);
-            GEOSGeom_getYMax_r(t->geos, cm->geom, &e);
+            double bb[4];
+            ctab_polygon_bbox(cm, t->geos, bb);
+            double a = bb[0], b = bb[1], d = bb[2], e = bb[3];
             if (!any || a < x0) x0 = a;
             if (!any || b < y0) y0 = b;
             if (!any || d > x1) x1 = d;

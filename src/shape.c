@@ -99,8 +99,11 @@ static void shape_init(const commune_table *t, shape *s)
     s->by_layer = xcalloc((size_t)(t->nlayers ? t->nlayers : 1), sizeof *s->by_layer);
 }
 
-void shape_dissolve_communes(const commune_table *t, GEOSContextHandle_t h, const int *idx,
-                             int n, const char *what, join_issues *ji, shape *s)
+/* The unions of the communes' polygons; a commune whose polygon is in the arcs (its geom
+ * given to them) is rebuilt from the exact arcs first. */
+static void dissolve_polygons(const commune_table *t, GEOSContextHandle_t h,
+                              const topo_simplified *arcs, const int *idx, int n,
+                              const char *what, join_issues *ji, shape *s)
 {
     shape_init(t, s);
     GEOSGeometry **parts = NULL;
@@ -109,12 +112,27 @@ void shape_dissolve_communes(const commune_table *t, GEOSContextHandle_t h, cons
         int np = 0;
         for (int i = 0; i < n; i++) {
             const commune *c = &t->communes[idx[i]];
-            if (c->geom && c->layer == l)
+            if (c->layer != l)
+                continue;
+            if (c->geom) {
                 collect_polygons(h, c->geom, &parts, &np, &cap);
+            } else if (arcs) {
+                shape one;
+                topo_shape(arcs, h, &idx[i], 1, &one);
+                if (one.by_layer[l])
+                    collect_polygons(h, one.by_layer[l], &parts, &np, &cap);
+                shape_free_r(h, &one);
+            }
         }
         dissolve_layer(h, parts, np, l, what, ji, s);
     }
     free(parts);
+}
+
+void shape_dissolve_communes(const commune_table *t, GEOSContextHandle_t h, const int *idx,
+                             int n, const char *what, join_issues *ji, shape *s)
+{
+    dissolve_polygons(t, h, NULL, idx, n, what, ji, s);
 }
 
 /* 1 when every layer of s has the area of the polygons of the members in that layer. */
@@ -125,9 +143,8 @@ static int areas_match(const commune_table *t, GEOSContextHandle_t h, const int 
         double in = 0, out = 0;
         for (int i = 0; i < n; i++) {
             const commune *c = &t->communes[idx[i]];
-            double a = 0;
-            if (c->geom && c->layer == l && GEOSArea_r(h, c->geom, &a))
-                in += a;
+            if (c->layer == l)
+                in += ctab_polygon_area(c, h);
         }
         if (s->by_layer[l] && !GEOSArea_r(h, s->by_layer[l], &out))
             return 0;
@@ -145,9 +162,9 @@ void shape_dissolve_arcs(const commune_table *t, GEOSContextHandle_t h, const to
             s->traced = 1;
             return;
         }
-        shape_free(t, s);
+        shape_free_r(h, s);
     }
-    shape_dissolve_communes(t, h, idx, n, what, ji, s);
+    dissolve_polygons(t, h, arcs, idx, n, what, ji, s);
 }
 
 /* A ring transformed by PROJ, as a new LinearRing. */

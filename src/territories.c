@@ -146,37 +146,32 @@ static void lonlat_task(void *arg, int part, GEOSContextHandle_t h)
     proj_context_destroy(p.ctx);
 }
 
-/* The report's two scales, each simplified on a thread of its own with a GEOS context of its
- * own (the table's serves the caller meanwhile). */
+/* The report's two scales, simplified one after the other on a thread of their own, with a
+ * GEOS context of its own (the table's serves the caller meanwhile): beside the projection
+ * of the arcs and the dissolves, which keep the other cores busy, and one at a time, since
+ * each holds room for every point of the arcs while it simplifies (19 MB for France). */
 struct report_arcs {
     const topology *topology;
     double tolerance_m[2];    /* coarse, fine */
     topo_simplified *arcs[2];
-    pthread_t threads[2];
-    int started[2];
-    diag_context *diag;       /* terr_begin's caller's, for the errors of those threads */
+    pthread_t thread;
+    int started;
+    diag_context *diag;       /* terr_begin's caller's, for the errors of that thread */
     pthread_mutex_t lock;     /* scenarios may wait for them at once */
 };
 
-typedef struct report_scale {
-    struct report_arcs *ra;
-    int which;
-} report_scale;
-
 static void *report_arcs_thread(void *arg)
 {
-    report_scale *rs = arg;
-    struct report_arcs *ra = rs->ra;
+    struct report_arcs *ra = arg;
     diag_use(ra->diag);
     GEOSContextHandle_t h = GEOS_init_r();
-    ra->arcs[rs->which] = topo_simplify(ra->topology, h, ra->tolerance_m[rs->which]);
+    for (int i = 0; i < 2; i++)
+        ra->arcs[i] = topo_simplify(ra->topology, h, ra->tolerance_m[i]);
     GEOS_finish_r(h);
-    free(rs);
     return NULL;
 }
 
-/* Starts the simplification at the report's two scales on two threads (here when no
- * thread can be had). */
+/* Starts the simplification at the report's two scales (here when no thread can be had). */
 static void start_report_arcs(territories *tr)
 {
     struct report_arcs *ra = xcalloc(1, sizeof *ra);
@@ -185,13 +180,9 @@ static void start_report_arcs(territories *tr)
     ra->diag = diag_current();
     pthread_mutex_init(&ra->lock, NULL);
     tr->report_arcs = ra;
-    for (int i = 0; i < 2; i++) {
-        report_scale *rs = xmalloc(sizeof *rs);
-        *rs = (report_scale){ra, i};
-        ra->started[i] = pthread_create(&ra->threads[i], NULL, report_arcs_thread, rs) == 0;
-        if (!ra->started[i])
-            report_arcs_thread(rs);
-    }
+    ra->started = pthread_create(&ra->thread, NULL, report_arcs_thread, ra) == 0;
+    if (!ra->started)
+        report_arcs_thread(ra);
 }
 
 void terr_report_arcs(const territories *tr, const topo_simplified **coarse,
@@ -199,28 +190,28 @@ void terr_report_arcs(const territories *tr, const topo_simplified **coarse,
 {
     struct report_arcs *ra = tr->report_arcs;
     pthread_mutex_lock(&ra->lock);
-    for (int i = 0; i < 2; i++)
-        if (ra->started[i]) {
-            pthread_join(ra->threads[i], NULL);
-            ra->started[i] = 0;
-        }
+    if (ra->started) {
+        pthread_join(ra->thread, NULL);
+        ra->started = 0;
+    }
     pthread_mutex_unlock(&ra->lock);
     *coarse = ra->arcs[0];
     *fine = ra->arcs[1];
 }
 
-int terr_begin(territories *tr, const commune_table *t, int threads, stopwatch *w)
+int terr_begin(territories *tr, commune_table *t, int threads, stopwatch *w)
 {
     memset(tr, 0, sizeof *tr);
     tr->table = t;
     coverage_rule nothing;
     memset(&nothing, 0, sizeof nothing);
     cov_compute(t, &nothing, &tr->areas);
-    if (!(tr->topology = topo_build(t, t->geos)))
+    if (!(tr->topology = topo_build_taking(t, t->geos)))
         return -1;
     topo_set_threads(tr->topology, threads);
     if (!(tr->exact = topo_simplify(tr->topology, t->geos, 0)))
         return -1;
+    mem_release(); /* the tables that built the arcs */
     sw_lap(w, "topology (arcs)");
     start_report_arcs(tr);
     adj_from_topology(t, tr->topology, &tr->adjacency); /* neighbours share an arc */
@@ -232,7 +223,7 @@ int terr_begin(territories *tr, const commune_table *t, int threads, stopwatch *
     return 0;
 }
 
-int terr_build(territories *tr, const commune_table *t, const coverage_scope *const *scopes,
+int terr_build(territories *tr, commune_table *t, const coverage_scope *const *scopes,
                int nscopes, int threads, stopwatch *w)
 {
     if (terr_begin(tr, t, threads, w) < 0)

@@ -297,7 +297,10 @@ static void topo_cut_ring(topology *tp, builder *b, const int *eid, const ring_r
     } while (i != start);
 }
 
-topology *topo_build(const commune_table *t, GEOSContextHandle_t h)
+/* topo_build; with owner (t itself), each commune's polygon is freed once its rings are
+ * copied, so that the coverage is never held twice. */
+static topology *topo_build_from(const commune_table *t, commune_table *owner,
+                                 GEOSContextHandle_t h)
 {
     builder b;
     memset(&b, 0, sizeof b);
@@ -314,7 +317,13 @@ topology *topo_build(const commune_table *t, GEOSContextHandle_t h)
         ring_of[c] = b.nrings;
         if (t->communes[c].geom && t->communes[c].layer >= 0)
             topo_walk(&b, t->communes[c].geom, c);
+        if (owner && owner->communes[c].geom) {
+            GEOSGeom_destroy_r(h, owner->communes[c].geom);
+            owner->communes[c].geom = NULL;
+        }
     }
+    if (owner)
+        mem_release(); /* before the tables of vertices and edges take their place */
     ring_of[t->ncommunes] = b.nrings;
     if (b.npts >= (size_t)INT32_MAX / 2) {
         free(ring_of);
@@ -447,6 +456,16 @@ topology *topo_build(const commune_table *t, GEOSContextHandle_t h)
     free(b.node);
     free(b.edges);
     return tp;
+}
+
+topology *topo_build(const commune_table *t, GEOSContextHandle_t h)
+{
+    return topo_build_from(t, NULL, h);
+}
+
+topology *topo_build_taking(commune_table *t, GEOSContextHandle_t h)
+{
+    return topo_build_from(t, t, h);
 }
 
 void topo_free(topology *tp)

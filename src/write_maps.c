@@ -125,16 +125,23 @@ static const char **cpts_ids(const commune_table *t, const int *idx, int n)
 static int fill_communes(map_writer *w, const run_results *r, GEOSContextHandle_t h)
 {
     const commune_table *t = r->table;
-    /* A one-commune shape: the commune's geometry at its layer, NULL elsewhere. It borrows
-     * the geometry, so it is never given to shape_free. The arcs were cut from the commune
-     * polygons: each commune traced from them is its polygon. */
+    /* A one-commune shape: the commune's geometry at its layer, NULL elsewhere: borrowed
+     * while the table has it; once the arcs have it, rebuilt from them for the writers that
+     * need a geometry (the GeoJSON stream traces the arcs itself). The arcs were cut from the
+     * commune polygons: each commune traced from them is its polygon. */
     GEOSGeometry **by_layer = xcalloc((size_t)t->nlayers + 1, sizeof *by_layer);
     shape one = {by_layer, t->nlayers, r->arcs != NULL};
     int rc = 0;
     for (int i = 0; i < t->ncommunes && rc == 0; i++) {
         const commune *c = &t->communes[i];
-        if (!c->geom || !scope_has_commune(r->scope, i))
+        if (c->layer < 0 || !scope_has_commune(r->scope, i))
             continue;
+        shape rebuilt = {NULL, 0, 0};
+        if (!c->geom && !r->simplified && !mw_traces(w, &one)) {
+            if (!r->arcs)
+                continue; /* cannot happen: without arcs, the table keeps its polygons */
+            topo_shape(r->arcs, h, &i, 1, &rebuilt);
+        }
         const char **ids = cpts_ids(t, c->cpts, c->ncpts);
         mw_begin(w);
         mw_string(w, c->code);
@@ -145,9 +152,11 @@ static int fill_communes(map_writer *w, const run_results *r, GEOSContextHandle_
         mw_bool(w, r->coverage->covered[i]);
         mw_list(w, ids, c->ncpts);
         mw_real(w, c->area_km2);
-        by_layer[c->layer] = c->geom;
+        by_layer[c->layer] = c->geom ? c->geom : rebuilt.nlayers ? rebuilt.by_layer[c->layer] : NULL;
         rc = end_feature(w, r, h, &one, &i, 1);
         by_layer[c->layer] = NULL;
+        if (rebuilt.nlayers)
+            shape_free_r(h, &rebuilt);
         free(ids);
     }
     free(by_layer);

@@ -171,7 +171,7 @@ void zone_find(const commune_table *t, const adjacency *a, const coverage_report
     w.pending_mark = xmalloc(kalloc * sizeof *w.pending_mark);
     for (int i = 0; i < n; i++) {
         const commune *c = &t->communes[i];
-        w.zone_of[i] = !cov->covered[i] && c->geom ? ZONE_UNVISITED : ZONE_NONE;
+        w.zone_of[i] = !cov->covered[i] && c->layer >= 0 ? ZONE_UNVISITED : ZONE_NONE;
     }
     for (int k = 0; k < t->ncpts; k++)
         w.border_mark[k] = w.pending_mark[k] = -1;
