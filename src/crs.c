@@ -105,6 +105,12 @@ static double geodesic_area(GEOSContextHandle_t h, const GEOSGeometry *g)
 
 double crs_area_km2(const commune_layer *layer, GEOSContextHandle_t h, const GEOSGeometry *g)
 {
+    return crs_area_km2_with(layer, layer->to_wgs84, layer->crs, h, g);
+}
+
+double crs_area_km2_with(const commune_layer *layer, void *to_wgs84, void *projection,
+                         GEOSContextHandle_t h, const GEOSGeometry *g)
+{
     if (layer->geographic)
         return geodesic_area(h, g) / 1e6;
     double planar = 0, xmin, ymin, xmax, ymax;
@@ -113,9 +119,9 @@ double crs_area_km2(const commune_layer *layer, GEOSContextHandle_t h, const GEO
         !GEOSGeom_getXMax_r(h, g, &xmax) || !GEOSGeom_getYMax_r(h, g, &ymax))
         return 0;
     PJ_COORD c = proj_coord((xmin + xmax) / 2, (ymin + ymax) / 2, 0, 0);
-    PJ_COORD lp = proj_trans(layer->to_wgs84, PJ_FWD, c);
+    PJ_COORD lp = proj_trans(to_wgs84, PJ_FWD, c);
     PJ_COORD rad = proj_coord(proj_torad(lp.lp.lam), proj_torad(lp.lp.phi), 0, 0);
-    PJ_FACTORS f = layer->crs ? proj_factors(layer->crs, rad) : (PJ_FACTORS){0};
+    PJ_FACTORS f = projection ? proj_factors(projection, rad) : (PJ_FACTORS){0};
     double scale = f.areal_scale > 0 && isfinite(f.areal_scale) ? f.areal_scale : 1.0;
     return planar / scale / 1e6;
 }

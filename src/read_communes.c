@@ -627,13 +627,28 @@ long crd_read(communes_reader *r, const char *path)
     return total;
 }
 
-void crd_finish(communes_reader *r)
+/* crd_finish on the thread pool: each task a slice of the communes, with its worker's GEOS
+ * context, copies of the layers' PROJ transformations of its own, and its join issues apart,
+ * appended slice after slice so that they come in the order of the communes. */
+#define FINISH_SLICE 512
+
+typedef struct finish_batch {
+    commune_table *t;
+    join_issues *issues;   /* one list per slice */
+} finish_batch;
+
+static void finish_task(void *arg, int task, GEOSContextHandle_t h)
 {
-    commune_table *t = r->t;
-    for (int i = 0; i < t->ncommunes; i++) {
+    finish_batch *b = arg;
+    commune_table *t = b->t;
+    join_issues *ji = &b->issues[task];
+    PJ_CONTEXT *ctx = proj_context_create();
+    PJ **pj = xcalloc(2 * (size_t)t->nlayers + 2, sizeof *pj); /* to WGS84, projection */
+    int end = (task + 1) * FINISH_SLICE < t->ncommunes ? (task + 1) * FINISH_SLICE : t->ncommunes;
+    for (int i = task * FINISH_SLICE; i < end; i++) {
         commune *c = &t->communes[i];
         if (!c->geom) {
-            jis_add(r->ji, "", 0, c->code, "no_polygon", "commune %s (%s, department %s) has no "
+            jis_add(ji, "", 0, c->code, "no_polygon", "commune %s (%s, department %s) has no "
                     "polygon; its population counts, it is not on the maps", c->code, c->name, c->dep);
             continue;
         }
@@ -641,12 +656,12 @@ void crd_finish(communes_reader *r)
             char what[64];
             snprintf(what, sizeof what, "commune %s", c->code);
             shape s;
-            shape_dissolve_communes(t, t->geos, &i, 1, what, r->ji, &s);
-            GEOSGeom_destroy_r(t->geos, c->geom);
+            shape_dissolve_communes(t, h, &i, 1, what, ji, &s);
+            GEOSGeom_destroy_r(h, c->geom);
             c->geom = s.by_layer[c->layer];
             s.by_layer[c->layer] = NULL;
-            shape_free(t, &s);
-            jis_add(r->ji, t->layers[c->layer].path, 0, c->code, "merged_polygons",
+            shape_free_r(h, &s);
+            jis_add(ji, t->layers[c->layer].path, 0, c->code, "merged_polygons",
                     "%d polygons dissolved into current commune %s (%s)", c->parts, c->code,
                     c->name);
             if (!c->geom) { /* nothing polygonal came out of the union (never seen) */
@@ -654,13 +669,42 @@ void crd_finish(communes_reader *r)
                 continue;
             }
         }
-        c->area_km2 = crs_area_km2(&t->layers[c->layer], t->geos, c->geom);
-        GEOSArea_r(t->geos, c->geom, &c->planar_area);
-        GEOSGeom_getXMin_r(t->geos, c->geom, &c->bbox[0]);
-        GEOSGeom_getYMin_r(t->geos, c->geom, &c->bbox[1]);
-        GEOSGeom_getXMax_r(t->geos, c->geom, &c->bbox[2]);
-        GEOSGeom_getYMax_r(t->geos, c->geom, &c->bbox[3]);
+        const commune_layer *layer = &t->layers[c->layer];
+        PJ **own = pj + 2 * c->layer;
+        if (!own[0]) {
+            own[0] = proj_clone(ctx, layer->to_wgs84);
+            own[1] = layer->crs ? proj_clone(ctx, layer->crs) : NULL;
+        }
+        c->area_km2 = crs_area_km2_with(layer, own[0], own[1], h, c->geom);
+        GEOSArea_r(h, c->geom, &c->planar_area);
+        GEOSGeom_getXMin_r(h, c->geom, &c->bbox[0]);
+        GEOSGeom_getYMin_r(h, c->geom, &c->bbox[1]);
+        GEOSGeom_getXMax_r(h, c->geom, &c->bbox[2]);
+        GEOSGeom_getYMax_r(h, c->geom, &c->bbox[3]);
     }
+    for (int l = 0; l < 2 * t->nlayers; l++)
+        if (pj[l])
+            proj_destroy(pj[l]);
+    free(pj);
+    proj_context_destroy(ctx);
+}
+
+void crd_finish(communes_reader *r)
+{
+    commune_table *t = r->t;
+    int nslices = (t->ncommunes + FINISH_SLICE - 1) / FINISH_SLICE;
+    finish_batch b = {t, xcalloc((size_t)nslices + 1, sizeof *b.issues)};
+    for (int k = 0; k < nslices; k++)
+        jis_init(&b.issues[k]);
+    pool_run(r->threads, nslices, finish_task, &b);
+    for (int k = 0; k < nslices; k++) {
+        for (int i = 0; i < b.issues[k].n; i++) {
+            const join_issue *it = &b.issues[k].items[i];
+            jis_add(r->ji, it->file, it->line, it->code, it->kind, "%s", it->message);
+        }
+        jis_free(&b.issues[k]);
+    }
+    free(b.issues);
 }
 
 void crd_free(communes_reader *r)
