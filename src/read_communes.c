@@ -5,7 +5,14 @@
  * its own year: a commune nouvelle may still be three old communes there. Polygons stay in
  * their layer's CRS (shared edges stay exact, which the coverage union and the adjacency
  * rely on); the polygons of old communes are gathered on their current commune and
- * dissolved once every source is read. */
+ * dissolved once every source is read.
+ *
+ * Reading and checking a polygon needs no table, only joining it does; so the sources are
+ * read ahead on a thread of their own (crd_prefetch) while inputs.c reads the tables, and
+ * joined after them (crd_read). The thread touches neither the table nor the join issues:
+ * what it meets is kept with each feature (how its geometry came from OGR, why it was
+ * invalid) and its error with its source, and the join reports them in the order a reading
+ * one by one would have, so the outputs and the first error do not depend on threads. */
 #include "readers.h"
 
 #include <cpl_conv.h>

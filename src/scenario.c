@@ -43,10 +43,9 @@ static int parse_formats(const run_options *o, unsigned *formats)
 static pthread_mutex_t table_geos = PTHREAD_MUTEX_INITIALIZER;
 
 /* The report (its geometry, then report.html) is made on a thread of its own while the
- * tables and maps are written: the maps keep the pool's workers busy only two thirds of the
- * time, and the report is a third of a second of one core after half a second of
- * simplification; side by side they take 0.5 s off the national job. Nothing else reads
- * the report's geometry. */
+ * tables and maps are written: its arcs were simplified beside the dissolves
+ * (terr_report_arcs), and tracing and drawing its maps takes about as long as the maps, so
+ * side by side they end together. Nothing else reads the report's geometry. */
 typedef struct report_job {
     const commune_table *t;
     const coverage_report *cov;

@@ -4,11 +4,14 @@
  * A coverage rule decides which communes are covered, not where the borders of a department
  * or a CPTS lie, so the dissolves that take most of a job's analysis are made here once and
  * the scenarios of a batch (signed only, signed and projects, each year end...) all read
- * them. The arcs of the communes (topology.c) are built first: the adjacency is read off
+ * them. The arcs of the communes (topology.c) are built first, and take the commune
+ * polygons (the coverage is not held twice: 75 MB for France): the adjacency is read off
  * them, every territory is traced from them (shape_dissolve_arcs: 0.2 s of CPU for the
  * departments and CPTS of France, against 1.2 s for GEOSCoverageUnion_r, which stays the
- * fall-back where the traced shape fails its checks), and the report's maps and --simplify
- * draw from them, simplified once per tolerance the scenarios ask for. The departments, CPTS
+ * fall-back where the traced shape fails its checks), the GeoJSON maps print their points
+ * taken to WGS84 once here, and the report's maps and --simplify draw from them, simplified
+ * once per tolerance the scenarios ask for (the report's two scales on a thread of their
+ * own, beside the projection and the dissolves). The departments, CPTS
  * and regions are tasks of pool batches (the largest first would not help: departments come
  * first and are the largest). Each task records its join issues apart, so the outputs do not
  * depend on the threads nor on what else a batch asked for. */
