@@ -43,6 +43,22 @@ TECHNIQUES = [
     ("report.html made on its own thread beside the maps (national wall, 3 runs)", "2.5 s",
      "2.0 s"),
     ("arcs' buffers sized before being filled (build's peak memory)", "+115 MiB", "+97 MiB"),
+    ("GeoJSON maps traced again from the exact arcs, the arcs' points taken to WGS84 once "
+     "(`topo_points_map`, a part per core) instead of every ring of every map by PROJ "
+     "(write maps, wall / CPU, national, 2 runs each, one after the other)",
+     "0.91 s / 1.81 s", "0.22 s / 0.45 s (+0.15 s / 0.29 s for the projection)"),
+    ("report's two scales simplified once per job on a thread of their own beside the "
+     "dissolves, and polygons checked while the layer is still read (national wall, 3 runs)",
+     "1.91 s", "1.81 s"),
+    ("report's SVG: a layer already in its frame's CRS drawn as it is, not through WGS84 and "
+     "back (national wall, 3 runs; report.html byte-identical)", "1.81 s", "1.63 s"),
+    ("polygons read ahead on a thread of their own beside the tables, and a simplified commune "
+     "of one ring checked by tracing it once no arc clashes instead of `GEOSisValid_r` "
+     "(national wall, 3 runs)", "1.63 s", "1.45 s"),
+    ("commune polygons handed to the arcs as they are built (`topo_build_taking`, freed memory "
+     "given back) and the report's scales one after the other (national peak RSS, KiB)",
+     "252 000", "180 000"),
+    ("merges and areas of `crd_finish` on the pool (harmonise, wall)", "0.093 s", "0.063 s"),
 ]
 
 PEERS = [
@@ -481,21 +497,29 @@ def main():
     add("")
     add("## Where the time goes, and why the first targets are not met")
     add("")
-    add("The stages table above is the account. Reading is 0.17 s of tables and 0.41 s of "
-        "polygons (0.56 s of CPU: OGR, WKB to GEOS, and `GEOSisValid_r` on every input polygon, "
-        "which the repair of invalid input requires, about 0.35 s of it). The arcs are built in "
-        "one thread (0.26 s). Every dissolve is then traced from the arcs (0.16 s of wall for "
-        "all the CPTS, departments, regions and zones of France). What is left is writing: the "
-        "five GeoJSON maps (about 1.2 s of CPU, PROJ to WGS84 and printing some 3 million "
-        "points, the communes map alone the larger part) side by side with the report "
-        "(simplifying the arcs at two scales and drawing its SVG maps, about 0.6 s of CPU). On "
-        "two cores that puts the job near 2 s, not 1 s. GeoPandas is about 14 times slower, "
-        "not 25. The peak memory (about 250 MB) is the commune polygons as GEOS geometries "
-        "(75 MB) plus the arcs' build (about 97 MB at its peak, for 2.1 million vertices), "
-        "above the 200 MB target. What would still help: each arc taken to WGS84 once for all "
-        "the maps and formats (PROJ is a fifth of the CPU), the communes map cut in chunks "
-        "written in parallel, the arcs built per layer on the pool, and the commune polygons "
-        "freed once the arcs hold them (they can be rebuilt from the arcs exactly).")
+    add("The stages table above is the account (a stage's CPU counts every thread running "
+        "during it). The job is 2.5 s of CPU on two cores. Reading, 0.45 s of wall, keeps both "
+        "cores busy: the tables (0.16 s of one core, GDAL's CSV driver for 136 000 rows) beside "
+        "the polygons read ahead (OGR, WKB to GEOS, and `GEOSisValid_r` on every input polygon, "
+        "which the repair of invalid input requires: 0.35 s of CPU alone). The merges and "
+        "areas run on the pool (0.06 s). The arcs are built on one thread (0.21 to 0.25 s, "
+        "the only stage that leaves a core idle: hashing 2.1 million points and edges). From "
+        "there the two cores are busy to the end: the arcs' 1.2 million points to WGS84 "
+        "(0.29 s of CPU, PROJ's inverse Lambert), the report's two simplifications beside it "
+        "(0.25 s, most of it the check that no simplified segment crosses another), the "
+        "dissolves traced from the arcs (0.2 s, `GEOSisValid_r` on each traced territory "
+        "three quarters of it), and the five maps (0.45 s: printing 65 MB of GeoJSON) beside "
+        "the report's drawing. About 0.05 s more is starting the process (loading GDAL) and "
+        "ending it. With no single stage above a fifth of the time, 1.0 s would take less "
+        "work, not more parallelism: the validity checks of the input and of the traced "
+        "territories (0.5 s of CPU together) are the largest part, and each one is what "
+        "guards against an input that is not what it should be. GeoPandas is 21 times "
+        "slower, not 25 (that needs about 1.28 s). The peak memory, 191 MB, is met since the "
+        "commune polygons move into the arcs as they are built. What could still help: "
+        "building the arcs on both cores (hash partitions), taking the distinct points to "
+        "WGS84 on the idle core while the arcs are cut, and proving the exact arcs clash-free "
+        "once (a clean coverage), which would let simple traced territories skip "
+        "`GEOSisValid_r`.")
     text = "\n".join(L) + "\n"
     os.makedirs(os.path.dirname(results) or ".", exist_ok=True)
     with open(results, "w", encoding="utf-8") as f:
