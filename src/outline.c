@@ -387,7 +387,8 @@ static int outl_trace_sorted(topo_outline *o, const topo_simplified *ts, GEOSCon
 static int outl_sort_group(topo_outline *o, const int *idx, int n)
 {
     GROW(o->sorted, o->capsorted, n + 1);
-    memcpy(o->sorted, idx, (size_t)n * sizeof *idx);
+    if (n > 0) /* idx may be NULL then (a CPTS that lists no commune) */
+        memcpy(o->sorted, idx, (size_t)n * sizeof *idx);
     int is_sorted = 1;
     for (int i = 1; i < n && is_sorted; i++)
         is_sorted = o->sorted[i - 1] < o->sorted[i];
