@@ -78,13 +78,12 @@ void mw_null(map_writer *w);                    /* any field */
  * Returns 0, or -1 after diag_error. */
 int mw_end(map_writer *w, const shape *s);
 /* The same for a shape traced from the exact arcs arcs (s->traced) of communes idx[0..n-1]:
- * the GeoJSON stream engine traces them again and takes the points from lonlat, the arcs'
- * points in WGS84 (topo_points_map), each shared point projected once for every map; the
- * other engines, or a shape not traced, as mw_end. */
+ * they are traced again and their points taken from lonlat, the arcs' points in WGS84
+ * (topo_points_map), each shared point projected once for every map and format; a shape
+ * not traced, as mw_end. */
 int mw_end_traced(map_writer *w, const shape *s, const struct topo_simplified *arcs,
                   const double *lonlat, const int *idx, int n);
-/* 1 when mw_end_traced takes s's polygons from the arcs, never from s (the GeoJSON stream
- * engine, s traced). */
+/* 1 when mw_end_traced takes s's polygons from the arcs, never from s (s traced). */
 int mw_traces(const map_writer *w, const shape *s);
 /* Finishes the layer (and its file, unless it is in a map_file); rc is the status so far
  * (the file is only checked when rc is 0). Returns 0, or -1 after diag_error. */

@@ -12,6 +12,13 @@
  * holes clockwise (reversed when needed), 6 decimals, no "crs" member, a Polygon when the
  * territory has one polygon and a MultiPolygon otherwise.
  *
+ * A territory traced from the exact arcs (every commune, every dissolve that passed its
+ * checks) is traced again here (outline.c) and its points are taken from the arcs' points
+ * projected to WGS84 once per job, in every format: a border shared by communes, CPTS,
+ * departments and regions is projected once, not once per map, format and neighbour, and no
+ * GEOS polygon is built for the GeoJSON stream. Any other territory goes through PROJ here,
+ * a ring at a time.
+ *
  * Every other format is GDAL's: the GeoPackage, FlatGeobuf and Shapefile drivers. What
  * differs between them is said in one place, ogr_field_type() and the creation options:
  * the types each format has (a boolean and a date but no list in a GeoPackage, a boolean
@@ -303,10 +310,9 @@ static int put_geometry(map_writer *w, const shape *s)
     return count;
 }
 
-/* Writes the "geometry" member of communes idx[0..n-1] traced from arcs, taking the points
- * from lonlat (the arcs' points in WGS84); returns the number of polygons. */
-static int put_traced(map_writer *w, const topo_simplified *arcs, const double *lonlat,
-                      const int *idx, int n)
+/* The outlines of communes idx[0..n-1] traced from arcs, one per layer, in w->outlines;
+ * returns the number of polygons. */
+static int trace_layers(map_writer *w, const topo_simplified *arcs, const int *idx, int n)
 {
     const commune_table *t = w->t;
     if (!w->outlines) {
@@ -317,6 +323,16 @@ static int put_traced(map_writer *w, const topo_simplified *arcs, const double *
     int count = 0;
     for (int l = 0; l < t->nlayers; l++)
         count += topo_outline_trace(w->outlines[l], arcs, w->h, idx, n, l);
+    return count;
+}
+
+/* Writes the "geometry" member of communes idx[0..n-1] traced from arcs, taking the points
+ * from lonlat (the arcs' points in WGS84); returns the number of polygons. */
+static int put_traced(map_writer *w, const topo_simplified *arcs, const double *lonlat,
+                      const int *idx, int n)
+{
+    const commune_table *t = w->t;
+    int count = trace_layers(w, arcs, idx, n);
     if (count == 0) {
         puts_(w, "\"geometry\":null");
         return 0;
@@ -505,10 +521,10 @@ static int gdal_open(map_writer *w, const map_layout *m)
     return 0;
 }
 
-static int gdal_end(map_writer *w, const shape *s)
+/* Ends the feature with g (in WGS84, consumed; NULL: no geometry). */
+static int gdal_write(map_writer *w, GEOSGeometry *g)
 {
     GEOSContextHandle_t h = w->h;
-    GEOSGeometry *g = s && w->wkb ? shape_to_wgs84(w->t, h, (void *const *)w->to_wgs84, s) : NULL;
     if (g) {
         size_t size = 0;
         unsigned char *wkb = GEOSWKBWriter_write_r(h, w->wkb, g, &size);
@@ -531,6 +547,53 @@ static int gdal_end(map_writer *w, const shape *s)
         return diag_error(w->path, 0, "cannot write: %s; check free space and permissions",
                           gdal_message());
     return 0;
+}
+
+static int gdal_end(map_writer *w, const shape *s)
+{
+    GEOSGeometry *g = s && w->wkb ? shape_to_wgs84(w->t, w->h, (void *const *)w->to_wgs84, s)
+                                  : NULL;
+    return gdal_write(w, g);
+}
+
+/* The polygons traced by trace_layers as one GEOS geometry in WGS84, its points taken from
+ * lonlat; NULL when empty, or (w->failed -1) when PROJ could not take a point. */
+static GEOSGeometry *traced_wgs84(map_writer *w, const topo_simplified *arcs,
+                                  const double *lonlat)
+{
+    GEOSContextHandle_t h = w->h;
+    GEOSGeometry **polys = NULL, **rings = NULL;
+    int np = 0, cappolys = 0, caprings = 0;
+    for (int l = 0; l < w->t->nlayers && w->failed != -1; l++) {
+        const topo_outline *o = w->outlines[l];
+        for (int p = 0; p < topo_outline_polygons(o) && w->failed != -1; p++) {
+            int nr = topo_outline_rings(o, p);
+            GROW(rings, caprings, nr);
+            for (int r = 0; r < nr; r++) {
+                size_t m = topo_ring_points(o, arcs, p, r, lonlat, &w->xy, &w->xycap);
+                for (size_t k = 0; k < 2 * m; k++)
+                    if (!isfinite(w->xy[k]))
+                        w->failed = -1;
+                GEOSCoordSequence *seq =
+                    GEOSCoordSeq_copyFromBuffer_r(h, w->xy, (unsigned)m, 0, 0);
+                rings[r] = GEOSGeom_createLinearRing_r(h, seq);
+            }
+            GROW(polys, cappolys, np + 1);
+            polys[np++] = GEOSGeom_createPolygon_r(h, rings[0], rings + 1, (unsigned)nr - 1);
+        }
+    }
+    GEOSGeometry *g = NULL;
+    if (w->failed == -1) {
+        for (int i = 0; i < np; i++)
+            GEOSGeom_destroy_r(h, polys[i]);
+    } else if (np == 1) {
+        g = polys[0];
+    } else if (np > 1) {
+        g = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned)np);
+    }
+    free(polys);
+    free(rings);
+    return g;
 }
 
 /* ---- the interface ---- */
@@ -819,7 +882,7 @@ int mw_end(map_writer *w, const shape *s)
 
 int mw_traces(const map_writer *w, const shape *s)
 {
-    return w->engine != ENGINE_GDAL && s->traced;
+    return !w->table && s->traced;
 }
 
 int mw_end_traced(map_writer *w, const shape *s, const topo_simplified *arcs,
@@ -827,9 +890,20 @@ int mw_end_traced(map_writer *w, const shape *s, const topo_simplified *arcs,
 {
     if (!mw_traces(w, s) || !arcs || !lonlat)
         return mw_end(w, s);
-    puts_(w, "},");
-    put_traced(w, arcs, lonlat, idx, n);
-    puts_(w, "}");
+    if (w->engine == ENGINE_GDAL) {
+        trace_layers(w, arcs, idx, n);
+        GEOSGeometry *g = traced_wgs84(w, arcs, lonlat);
+        if (w->failed == -1) {
+            OGR_F_Destroy(w->feature);
+            w->feature = NULL;
+        } else {
+            return gdal_write(w, g);
+        }
+    } else {
+        puts_(w, "},");
+        put_traced(w, arcs, lonlat, idx, n);
+        puts_(w, "}");
+    }
     if (w->failed == -1)
         return diag_error(w->path, 0, "PROJ could not take a polygon to WGS84 longitude/latitude; "
                                       "check the CRS of the commune layers");
