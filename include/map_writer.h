@@ -83,8 +83,10 @@ int mw_end(map_writer *w, const shape *s);
  * not traced, as mw_end. */
 int mw_end_traced(map_writer *w, const shape *s, const struct topo_simplified *arcs,
                   const double *lonlat, const int *idx, int n);
-/* 1 when mw_end_traced takes s's polygons from the arcs, never from s (s traced). */
-int mw_traces(const map_writer *w, const shape *s);
+/* 1 when mw_end_traced takes s's polygons from the arcs (s traced, arcs and lonlat given),
+ * never from s. */
+int mw_traces(const map_writer *w, const shape *s, const struct topo_simplified *arcs,
+              const double *lonlat);
 /* Finishes the layer (and its file, unless it is in a map_file); rc is the status so far
  * (the file is only checked when rc is 0). Returns 0, or -1 after diag_error. */
 int mw_close(map_writer *w, int rc);

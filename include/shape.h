@@ -23,6 +23,8 @@ typedef struct shape {
  * 35") in ji (may be NULL). */
 void shape_dissolve_communes(const commune_table *t, GEOSContextHandle_t h, const int *idx,
                              int n, const char *what, join_issues *ji, shape *s);
+/* (Only while the table holds its polygons: once the arcs have taken them
+ * (topo_build_taking), shape_dissolve_arcs, which rebuilds them from the arcs.) */
 /* The same, traced from arcs (topology.h, simplified with tolerance 0: the exact arcs) when
  * arcs is not NULL, much faster; where the traced polygons are not valid or lose area, as
  * shape_dissolve_communes. */

@@ -55,9 +55,9 @@ void terr_dissolve(territories *tr, const coverage_scope *const *scopes, int nsc
  * yet. Returns 0, or -1 after diag_error. */
 int terr_simplify(territories *tr, const double *tolerances, int n, int threads, stopwatch *w);
 /* The arcs at the report's coarse and fine scales, once they are made (waits for them; any
- * thread may ask). */
-void terr_report_arcs(const territories *tr, const topo_simplified **coarse,
-                      const topo_simplified **fine);
+ * thread may ask). Returns 0, or -1 after diag_error when they could not be made. */
+int terr_report_arcs(const territories *tr, const topo_simplified **coarse,
+                     const topo_simplified **fine);
 /* The arcs simplified at tolerance, or NULL when terr_simplify did not make them. */
 const topo_simplified *terr_simplified(const territories *tr, double tolerance);
 void terr_free(territories *tr);

@@ -553,6 +553,17 @@ static int gdal_end(map_writer *w, const shape *s)
 {
     GEOSGeometry *g = s && w->wkb ? shape_to_wgs84(w->t, w->h, (void *const *)w->to_wgs84, s)
                                   : NULL;
+    double e[4];
+    if (g && !GEOSisEmpty_r(w->h, g) &&
+        (!GEOSGeom_getXMin_r(w->h, g, &e[0]) || !GEOSGeom_getYMin_r(w->h, g, &e[1]) ||
+         !GEOSGeom_getXMax_r(w->h, g, &e[2]) || !GEOSGeom_getYMax_r(w->h, g, &e[3]) ||
+         !isfinite(e[0]) || !isfinite(e[1]) || !isfinite(e[2]) || !isfinite(e[3]))) {
+        GEOSGeom_destroy_r(w->h, g); /* PROJ could not take a point, as mw_end_traced says */
+        OGR_F_Destroy(w->feature);
+        w->feature = NULL;
+        return diag_error(w->path, 0, "PROJ could not take a polygon to WGS84 longitude/latitude; "
+                                      "check the CRS of the commune layers");
+    }
     return gdal_write(w, g);
 }
 
@@ -576,10 +587,22 @@ static GEOSGeometry *traced_wgs84(map_writer *w, const topo_simplified *arcs,
                         w->failed = -1;
                 GEOSCoordSequence *seq =
                     GEOSCoordSeq_copyFromBuffer_r(h, w->xy, (unsigned)m, 0, 0);
-                rings[r] = GEOSGeom_createLinearRing_r(h, seq);
+                rings[r] = seq ? GEOSGeom_createLinearRing_r(h, seq) : NULL;
+            }
+            int ok = 1;
+            for (int r = 0; r < nr; r++)
+                ok = ok && rings[r];
+            GEOSGeometry *poly = ok ? GEOSGeom_createPolygon_r(h, rings[0], rings + 1,
+                                                              (unsigned)nr - 1) : NULL;
+            if (!poly) { /* GEOS refused a ring: the points are bad */
+                for (int r = 0; r < nr && !ok; r++)
+                    if (rings[r])
+                        GEOSGeom_destroy_r(h, rings[r]);
+                w->failed = -1;
+                break;
             }
             GROW(polys, cappolys, np + 1);
-            polys[np++] = GEOSGeom_createPolygon_r(h, rings[0], rings + 1, (unsigned)nr - 1);
+            polys[np++] = poly;
         }
     }
     GEOSGeometry *g = NULL;
@@ -880,15 +903,16 @@ int mw_end(map_writer *w, const shape *s)
     return 0;
 }
 
-int mw_traces(const map_writer *w, const shape *s)
+int mw_traces(const map_writer *w, const shape *s, const topo_simplified *arcs,
+              const double *lonlat)
 {
-    return !w->table && s->traced;
+    return !w->table && s->traced && arcs && lonlat;
 }
 
 int mw_end_traced(map_writer *w, const shape *s, const topo_simplified *arcs,
                   const double *lonlat, const int *idx, int n)
 {
-    if (!mw_traces(w, s) || !arcs || !lonlat)
+    if (!mw_traces(w, s, arcs, lonlat))
         return mw_end(w, s);
     if (w->engine == ENGINE_GDAL) {
         trace_layers(w, arcs, idx, n);

@@ -103,7 +103,10 @@ static const option_spec options[] = {
     {"--strict", NULL, OPT_FLAG, AT(strict),
      "Treat join issues (unknown codes, repairs, partial memberships...) as errors."},
     {"--threads", "N", OPT_COUNT, AT(threads),
-     "Threads for the dissolves (default: as many as the machine has cores)."},
+     "Threads of each pool of tasks: validity checks, areas, dissolves, the maps' projection "
+     "and formats (default: as many as the machine has cores). The polygons read ahead of "
+     "the tables and the report's simplification and drawing run on threads of their own "
+     "beside them; the outputs are the same for any N."},
     {"--timings", NULL, OPT_FLAG, AT(timings), "Print the time of each stage on stderr."},
     {"--quiet", NULL, OPT_FLAG, AT(quiet),
      "Print nothing but errors (batch: one line per scenario, no progress bar, and the table)."},

@@ -154,6 +154,8 @@ typedef struct read_polygon {
     char *name;             /* the name cell, "" without a name field */
     GEOSGeometry *g;        /* as read; after the check, valid and polygonal, or NULL */
     int conv;               /* CONV_*: how it came from OGR */
+    char *conv_error;       /* GDAL's error while converting it, or NULL: it fails the layer
+                               if the feature is joined, as reading a joined feature does */
     char *why;              /* why it was invalid (GEOS's words), or NULL */
     int not_polygonal;      /* valid, but nothing polygonal in it */
 } read_polygon;
@@ -171,6 +173,7 @@ typedef struct polygon_batch {
     int ready;              /* items published: the checkers may take them */
     int done;               /* the reading is over: every item is published */
     int next;               /* the next chunk to check */
+    const atomic_int *cancel; /* the reader's: once set, chunks are taken unchecked */
 } polygon_batch;
 
 #define CHECK_CHUNK 256
@@ -215,7 +218,7 @@ static void check_chunks(polygon_batch *b, GEOSContextHandle_t h)
         b->next++;
         read_polygon *chunk = b->chunks[k];
         pthread_mutex_unlock(&b->lock);
-        for (int i = 0; i < end - k * CHECK_CHUNK; i++)
+        for (int i = 0; i < end - k * CHECK_CHUNK && !atomic_load(b->cancel); i++)
             check_polygon(&chunk[i], h);
     }
 }
@@ -274,6 +277,7 @@ static void free_source(crd_source *s, GEOSContextHandle_t h)
             free(p->raw);
             free(p->name);
             free(p->why);
+            free(p->conv_error);
         }
         for (int k = 0; k < b->nchunks; k++)
             free(b->chunks[k]);
@@ -302,6 +306,7 @@ static long read_features(const communes_reader *r, OGRLayerH layer, int code_fi
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     int name_field = find_field(defn, NULL, name_names);
     polygon_batch *b = &rl->b;
+    b->cancel = &r->cancel;
     pthread_mutex_init(&b->lock, NULL);
     pthread_cond_init(&b->more, NULL);
     /* Checkers for every core but this one's, which reads; it checks too once done. */
@@ -320,8 +325,21 @@ static long read_features(const communes_reader *r, OGRLayerH layer, int code_fi
         read_polygon rp = {(long)OGR_F_GetFID(f),
                            xstrdup(OGR_F_GetFieldAsString(f, code_field)),
                            xstrdup(name_field >= 0 ? OGR_F_GetFieldAsString(f, name_field) : ""),
-                           NULL, CONV_OK, NULL, 0};
+                           NULL, CONV_OK, NULL, NULL, 0};
+        /* An error while converting this feature's geometry is its own: it fails the layer
+         * only if the feature is joined (an unmatched feature's never did). */
+        CPLErr before = CPLGetLastErrorType();
+        CPLErrorNum before_no = CPLGetLastErrorNo();
+        char *before_msg = before != CE_None ? xstrdup(CPLGetLastErrorMsg()) : NULL;
+        CPLErrorReset();
         rp.g = feature_geometry(h, f, &rp.conv);
+        if (CPLGetLastErrorType() >= CE_Failure)
+            rp.conv_error = xstrdup(CPLGetLastErrorMsg());
+        if (before_msg)
+            CPLErrorSetState(before, before_no, before_msg);
+        else
+            CPLErrorReset();
+        free(before_msg);
         OGR_F_Destroy(f);
         batch_add(b, &rp);
         if (atomic_load(&r->cancel))
@@ -414,7 +432,7 @@ static int read_source(const communes_reader *r, const char *path, crd_source *s
                           why[0] ? ": " : "", why);
     }
     int rc = 0;
-    for (int i = 0; i < GDALDatasetGetLayerCount(ds) && rc == 0; i++) {
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds) && rc == 0 && !atomic_load(&r->cancel); i++) {
         OGRLayerH layer = GDALDatasetGetLayer(ds, i);
         int field = find_field(OGR_L_GetLayerDefn(layer), r->code_field, code_names);
         if (field < 0)
@@ -538,6 +556,7 @@ static int join_layer(communes_reader *r, read_layer *rl, int l, const char *pat
     const char *lname = r->t->layers[l].name;
     int *commune_of = xmalloc((size_t)(b->n ? b->n : 1) * sizeof *commune_of);
     commune_code *codes = xmalloc((size_t)(b->n ? b->n : 1) * sizeof *codes);
+    const char *conv_error = NULL; /* the first of a feature joined */
     for (int i = 0; i < b->n; i++) {
         read_polygon *p = batch_item(b, i);
         const char *raw = p->raw;
@@ -578,12 +597,16 @@ static int join_layer(communes_reader *r, read_layer *rl, int l, const char *pat
         else if (p->conv == CONV_BAD)
             jis_add(r->ji, path, 0, code, "bad_geometry", "feature %ld (commune %s): GEOS cannot "
                     "read its geometry; it is left out of the maps", fid, code);
+        if (!conv_error && p->conv_error)
+            conv_error = p->conv_error;
         if (p->conv == CONV_EMPTY || p->conv == CONV_BAD)
             continue;
         commune_of[i] = c;
         memcpy(codes[i], code, sizeof code);
     }
     int rc = 0;
+    if (conv_error)
+        rc = diag_error(path, 0, "reading layer %s failed: %s; check the file", lname, conv_error);
     for (int i = 0; i < b->n; i++) {
         read_polygon *p = batch_item(b, i);
         if (commune_of[i] < 0)

@@ -64,9 +64,8 @@ static void *report_thread(void *arg)
     report_job *j = arg;
     diag_use(j->diag);
     const topo_simplified *coarse, *fine;
-    terr_report_arcs(j->tr, &coarse, &fine);
-    if (!coarse || !fine) {
-        j->rc = -1; /* topo_simplify said why */
+    if (terr_report_arcs(j->tr, &coarse, &fine) < 0) {
+        j->rc = -1;
         return NULL;
     }
     pthread_mutex_lock(&table_geos);

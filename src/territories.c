@@ -159,18 +159,24 @@ struct report_arcs {
     topo_simplified *arcs[2];
     pthread_t thread;
     int started;
-    diag_context *diag;       /* terr_begin's caller's, for the errors of that thread */
+    char *error;              /* why a scale could not be made, for the scenarios to say */
     pthread_mutex_t lock;     /* scenarios may wait for them at once */
 };
 
 static void *report_arcs_thread(void *arg)
 {
     struct report_arcs *ra = arg;
-    diag_use(ra->diag);
+    diag_context dc;          /* its own: the error goes to each scenario that needs them */
+    diag_context_init(&dc);
+    diag_context *saved = diag_current();
+    diag_use(&dc);
     GEOSContextHandle_t h = GEOS_init_r();
-    for (int i = 0; i < 2; i++)
-        ra->arcs[i] = topo_simplify(ra->topology, h, ra->tolerance_m[i]);
+    for (int i = 0; i < 2 && !ra->error; i++)
+        if (!(ra->arcs[i] = topo_simplify(ra->topology, h, ra->tolerance_m[i])))
+            ra->error = xstrdup(diag_message() ? diag_message() : "the report's arcs failed");
     GEOS_finish_r(h);
+    diag_use(saved);
+    diag_context_free(&dc);
     return NULL;
 }
 
@@ -180,7 +186,6 @@ static void start_report_arcs(territories *tr)
     struct report_arcs *ra = xcalloc(1, sizeof *ra);
     ra->topology = tr->topology;
     rgeo_scales(tr->table, &ra->tolerance_m[0], &ra->tolerance_m[1]);
-    ra->diag = diag_current();
     pthread_mutex_init(&ra->lock, NULL);
     tr->report_arcs = ra;
     ra->started = pthread_create(&ra->thread, NULL, report_arcs_thread, ra) == 0;
@@ -188,8 +193,8 @@ static void start_report_arcs(territories *tr)
         report_arcs_thread(ra);
 }
 
-void terr_report_arcs(const territories *tr, const topo_simplified **coarse,
-                      const topo_simplified **fine)
+int terr_report_arcs(const territories *tr, const topo_simplified **coarse,
+                     const topo_simplified **fine)
 {
     struct report_arcs *ra = tr->report_arcs;
     pthread_mutex_lock(&ra->lock);
@@ -200,6 +205,7 @@ void terr_report_arcs(const territories *tr, const topo_simplified **coarse,
     pthread_mutex_unlock(&ra->lock);
     *coarse = ra->arcs[0];
     *fine = ra->arcs[1];
+    return ra->error ? diag_error(NULL, 0, "%s", ra->error) : 0;
 }
 
 int terr_begin(territories *tr, commune_table *t, int threads, stopwatch *w)
@@ -306,7 +312,14 @@ void terr_free(territories *tr)
         return;
     if (tr->report_arcs) {
         const topo_simplified *coarse, *fine;
-        terr_report_arcs(tr, &coarse, &fine); /* the threads end before what they read goes */
+        diag_context quiet; /* the error, if any, was said by the scenarios that needed them */
+        diag_context_init(&quiet);
+        diag_context *saved = diag_current();
+        diag_use(&quiet);
+        terr_report_arcs(tr, &coarse, &fine); /* the thread ends before what it reads goes */
+        diag_use(saved);
+        diag_context_free(&quiet);
+        free(tr->report_arcs->error);
         topo_simplified_free(tr->report_arcs->arcs[0]);
         topo_simplified_free(tr->report_arcs->arcs[1]);
         pthread_mutex_destroy(&tr->report_arcs->lock);

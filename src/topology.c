@@ -311,6 +311,12 @@ static topology *topo_build_from(const commune_table *t, commune_table *owner,
     for (int c = 0; c < t->ncommunes; c++)
         if (t->communes[c].geom && t->communes[c].layer >= 0)
             total += topo_count_points(h, t->communes[c].geom);
+    if (total >= (size_t)INT32_MAX / 2) { /* before any polygon is taken */
+        free(ring_of);
+        diag_error(NULL, 0, "%zu polygon vertices are too many for the arcs; simplify the "
+                   "commune polygons first", total);
+        return NULL;
+    }
     b.cappts = 2 * (total + 1);
     b.pts = xmalloc(b.cappts * sizeof *b.pts);
     for (int c = 0; c < t->ncommunes; c++) {
@@ -324,15 +330,7 @@ static topology *topo_build_from(const commune_table *t, commune_table *owner,
     }
     if (owner)
         mem_release(); /* before the tables of vertices and edges take their place */
-    ring_of[t->ncommunes] = b.nrings;
-    if (b.npts >= (size_t)INT32_MAX / 2) {
-        free(ring_of);
-        free(b.pts);
-        free(b.rings);
-        diag_error(NULL, 0, "%zu polygon vertices are too many for the arcs; simplify the "
-                   "commune polygons first", b.npts);
-        return NULL;
-    }
+    ring_of[t->ncommunes] = b.nrings; /* b.npts <= total: checked above */
 
     /* Vertices and edges. */
     b.nvslots = topo_slots_for(b.npts);

@@ -137,7 +137,7 @@ static int fill_communes(map_writer *w, const run_results *r, GEOSContextHandle_
         if (c->layer < 0 || !scope_has_commune(r->scope, i))
             continue;
         shape rebuilt = {NULL, 0, 0};
-        if (!c->geom && !r->simplified && !mw_traces(w, &one)) {
+        if (!c->geom && !r->simplified && !mw_traces(w, &one, r->arcs, r->arcs_lonlat)) {
             if (!r->arcs)
                 continue; /* cannot happen: without arcs, the table keeps its polygons */
             topo_shape(r->arcs, h, &i, 1, &rebuilt);
