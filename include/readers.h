@@ -79,6 +79,7 @@ typedef struct communes_reader {
     pthread_t prefetcher;
     int prefetching;
     atomic_int cancel;       /* crd_free: stop reading ahead */
+    atomic_int tables_ready; /* crd_tables_read: the checks may skip features of no commune */
 } communes_reader;
 
 void crd_init(communes_reader *r, commune_table *t, const passage *p, const char *code_field,
@@ -88,6 +89,9 @@ void crd_init(communes_reader *r, commune_table *t, const passage *p, const char
  * and repaired), while the caller reads the tables. The table, the passage table and the join
  * issues are only touched by crd_read, in the caller's thread. */
 void crd_prefetch(communes_reader *r, const char *const *paths, int n);
+/* Says that the tables are read (p: the passage table, or NULL) and will not change until
+ * the read-ahead is joined: its checks then skip the features whose code has no commune. */
+void crd_tables_read(communes_reader *r, const passage *p);
 /* Reads every layer of path that holds a code field (taken from the read-ahead when path is
  * the next source crd_prefetch was given, read now otherwise): codes are carried through the
  * passage table, polygons repaired when invalid and attached to their current commune.

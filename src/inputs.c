@@ -66,7 +66,7 @@ int inp_read(inputs *in, const run_options *o, stopwatch *w)
         return -1;
     }
     sw_lap(w, "read tables");
-    cr.p = in->has_passage ? &in->passage : NULL;
+    crd_tables_read(&cr, in->has_passage ? &in->passage : NULL);
     for (int i = 0; i < o->communes.n; i++) {
         long n = crd_read(&cr, o->communes.items[i]);
         if (n < 0) {

@@ -49,6 +49,7 @@ void crd_init(communes_reader *r, commune_table *t, const passage *p, const char
     r->ji = ji;
     r->code_field = code_field;
     atomic_init(&r->cancel, 0);
+    atomic_init(&r->tables_ready, 0);
     smap_init(&r->seen);
 }
 
@@ -173,7 +174,8 @@ typedef struct polygon_batch {
     int ready;              /* items published: the checkers may take them */
     int done;               /* the reading is over: every item is published */
     int next;               /* the next chunk to check */
-    const atomic_int *cancel; /* the reader's: once set, chunks are taken unchecked */
+    const communes_reader *r; /* its cancel flag (chunks then taken unchecked), and once the
+                                 tables are read, which codes have a commune */
 } polygon_batch;
 
 #define CHECK_CHUNK 256
@@ -181,6 +183,19 @@ typedef struct polygon_batch {
 static read_polygon *batch_item(const polygon_batch *b, int i)
 {
     return &b->chunks[i / CHECK_CHUNK][i % CHECK_CHUNK];
+}
+
+/* 0 when the tables are read and code `raw` has no current commune: the join leaves such a
+ * feature out before looking at its polygon, so its check can be spared (a population table
+ * of one region beside the national polygons). The tables are only read here once
+ * crd_tables_read has published them, and nothing writes them until the read-ahead ends. */
+static int may_join(const communes_reader *r, const char *raw)
+{
+    if (!atomic_load_explicit(&r->tables_ready, memory_order_acquire))
+        return 1;
+    commune_code code;
+    int old;
+    return fld_code(raw, code) != FLD_INVALID && harmonise_code(r->t, r->p, code, &old) >= 0;
 }
 
 /* Checks one polygon: repairs it if invalid, keeps its polygonal part. */
@@ -218,8 +233,9 @@ static void check_chunks(polygon_batch *b, GEOSContextHandle_t h)
         b->next++;
         read_polygon *chunk = b->chunks[k];
         pthread_mutex_unlock(&b->lock);
-        for (int i = 0; i < end - k * CHECK_CHUNK && !atomic_load(b->cancel); i++)
-            check_polygon(&chunk[i], h);
+        for (int i = 0; i < end - k * CHECK_CHUNK && !atomic_load(&b->r->cancel); i++)
+            if (may_join(b->r, chunk[i].raw))
+                check_polygon(&chunk[i], h);
     }
 }
 
@@ -306,7 +322,7 @@ static long read_features(const communes_reader *r, OGRLayerH layer, int code_fi
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     int name_field = find_field(defn, NULL, name_names);
     polygon_batch *b = &rl->b;
-    b->cancel = &r->cancel;
+    b->r = r;
     pthread_mutex_init(&b->lock, NULL);
     pthread_cond_init(&b->more, NULL);
     /* Checkers for every core but this one's, which reads; it checks too once done. */
@@ -495,6 +511,12 @@ static void *prefetch_thread(void *arg)
     }
     GEOS_finish_r(h);
     return NULL;
+}
+
+void crd_tables_read(communes_reader *r, const passage *p)
+{
+    r->p = p;
+    atomic_store_explicit(&r->tables_ready, 1, memory_order_release);
 }
 
 void crd_prefetch(communes_reader *r, const char *const *paths, int n)
