@@ -518,36 +518,6 @@ static double topo_seg_dist2(const double *p, const double *a, const double *b, 
     return qx * qx + qy * qy;
 }
 
-/* Douglas-Peucker on points lo..hi of p, marking kept ones in keep (lo and hi already are). */
-static void topo_dp(const double *p, int lo, int hi, double tol2, double kx, double ky,
-                    unsigned char *keep, int *stack)
-{
-    int sp = 0;
-    stack[sp++] = lo;
-    stack[sp++] = hi;
-    while (sp > 0) {
-        int b = stack[--sp], a = stack[--sp];
-        if (b - a < 2)
-            continue;
-        double best = -1;
-        int far = -1;
-        for (int k = a + 1; k < b; k++) {
-            double d = topo_seg_dist2(p + 2 * k, p + 2 * a, p + 2 * b, kx, ky);
-            if (d > best) {
-                best = d;
-                far = k;
-            }
-        }
-        if (best > tol2 || tol2 == 0) {
-            keep[far] = 1;
-            stack[sp++] = a;
-            stack[sp++] = far;
-            stack[sp++] = far;
-            stack[sp++] = b;
-        }
-    }
-}
-
 /* The index of the point of p[lo+1..hi-1] farthest from segment lo-hi. */
 static int topo_farthest(const double *p, int lo, int hi, double kx, double ky)
 {
@@ -562,6 +532,30 @@ static int topo_farthest(const double *p, int lo, int hi, double kx, double ky)
     }
     return far;
 }
+
+/* Douglas-Peucker on points lo..hi of p, marking kept ones in keep (lo and hi already are). */
+static void topo_dp(const double *p, int lo, int hi, double tol2, double kx, double ky,
+                    unsigned char *keep, int *stack)
+{
+    int sp = 0;
+    stack[sp++] = lo;
+    stack[sp++] = hi;
+    while (sp > 0) {
+        int b = stack[--sp], a = stack[--sp];
+        if (b - a < 2)
+            continue;
+        int far = topo_farthest(p, a, b, kx, ky);
+        double best = topo_seg_dist2(p + 2 * far, p + 2 * a, p + 2 * b, kx, ky);
+        if (best > tol2 || tol2 == 0) {
+            keep[far] = 1;
+            stack[sp++] = a;
+            stack[sp++] = far;
+            stack[sp++] = far;
+            stack[sp++] = b;
+        }
+    }
+}
+
 
 /* Simplifies arc a with tolerance tol (metres) into out (x, y), returns the points kept. */
 static int topo_simplify_arc(const topology *tp, int a, double tol, double *out,
