@@ -52,6 +52,8 @@ void jis_init(join_issues *l);
 void jis_free(join_issues *l);
 void jis_add(join_issues *l, const char *file, long line, const char *code, const char *kind,
              const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Appends copies of the issues of from to to, in their order. */
+void jis_append(join_issues *to, const join_issues *from);
 /* Writes "N join issues (K kind, ...)" into buf. */
 void jis_summary(const join_issues *l, char *buf, size_t size);
 

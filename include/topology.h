@@ -54,6 +54,11 @@ int topo_outline_rings(const topo_outline *o, int p);
  * their places (topo_points_map); returns how many points. */
 size_t topo_ring_points(const topo_outline *o, const topo_simplified *ts, int p, int r,
                         const double *coords, double **xy, size_t *cap);
+/* Appends the polygons of o, made by GEOS context h with their points taken from coords (as
+ * topo_ring_points), to *parts (*n of *cap, grown as needed); returns how many. A polygon
+ * GEOS refuses (points PROJ could not take) is left out. */
+int topo_outline_geos(const topo_outline *o, const topo_simplified *ts, const double *coords,
+                      GEOSContextHandle_t h, GEOSGeometry ***parts, int *n, int *cap);
 /* The places of ts's points: an array in their places holds twice as many doubles. */
 size_t topo_point_places(const topo_simplified *ts);
 /* Copies part `part` of nparts of ts's points into out, in their places, and has fn change

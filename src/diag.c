@@ -129,6 +129,14 @@ void jis_free(join_issues *l)
     jis_init(l);
 }
 
+void jis_append(join_issues *to, const join_issues *from)
+{
+    for (int k = 0; k < from->n; k++) {
+        const join_issue *it = &from->items[k];
+        jis_add(to, it->file, it->line, it->code, it->kind, "%s", it->message);
+    }
+}
+
 void jis_add(join_issues *l, const char *file, long line, const char *code, const char *kind,
              const char *fmt, ...)
 {

@@ -521,10 +521,22 @@ static int gdal_open(map_writer *w, const map_layout *m)
     return 0;
 }
 
-/* Ends the feature with g (in WGS84, consumed; NULL: no geometry). */
+/* Ends the feature with g (in WGS84, consumed; NULL: no geometry); fails, writing nothing,
+ * when a point of it is not finite (PROJ could not take it). */
 static int gdal_write(map_writer *w, GEOSGeometry *g)
 {
     GEOSContextHandle_t h = w->h;
+    double e[4];
+    if (g && !GEOSisEmpty_r(h, g) &&
+        (!GEOSGeom_getXMin_r(h, g, &e[0]) || !GEOSGeom_getYMin_r(h, g, &e[1]) ||
+         !GEOSGeom_getXMax_r(h, g, &e[2]) || !GEOSGeom_getYMax_r(h, g, &e[3]) ||
+         !isfinite(e[0]) || !isfinite(e[1]) || !isfinite(e[2]) || !isfinite(e[3]))) {
+        GEOSGeom_destroy_r(h, g);
+        OGR_F_Destroy(w->feature);
+        w->feature = NULL;
+        return diag_error(w->path, 0, "PROJ could not take a polygon to WGS84 longitude/latitude; "
+                                      "check the CRS of the commune layers");
+    }
     if (g) {
         size_t size = 0;
         unsigned char *wkb = GEOSWKBWriter_write_r(h, w->wkb, g, &size);
@@ -553,69 +565,23 @@ static int gdal_end(map_writer *w, const shape *s)
 {
     GEOSGeometry *g = s && w->wkb ? shape_to_wgs84(w->t, w->h, (void *const *)w->to_wgs84, s)
                                   : NULL;
-    double e[4];
-    if (g && !GEOSisEmpty_r(w->h, g) &&
-        (!GEOSGeom_getXMin_r(w->h, g, &e[0]) || !GEOSGeom_getYMin_r(w->h, g, &e[1]) ||
-         !GEOSGeom_getXMax_r(w->h, g, &e[2]) || !GEOSGeom_getYMax_r(w->h, g, &e[3]) ||
-         !isfinite(e[0]) || !isfinite(e[1]) || !isfinite(e[2]) || !isfinite(e[3]))) {
-        GEOSGeom_destroy_r(w->h, g); /* PROJ could not take a point, as mw_end_traced says */
-        OGR_F_Destroy(w->feature);
-        w->feature = NULL;
-        return diag_error(w->path, 0, "PROJ could not take a polygon to WGS84 longitude/latitude; "
-                                      "check the CRS of the commune layers");
-    }
     return gdal_write(w, g);
 }
 
-/* The polygons traced by trace_layers as one GEOS geometry in WGS84, its points taken from
- * lonlat; NULL when empty, or (w->failed -1) when PROJ could not take a point. */
+/* The polygons traced by trace_layers as one GEOS geometry in WGS84, their points taken
+ * from lonlat; NULL when empty. */
 static GEOSGeometry *traced_wgs84(map_writer *w, const topo_simplified *arcs,
                                   const double *lonlat)
 {
-    GEOSContextHandle_t h = w->h;
-    GEOSGeometry **polys = NULL, **rings = NULL;
-    int np = 0, cappolys = 0, caprings = 0;
-    for (int l = 0; l < w->t->nlayers && w->failed != -1; l++) {
-        const topo_outline *o = w->outlines[l];
-        for (int p = 0; p < topo_outline_polygons(o) && w->failed != -1; p++) {
-            int nr = topo_outline_rings(o, p);
-            GROW(rings, caprings, nr);
-            for (int r = 0; r < nr; r++) {
-                size_t m = topo_ring_points(o, arcs, p, r, lonlat, &w->xy, &w->xycap);
-                for (size_t k = 0; k < 2 * m; k++)
-                    if (!isfinite(w->xy[k]))
-                        w->failed = -1;
-                GEOSCoordSequence *seq =
-                    GEOSCoordSeq_copyFromBuffer_r(h, w->xy, (unsigned)m, 0, 0);
-                rings[r] = seq ? GEOSGeom_createLinearRing_r(h, seq) : NULL;
-            }
-            int ok = 1;
-            for (int r = 0; r < nr; r++)
-                ok = ok && rings[r];
-            GEOSGeometry *poly = ok ? GEOSGeom_createPolygon_r(h, rings[0], rings + 1,
-                                                              (unsigned)nr - 1) : NULL;
-            if (!poly) { /* GEOS refused a ring: the points are bad */
-                for (int r = 0; r < nr && !ok; r++)
-                    if (rings[r])
-                        GEOSGeom_destroy_r(h, rings[r]);
-                w->failed = -1;
-                break;
-            }
-            GROW(polys, cappolys, np + 1);
-            polys[np++] = poly;
-        }
-    }
-    GEOSGeometry *g = NULL;
-    if (w->failed == -1) {
-        for (int i = 0; i < np; i++)
-            GEOSGeom_destroy_r(h, polys[i]);
-    } else if (np == 1) {
-        g = polys[0];
-    } else if (np > 1) {
-        g = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned)np);
-    }
+    GEOSGeometry **polys = NULL;
+    int np = 0, cap = 0;
+    for (int l = 0; l < w->t->nlayers; l++)
+        topo_outline_geos(w->outlines[l], arcs, lonlat, w->h, &polys, &np, &cap);
+    GEOSGeometry *g = np == 0   ? NULL
+                      : np == 1 ? polys[0]
+                                : GEOSGeom_createCollection_r(w->h, GEOS_MULTIPOLYGON, polys,
+                                                              (unsigned)np);
     free(polys);
-    free(rings);
     return g;
 }
 
@@ -916,18 +882,11 @@ int mw_end_traced(map_writer *w, const shape *s, const topo_simplified *arcs,
         return mw_end(w, s);
     if (w->engine == ENGINE_GDAL) {
         trace_layers(w, arcs, idx, n);
-        GEOSGeometry *g = traced_wgs84(w, arcs, lonlat);
-        if (w->failed == -1) {
-            OGR_F_Destroy(w->feature);
-            w->feature = NULL;
-        } else {
-            return gdal_write(w, g);
-        }
-    } else {
-        puts_(w, "},");
-        put_traced(w, arcs, lonlat, idx, n);
-        puts_(w, "}");
+        return gdal_write(w, traced_wgs84(w, arcs, lonlat));
     }
+    puts_(w, "},");
+    put_traced(w, arcs, lonlat, idx, n);
+    puts_(w, "}");
     if (w->failed == -1)
         return diag_error(w->path, 0, "PROJ could not take a polygon to WGS84 longitude/latitude; "
                                       "check the CRS of the commune layers");

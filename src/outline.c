@@ -455,33 +455,46 @@ size_t topo_ring_points(const topo_outline *o, const topo_simplified *ts, int p,
                      o->ring_start[ring + 1] - o->ring_start[ring], xy, cap);
 }
 
-/* The outline o of ts as GEOS geometry: a Polygon, a MultiPolygon, or NULL when empty. */
-static GEOSGeometry *outl_geos(topo_outline *o, const topo_simplified *ts, GEOSContextHandle_t h)
+int topo_outline_geos(const topo_outline *o, const topo_simplified *ts, const double *coords,
+                      GEOSContextHandle_t h, GEOSGeometry ***parts, int *n, int *cap)
 {
-    if (o->npolygons == 0)
-        return NULL;
-    GEOSGeometry **polys = xmalloc((size_t)o->npolygons * sizeof *polys);
     GEOSGeometry **rings = NULL;
-    int caprings = 0, np = 0;
+    double *xy = NULL;
+    size_t capxy = 0;
+    int caprings = 0, added = 0;
     for (int p = 0; p < o->npolygons; p++) {
         int nr = topo_outline_rings(o, p);
         GROW(rings, caprings, nr);
         int ok = 1;
         for (int r = 0; r < nr; r++) {
-            size_t n = topo_ring_points(o, ts, p, r, ts->pts, &o->xy, &o->capxy);
-            GEOSCoordSequence *s = GEOSCoordSeq_copyFromBuffer_r(h, o->xy, (unsigned)n, 0, 0);
+            size_t m = topo_ring_points(o, ts, p, r, coords, &xy, &capxy);
+            GEOSCoordSequence *s = GEOSCoordSeq_copyFromBuffer_r(h, xy, (unsigned)m, 0, 0);
             rings[r] = s ? GEOSGeom_createLinearRing_r(h, s) : NULL;
             ok = ok && rings[r];
         }
-        if (ok) {
-            polys[np++] = GEOSGeom_createPolygon_r(h, rings[0], rings + 1, (unsigned)nr - 1);
-        } else {
-            for (int r = 0; r < nr; r++)
+        GEOSGeometry *poly = ok ? GEOSGeom_createPolygon_r(h, rings[0], rings + 1, (unsigned)nr - 1)
+                                : NULL;
+        if (!poly) {
+            for (int r = 0; r < nr && !ok; r++)
                 if (rings[r])
                     GEOSGeom_destroy_r(h, rings[r]);
+            continue;
         }
+        GROW(*parts, *cap, *n + 1);
+        (*parts)[(*n)++] = poly;
+        added++;
     }
     free(rings);
+    free(xy);
+    return added;
+}
+
+/* The outline o of ts as GEOS geometry: a Polygon, a MultiPolygon, or NULL when empty. */
+static GEOSGeometry *outl_geos(topo_outline *o, const topo_simplified *ts, GEOSContextHandle_t h)
+{
+    GEOSGeometry **polys = NULL;
+    int np = 0, cap = 0;
+    topo_outline_geos(o, ts, ts->pts, h, &polys, &np, &cap);
     GEOSGeometry *g = np == 0   ? NULL
                       : np == 1 ? polys[0]
                                 : GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys,

@@ -750,10 +750,7 @@ void crd_finish(communes_reader *r)
         jis_init(&b.issues[k]);
     pool_run(r->threads, nslices, finish_task, &b);
     for (int k = 0; k < nslices; k++) {
-        for (int i = 0; i < b.issues[k].n; i++) {
-            const join_issue *it = &b.issues[k].items[i];
-            jis_add(r->ji, it->file, it->line, it->code, it->kind, "%s", it->message);
-        }
+        jis_append(r->ji, &b.issues[k]);
         jis_free(&b.issues[k]);
     }
     free(b.issues);

@@ -133,14 +133,6 @@ static void zone_task(void *arg, int i, GEOSContextHandle_t h)
         zone_dissolve_one(b->t, h, b->arcs, b->zones, i, &b->issues[i]);
 }
 
-static void append_issues(join_issues *to, const join_issues *from)
-{
-    for (int k = 0; k < from->n; k++) {
-        const join_issue *it = &from->items[k];
-        jis_add(to, it->file, it->line, it->code, it->kind, "%s", it->message);
-    }
-}
-
 int scn_run(const inputs *in, const territories *tr, const run_options *o,
             const coverage_scope *scope, outdir *out, int threads, GEOSContextHandle_t h, scenario_outcome *res, stopwatch *w)
 {
@@ -171,22 +163,22 @@ int scn_run(const inputs *in, const territories *tr, const run_options *o,
 
     join_issues issues;
     jis_init(&issues);
-    append_issues(&issues, &in->issues);
+    jis_append(&issues, &in->issues);
     int shown_zones = 0;
     for (int d = 0; d < tr->areas.ndepartments; d++)
         if (scope_has_department(scope, tr->areas.departments[d].code))
-            append_issues(&issues, &tr->department_issues[d]);
+            jis_append(&issues, &tr->department_issues[d]);
     for (int k = 0; k < t->ncpts; k++)
         if (scope_has_cpts(scope, k))
-            append_issues(&issues, &tr->cpts_issues[k]);
+            jis_append(&issues, &tr->cpts_issues[k]);
     for (int z = 0; z < zones.n; z++)
         if (scope_has_zone(scope, &zones.zones[z])) {
-            append_issues(&issues, &zb.issues[z]);
+            jis_append(&issues, &zb.issues[z]);
             shown_zones++;
         }
     for (int r = 0; r < tr->areas.nregions; r++)
         if (scope_has_region(scope, tr->areas.regions[r].code))
-            append_issues(&issues, &tr->region_issues[r]);
+            jis_append(&issues, &tr->region_issues[r]);
 
     if (rc == 0 && o->strict && issues.n > 0)
         rc = scn_strict_error(&issues);
