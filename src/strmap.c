@@ -45,7 +45,7 @@ static strmap_slot *find_slot(strmap_slot *slots, size_t cap, const char *key)
 static void grow(strmap *m)
 {
     size_t cap = m->cap ? m->cap * 2 : 64;
-    strmap_slot *slots = xcalloc(cap, sizeof *slots);
+    strmap_slot *slots = xzeroed(cap, sizeof *slots); /* probed before written */
     for (size_t i = 0; i < m->cap; i++)
         if (m->slots[i].key)
             *find_slot(slots, cap, m->slots[i].key) = m->slots[i];

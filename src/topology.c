@@ -334,7 +334,7 @@ static topology *topo_build_from(const commune_table *t, commune_table *owner,
 
     /* Vertices and edges. */
     b.nvslots = topo_slots_for(b.npts);
-    b.vslot = xcalloc(b.nvslots, sizeof *b.vslot);
+    b.vslot = xzeroed(b.nvslots, sizeof *b.vslot); /* probed before written */
     b.vpoint = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vpoint);
     b.vlayer = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vlayer);
     b.vid = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vid);
@@ -354,7 +354,7 @@ static topology *topo_build_from(const commune_table *t, commune_table *owner,
     b.capedges = b.nvertices + b.nrings + 16;
     b.edges = xmalloc((size_t)b.capedges * sizeof *b.edges);
     b.neslots = topo_slots_for(b.npts);
-    b.eslot = xcalloc(b.neslots, sizeof *b.eslot);
+    b.eslot = xzeroed(b.neslots, sizeof *b.eslot);
     int *eid = xmalloc((b.npts ? b.npts : 1) * sizeof *eid); /* edge from point k to k + 1 */
     for (int r = 0; r < b.nrings; r++) {
         const ring_ref *rr = &b.rings[r];

@@ -31,6 +31,15 @@ void *xcalloc(size_t n, size_t size)
     return p;
 }
 
+void *xzeroed(size_t n, size_t size)
+{
+    n = n ? n : 1;
+    size = size ? size : 1;
+    if (n > (size_t)-1 / size)
+        out_of_memory();
+    return memset(xmalloc(n * size), 0, n * size);
+}
+
 void *xrealloc(void *p, size_t n)
 {
     p = realloc(p, n ? n : 1);
