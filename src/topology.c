@@ -886,6 +886,8 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
         unsigned char *bad = xcalloc((size_t)tp->narcs + 1, 1);
         unsigned char *failed = xcalloc((size_t)t->ncommunes + 1, 1);
         unsigned char *changed_arc = NULL; /* NULL in the first round: every arc is new */
+        int stuck = 0; /* an arc failed the checks at tolerance 0: the input is not a clean
+                          coverage, and what is traced from these arcs must be checked */
         for (int c = 0; c < t->ncommunes; c++)
             todo[c] = tp->cuse[c + 1] > tp->cuse[c];
         int changed = 1;
@@ -906,6 +908,8 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
             memset(todo, 0, (size_t)t->ncommunes);
             memset(changed_arc, 0, (size_t)tp->narcs);
             for (int a = 0; a < tp->narcs; a++) {
+                if (bad[a] && tol[a] <= 0)
+                    stuck = 1; /* exact, and still crossing or not valid */
                 if (!bad[a] || tol[a] <= 0)
                     continue;
                 tol[a] = ++tries[a] >= MAX_RETRIES ? 0 : tol[a] / 4;
@@ -921,6 +925,7 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
         free(bad);
         free(changed_arc);
         free(failed);
+        ts->checked = !stuck;
     }
     free(keep);
     free(stack);

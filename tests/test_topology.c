@@ -677,11 +677,12 @@ static void check_national_exact(GEOSContextHandle_t h, const commune_table *t,
     topo_simplified_free(ts);
 }
 
-/* Groups (departments, or single communes) simplified with tol: each valid, the sum of their
- * areas that of their union per layer (no overlap), the union's holes those of the exact
- * union (no new hole: no gap). */
+/* Groups (single communes: by 0; departments: 1; regions: 2) simplified with tol: each valid
+ * (checked here: topo_shape trusts the checks of topo_simplify), the sum of their areas that
+ * of their union per layer (no overlap), the union's holes those of the exact union (no new
+ * hole: no gap). */
 static void check_national_groups(GEOSContextHandle_t h, const commune_table *t,
-                                  const topo_simplified *ts, int by_department, double tol)
+                                  const topo_simplified *ts, int by, double tol)
 {
     int ngroups = 0;
     int *group_of = xmalloc((size_t)t->ncommunes * sizeof *group_of);
@@ -691,14 +692,15 @@ static void check_national_groups(GEOSContextHandle_t h, const commune_table *t,
         group_of[c] = -1;
         if (!t->communes[c].geom)
             continue;
-        if (!by_department) {
+        if (!by) {
             group_of[c] = ngroups++;
             continue;
         }
-        int g = smap_get(&deps, t->communes[c].dep);
+        const char *key = by == 1 ? t->communes[c].dep : t->communes[c].reg;
+        int g = smap_get(&deps, key);
         if (g < 0) {
             g = ngroups++;
-            smap_put(&deps, t->communes[c].dep, g);
+            smap_put(&deps, key, g);
         }
         group_of[c] = g;
     }
@@ -746,7 +748,7 @@ static void check_national_groups(GEOSContextHandle_t h, const commune_table *t,
         double ua = area_of(h, u);
         print_message("layer %s, %s at %.0f m: %d groups, sum of areas %.6e, union %.6e, "
                       "holes %d (exact %d)\n", t->layers[l].name,
-                      by_department ? "departments" : "communes", tol, np, sum, ua,
+                      by == 2 ? "regions" : by ? "departments" : "communes", tol, np, sum, ua,
                       count_holes(h, u), count_holes(h, eu));
         assert_true(fabs(ua - sum) <= 1e-6 * sum);
         assert_int_equal(count_holes(h, u), count_holes(h, eu));
@@ -832,6 +834,7 @@ static void test_national(void **state)
     print_message("checked in %.2f s\n", seconds_since(&t0));
     clock_gettime(CLOCK_MONOTONIC, &t0);
     check_national_groups(h, &t, dep, 1, 1000);
+    check_national_groups(h, &t, dep, 2, 1000);
     print_message("departments at 1000 m rebuilt and checked in %.2f s\n", seconds_since(&t0));
     clock_gettime(CLOCK_MONOTONIC, &t0);
     check_national_groups(h, &t, com, 0, 200);
