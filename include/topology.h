@@ -16,10 +16,22 @@ typedef struct topo_simplified topo_simplified;
 
 /* Builds the arcs of t's commune polygons with GEOS context h. Returns NULL after diag_error. */
 topology *topo_build(const commune_table *t, GEOSContextHandle_t h);
+/* A change of coordinates made beside the build of the arcs (to WGS84, for the maps):
+ * fn(arg, layer, xy, n) changes the n points xy of layer in place, like topo_points_map's
+ * fn; it runs on two threads at once, args[0] serving one and args[1] the other. The build
+ * sets out: the exact arcs' points changed, in the places of topo_simplify(tp, h, 0)'s
+ * points (as topo_points_map would give them), for the caller to free. */
+typedef struct topo_points_change {
+    void (*fn)(void *arg, int layer, double *xy, size_t n);
+    void *args[2];
+    double *out;
+} topo_points_change;
 /* The same, taking the polygons: each commune's geometry is freed once its rings are in the
  * arcs (c->geom NULL, c->layer kept), so that the coverage is never held twice (75 MB of GEOS
- * polygons for France); topo_shape on the exact arcs rebuilds any commune. */
-topology *topo_build_taking(commune_table *t, GEOSContextHandle_t h);
+ * polygons for France); topo_shape on the exact arcs rebuilds any commune. With change (or
+ * NULL), the arcs' points are also changed as it says. */
+topology *topo_build_taking(commune_table *t, GEOSContextHandle_t h,
+                            topo_points_change *change);
 /* Simplifies every arc once (its end nodes kept), tolerance in metres (0 keeps every point;
  * a geographic layer's degrees are scaled at its mean latitude); never makes a polygon
  * invalid nor lets one vanish: arcs that would cross, and the arcs of a commune that would

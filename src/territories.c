@@ -135,18 +135,28 @@ static void lonlat_run(void *arg, int layer, double *xy, size_t n)
                        0, NULL, 0, 0);
 }
 
+static void lonlat_part_init(lonlat_part *p, const commune_table *t)
+{
+    *p = (lonlat_part){proj_context_create(), xcalloc((size_t)t->nlayers + 1, sizeof(PJ *)), t};
+}
+
+static void lonlat_part_free(lonlat_part *p)
+{
+    for (int l = 0; l < p->t->nlayers; l++)
+        if (p->to_wgs84[l])
+            proj_destroy(p->to_wgs84[l]);
+    free(p->to_wgs84);
+    proj_context_destroy(p->ctx);
+}
+
 static void lonlat_task(void *arg, int part, GEOSContextHandle_t h)
 {
     (void)h;
     lonlat_batch *b = arg;
-    const commune_table *t = b->tr->table;
-    lonlat_part p = {proj_context_create(), xcalloc((size_t)t->nlayers + 1, sizeof(PJ *)), t};
+    lonlat_part p;
+    lonlat_part_init(&p, b->tr->table);
     topo_points_map(b->tr->exact, part, b->nparts, b->out, lonlat_run, &p);
-    for (int l = 0; l < t->nlayers; l++)
-        if (p.to_wgs84[l])
-            proj_destroy(p.to_wgs84[l]);
-    free(p.to_wgs84);
-    proj_context_destroy(p.ctx);
+    lonlat_part_free(&p);
 }
 
 /* The report's two scales, simplified one after the other on a thread of their own, with a
@@ -215,20 +225,32 @@ int terr_begin(territories *tr, commune_table *t, int threads, stopwatch *w)
     coverage_rule nothing;
     memset(&nothing, 0, sizeof nothing);
     cov_compute(t, &nothing, &tr->areas);
-    if (!(tr->topology = topo_build_taking(t, t->geos)))
+    /* The arcs' points to WGS84 beside the build, on a second core (unless --threads 1). */
+    lonlat_part parts[2];
+    lonlat_part_init(&parts[0], t);
+    lonlat_part_init(&parts[1], t);
+    topo_points_change change = {lonlat_run, {&parts[0], &parts[1]}, NULL};
+    tr->topology = topo_build_taking(t, t->geos, threads == 1 ? NULL : &change);
+    lonlat_part_free(&parts[0]);
+    lonlat_part_free(&parts[1]);
+    if (!tr->topology)
         return -1;
     topo_set_threads(tr->topology, threads);
     if (!(tr->exact = topo_simplify(tr->topology, t->geos, 0)))
         return -1;
     mem_release(); /* the tables that built the arcs */
-    sw_lap(w, "topology (arcs)");
+    sw_lap(w, "topology (arcs, their points to WGS84)");
     start_report_arcs(tr);
     adj_from_topology(t, tr->topology, &tr->adjacency); /* neighbours share an arc */
     sw_lap(w, "adjacency");
-    tr->exact_lonlat = xmalloc(2 * (topo_point_places(tr->exact) + 1) * sizeof *tr->exact_lonlat);
-    lonlat_batch lb = {tr, tr->exact_lonlat, threads > 0 ? threads : pool_cores()};
-    pool_run(threads, lb.nparts, lonlat_task, &lb);
-    sw_lap(w, "arcs to WGS84");
+    tr->exact_lonlat = change.out;
+    if (!tr->exact_lonlat) { /* one thread: the points after the build, on the pool */
+        tr->exact_lonlat = xmalloc(2 * (topo_point_places(tr->exact) + 1) *
+                                   sizeof *tr->exact_lonlat);
+        lonlat_batch lb = {tr, tr->exact_lonlat, threads > 0 ? threads : pool_cores()};
+        pool_run(threads, lb.nparts, lonlat_task, &lb);
+        sw_lap(w, "arcs to WGS84");
+    }
     return 0;
 }
 
