@@ -166,6 +166,8 @@ typedef struct read_polygon {
  * and the checks, most of the reading time, overlap: 0.1 s less on the national job). Items
  * live in chunks that never move, so a checker works on its chunk without the lock. */
 typedef struct polygon_batch {
+    pthread_t *checkers;    /* the checker threads, until they are joined */
+    int nchecking;
     read_polygon **chunks;
     int nchunks, capchunks;
     int n;                  /* items read */
@@ -266,10 +268,11 @@ static void batch_add(polygon_batch *b, const read_polygon *p)
     }
 }
 
-/* A layer read ahead: its CRS set up (not yet in the table), its features read and checked. */
+/* A layer read ahead: its CRS set up (not yet in the table), its features read and checked.
+ * The batch does not move (the checkers hold it) while the source's layers grow. */
 typedef struct read_layer {
     commune_layer cl;
-    polygon_batch b;
+    polygon_batch *b;
 } read_layer;
 
 /* A source read ahead: its layers with a code field, in order, then the error that stopped
@@ -285,8 +288,8 @@ struct crd_source {
 static void free_source(crd_source *s, GEOSContextHandle_t h)
 {
     for (int l = 0; l < s->nlayers; l++) {
-        polygon_batch *b = &s->layers[l].b;
-        for (int i = 0; i < b->n; i++) {
+        polygon_batch *b = s->layers[l].b;
+        for (int i = 0; b && i < b->n; i++) {
             read_polygon *p = batch_item(b, i);
             if (p->g)
                 GEOSGeom_destroy_r(h, p->g);
@@ -295,9 +298,11 @@ static void free_source(crd_source *s, GEOSContextHandle_t h)
             free(p->why);
             free(p->conv_error);
         }
-        for (int k = 0; k < b->nchunks; k++)
+        for (int k = 0; b && k < b->nchunks; k++)
             free(b->chunks[k]);
-        free(b->chunks);
+        if (b)
+            free(b->chunks);
+        free(b);
         commune_layer *cl = &s->layers[l].cl;
         free(cl->path);
         free(cl->name);
@@ -314,14 +319,16 @@ static void free_source(crd_source *s, GEOSContextHandle_t h)
     memset(s, 0, sizeof *s);
 }
 
-/* Reads the features of layer into rl->b, checking them on every core as they come; returns
- * the features read, or -1 after diag_error. */
+/* Reads the features of layer into rl->b, checking them on other cores as they come (this
+ * thread checks what is left in finish_checks, once it has read every source: the checks of
+ * the national layer go on while the overseas ones are read); returns the features read, or
+ * -1 after diag_error. */
 static long read_features(const communes_reader *r, OGRLayerH layer, int code_field,
                           const char *path, read_layer *rl, GEOSContextHandle_t h)
 {
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     int name_field = find_field(defn, NULL, name_names);
-    polygon_batch *b = &rl->b;
+    polygon_batch *b = rl->b = xcalloc(1, sizeof *rl->b);
     b->r = r;
     pthread_mutex_init(&b->lock, NULL);
     pthread_cond_init(&b->more, NULL);
@@ -369,13 +376,26 @@ static long read_features(const communes_reader *r, OGRLayerH layer, int code_fi
     b->done = 1;
     pthread_cond_broadcast(&b->more);
     pthread_mutex_unlock(&b->lock);
-    check_chunks(b, h);
-    for (int i = 0; i < started; i++)
-        pthread_join(checkers[i], NULL);
-    free(checkers);
-    pthread_mutex_destroy(&b->lock);
-    pthread_cond_destroy(&b->more);
+    b->checkers = checkers;
+    b->nchecking = started;
     return n;
+}
+
+/* Checks what is left of the polygons of the layers of s, with the checkers, and ends them. */
+static void finish_checks(crd_source *s, GEOSContextHandle_t h)
+{
+    for (int l = 0; l < s->nlayers; l++) {
+        polygon_batch *b = s->layers[l].b;
+        if (!b || !b->checkers)
+            continue;
+        check_chunks(b, h);
+        for (int i = 0; i < b->nchecking; i++)
+            pthread_join(b->checkers[i], NULL);
+        free(b->checkers);
+        b->checkers = NULL;
+        pthread_mutex_destroy(&b->lock);
+        pthread_cond_destroy(&b->more);
+    }
 }
 
 /* Sets up the CRS of layer into cl; -1 after diag_error. */
@@ -503,12 +523,16 @@ static void *prefetch_thread(void *arg)
 {
     communes_reader *r = arg;
     GEOSContextHandle_t h = GEOS_init_r();
+    int n = 0;
     for (int i = 0; i < r->nsources && !atomic_load(&r->cancel); i++) {
         int rc = read_source_apart(r, r->paths[i], &r->sources[i], h);
-        r->nread = i + 1;
+        n = i + 1;
         if (rc < 0)
             break;
     }
+    for (int i = 0; i < n; i++)
+        finish_checks(&r->sources[i], h);
+    r->nread = n;
     GEOS_finish_r(h);
     return NULL;
 }
@@ -574,7 +598,7 @@ static int attach(communes_reader *r, int c, int l, GEOSGeometry *g, const char 
  * geometries. Returns 0, or -1 after diag_error. */
 static int join_layer(communes_reader *r, read_layer *rl, int l, const char *path)
 {
-    polygon_batch *b = &rl->b;
+    polygon_batch *b = rl->b;
     const char *lname = r->t->layers[l].name;
     int *commune_of = xmalloc((size_t)(b->n ? b->n : 1) * sizeof *commune_of);
     commune_code *codes = xmalloc((size_t)(b->n ? b->n : 1) * sizeof *codes);
@@ -662,6 +686,7 @@ long crd_read(communes_reader *r, const char *path)
         /* Not read ahead: read now. */
         s = &own;
         read_source_apart(r, path, s, r->t->geos);
+        finish_checks(s, r->t->geos);
     }
     long total = s->features;
     for (int i = 0; i < s->nlayers && total >= 0; i++) {
