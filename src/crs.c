@@ -105,20 +105,23 @@ static double geodesic_area(GEOSContextHandle_t h, const GEOSGeometry *g)
 
 double crs_area_km2(const commune_layer *layer, GEOSContextHandle_t h, const GEOSGeometry *g)
 {
-    return crs_area_km2_with(layer, layer->to_wgs84, layer->crs, h, g);
+    double planar = 0, bbox[4];
+    GEOSArea_r(h, g, &planar);
+    if (!GEOSGeom_getXMin_r(h, g, &bbox[0]) || !GEOSGeom_getYMin_r(h, g, &bbox[1]) ||
+        !GEOSGeom_getXMax_r(h, g, &bbox[2]) || !GEOSGeom_getYMax_r(h, g, &bbox[3]))
+        planar = 0;
+    return crs_area_km2_with(layer, layer->to_wgs84, layer->crs, h, g, planar, bbox);
 }
 
 double crs_area_km2_with(const commune_layer *layer, void *to_wgs84, void *projection,
-                         GEOSContextHandle_t h, const GEOSGeometry *g)
+                         GEOSContextHandle_t h, const GEOSGeometry *g, double planar,
+                         const double *bbox)
 {
     if (layer->geographic)
         return geodesic_area(h, g) / 1e6;
-    double planar = 0, xmin, ymin, xmax, ymax;
-    GEOSArea_r(h, g, &planar);
-    if (planar <= 0 || !GEOSGeom_getXMin_r(h, g, &xmin) || !GEOSGeom_getYMin_r(h, g, &ymin) ||
-        !GEOSGeom_getXMax_r(h, g, &xmax) || !GEOSGeom_getYMax_r(h, g, &ymax))
+    if (planar <= 0)
         return 0;
-    PJ_COORD c = proj_coord((xmin + xmax) / 2, (ymin + ymax) / 2, 0, 0);
+    PJ_COORD c = proj_coord((bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2, 0, 0);
     PJ_COORD lp = proj_trans(to_wgs84, PJ_FWD, c);
     PJ_COORD rad = proj_coord(proj_torad(lp.lp.lam), proj_torad(lp.lp.phi), 0, 0);
     PJ_FACTORS f = projection ? proj_factors(projection, rad) : (PJ_FACTORS){0};

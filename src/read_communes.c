@@ -782,7 +782,7 @@ long crd_read(communes_reader *r, const char *path)
 /* crd_finish on the thread pool: each task a slice of the communes, with its worker's GEOS
  * context, copies of the layers' PROJ transformations of its own, and its join issues apart,
  * appended slice after slice so that they come in the order of the communes. */
-#define FINISH_SLICE 512
+#define FINISH_SLICE 2048
 
 typedef struct finish_batch {
     commune_table *t;
@@ -827,12 +827,13 @@ static void finish_task(void *arg, int task, GEOSContextHandle_t h)
             own[0] = proj_clone(ctx, layer->to_wgs84);
             own[1] = layer->crs ? proj_clone(ctx, layer->crs) : NULL;
         }
-        c->area_km2 = crs_area_km2_with(layer, own[0], own[1], h, c->geom);
         GEOSArea_r(h, c->geom, &c->planar_area);
         GEOSGeom_getXMin_r(h, c->geom, &c->bbox[0]);
         GEOSGeom_getYMin_r(h, c->geom, &c->bbox[1]);
         GEOSGeom_getXMax_r(h, c->geom, &c->bbox[2]);
         GEOSGeom_getYMax_r(h, c->geom, &c->bbox[3]);
+        c->area_km2 = crs_area_km2_with(layer, own[0], own[1], h, c->geom, c->planar_area,
+                                        c->bbox);
     }
     for (int l = 0; l < 2 * t->nlayers; l++)
         if (pj[l])
