@@ -65,10 +65,43 @@ struct topo_outline {
     ring_set rs;
     double *xy;          /* one ring's points */
     size_t capxy;
+    int *set;            /* a large group as a hash set of its communes (-1 free) */
+    size_t setslots;
 };
 
-static int outl_in_group(const int *sorted, int n, int c)
+/* Groups up to this size are searched (sorted); larger ones are put in a hash set: a
+ * department's tracing asks for each of its communes' arcs whether the other side is in the
+ * group, and a binary search was two fifths of the tracing. */
+#define GROUP_SEARCHED 16
+
+/* Puts the group sorted[0..n-1] in o->set, when it is large. */
+static void outl_group_set(topo_outline *o, const int *sorted, int n)
 {
+    if (n <= GROUP_SEARCHED)
+        return;
+    size_t slots = topo_slots_for((size_t)n);
+    if (slots > o->setslots) {
+        free(o->set);
+        o->set = xmalloc(slots * sizeof *o->set);
+        o->setslots = slots;
+    }
+    memset(o->set, 0xff, o->setslots * sizeof *o->set);
+    for (int i = 0; i < n; i++) {
+        size_t k = (size_t)hash_mix((uint64_t)(unsigned)sorted[i]) & (o->setslots - 1);
+        while (o->set[k] >= 0)
+            k = (k + 1) & (o->setslots - 1);
+        o->set[k] = sorted[i];
+    }
+}
+
+static int outl_in_group(const topo_outline *o, const int *sorted, int n, int c)
+{
+    if (n > GROUP_SEARCHED) {
+        size_t k = (size_t)hash_mix((uint64_t)(unsigned)c) & (o->setslots - 1);
+        while (o->set[k] >= 0 && o->set[k] != c)
+            k = (k + 1) & (o->setslots - 1);
+        return o->set[k] == c;
+    }
     int lo = 0, hi = n - 1;
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
@@ -366,6 +399,7 @@ static int outl_trace_sorted(topo_outline *o, const topo_simplified *ts, GEOSCon
     const topology *tp = ts->tp;
     const commune_table *t = tp->t;
     o->npolygons = o->nrings = o->nuses = 0;
+    outl_group_set(o, sorted, n);
     o->rs.n = o->rs.nuses = 0;
     int nu = 0;
     for (int i = 0; i < n; i++) {
@@ -376,7 +410,7 @@ static int outl_trace_sorted(topo_outline *o, const topo_simplified *ts, GEOSCon
             int use = tp->uses[k];
             const topo_arc *a = &tp->arcs[use / 2];
             int other = use & 1 ? a->left : a->right;
-            if (other >= 0 && (other == c || outl_in_group(sorted, n, other)))
+            if (other >= 0 && (other == c || outl_in_group(o, sorted, n, other)))
                 continue;
             GROW(o->bnd, o->capbnd, nu + 1);
             o->bnd[nu].use = use;
@@ -430,6 +464,7 @@ static void outl_release(topo_outline *o)
     free(o->rs.area);
     free(o->rs.bbox);
     free(o->xy);
+    free(o->set);
 }
 
 void topo_outline_free(topo_outline *o)
