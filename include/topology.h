@@ -46,6 +46,10 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
 int topo_shape(const topo_simplified *ts, GEOSContextHandle_t h, const int *idx, int n,
                shape *s);
 void topo_simplified_free(topo_simplified *ts);
+/* 1 when the groups traced from ts are valid by construction, so that topo_shape skips
+ * GEOSisValid_r: a simplification whose checks all passed, or the exact arcs when no two of
+ * them cross (the input is a clean coverage); 0 otherwise. */
+int topo_simplified_checked(const topo_simplified *ts);
 
 /* A territory traced from arcs without GEOS (outline.c): its polygons, each a shell then its
  * holes, each ring a run of arcs. One outline is reused from territory to territory. */

@@ -21,10 +21,11 @@
  * end nodes, the arcs are a planar subdivision, and the face-tracing rule gives every ring
  * simple, shells counter-clockwise around the group's pieces of interior, holes clockwise
  * around its gaps, a hole in the one shell that holds the middle of its first edge (no
- * other ring passes there): a valid polygon by construction. The exact arcs carry no such
- * proof (two communes of an input that is not a clean coverage may overlap without sharing
- * a point), so their territories stay checked. test_topology holds the report's
- * territories of France to GEOSisValid_r. */
+ * other ring passes there): a valid polygon by construction. The exact arcs carry that
+ * proof only when topo_simplify found no two of them crossing (two communes of an input
+ * that is not a clean coverage may overlap without sharing a point); otherwise their
+ * territories stay checked. test_topology holds the departments and regions of France,
+ * exact and simplified, to GEOSisValid_r. */
 #include "topology_internal.h"
 
 #include <math.h>

@@ -12,7 +12,9 @@
  * then traced from the arcs that have it on one side only, with no segment hashed again per
  * territory (0.2 s for the departments and CPTS of France against 1.2 s of CPU for
  * GEOSCoverageUnion_r in GEOS 3.11). The traced polygons get the same checks (valid as traced,
- * the members' area); a territory that fails them is dissolved by the unions above.
+ * the members' area); a territory that fails them is dissolved by the unions above. Validity
+ * is checked once for all rather than per territory when topo_simplify proved the exact arcs
+ * clash-free (a clean coverage: topology.c), as it is for the national data.
  *
  * Dissolving happens in each layer's own CRS (where shared edges are exact); a territory
  * spanning several layers keeps one part per layer until shape_to_wgs84 puts them together. */

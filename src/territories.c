@@ -9,9 +9,11 @@
  * them, every territory is traced from them (shape_dissolve_arcs: 0.2 s of CPU for the
  * departments and CPTS of France, against 1.2 s for GEOSCoverageUnion_r, which stays the
  * fall-back where the traced shape fails its checks), the GeoJSON maps print their points
- * taken to WGS84 once here, and the report's maps and --simplify draw from them, simplified
- * once per tolerance the scenarios ask for (the report's two scales on a thread of their
- * own, beside the projection and the dissolves). The departments, CPTS
+ * taken to WGS84 once here (during the build, on a second core), and the report's maps and
+ * --simplify draw from them, simplified once per tolerance the scenarios ask for (the
+ * report's two scales on a thread of their own, started as soon as the arcs are built: it is
+ * the longest chain of the job, from there to report.html, while the proof that the exact
+ * arcs do not cross, the dissolves and the maps take the other core). The departments, CPTS
  * and regions are tasks of pool batches (the largest first would not help: departments come
  * first and are the largest). Each task records its join issues apart, so the outputs do not
  * depend on the threads nor on what else a batch asked for. */
@@ -236,11 +238,11 @@ int terr_begin(territories *tr, commune_table *t, int threads, stopwatch *w)
     if (!tr->topology)
         return -1;
     topo_set_threads(tr->topology, threads);
-    if (!(tr->exact = topo_simplify(tr->topology, t->geos, 0)))
-        return -1;
     mem_release(); /* the tables that built the arcs */
-    sw_lap(w, "topology (arcs, their points to WGS84)");
-    start_report_arcs(tr);
+    start_report_arcs(tr); /* the longest chain of the job, from here to report.html */
+    if (!(tr->exact = topo_simplify(tr->topology, t->geos, 0))) /* proved clash-free */
+        return -1;
+    sw_lap(w, "topology (arcs, their points to WGS84, checked)");
     adj_from_topology(t, tr->topology, &tr->adjacency); /* neighbours share an arc */
     sw_lap(w, "adjacency");
     tr->exact_lonlat = change.out;
