@@ -62,6 +62,42 @@ TECHNIQUES = [
     ("GeoPackage, FlatGeobuf and Shapefile also traced from the arcs' points in WGS84 "
      "(national, `--format geojson,gpkg,fgb,shp`, write maps wall, 2 runs each)", "3.07 s",
      "1.29 s"),
+    # Session 4. Each pair: the two binaries run alternately in one invocation, medians of 5
+    # to 9 (national job, wall / CPU unless said); the machine ran about 6 % slower than on the
+    # day of the table above, so compare within a row.
+    ("hash tables that are probed before they are written zeroed by writing (`xzeroed`: "
+     "calloc's shared zero page faulted twice, the second time flushing the other core's TLB "
+     "by an interrupt; 0.08 s of the tables' reading went to `smap_put` alone)",
+     "1.67 s / 2.83 s, 118 500 faults", "1.52 s / 2.62 s, 103 000 faults"),
+    ("report's territories, traced from arcs that `topo_simplify` checked, skip "
+     "`GEOSisValid_r` (valid by construction once no two arcs cross)", "1.64 s / 2.77 s",
+     "1.55 s / 2.65 s"),
+    ("simplification rounds after the first: only the arcs near a changed one are walked, "
+     "on a grid from the exact arcs' extent, instead of a grid of every segment per round "
+     "(report's two scales; one round)", "6 to 30 ms", "2 to 11 ms"),
+    ("the same, whole job", "1.54 s / 2.58 s", "1.44 s / 2.42 s"),
+    ("arcs' points to WGS84 beside their build, each distinct vertex once, on the core the "
+     "build left idle (the edges freed once the nodes are found, so the peak stays under "
+     "200 MB)", "1.42 s", "1.36 s"),
+    ("a layer's checks go on while the next sources are read (tables and polygons, wall)",
+     "0.445 s", "0.425 s"),
+    ("polygons from OGR to GEOS by copying their points (`GEOSCoordSeq_copyFromBuffer_r`) "
+     "instead of through WKB (conversion, CPU)", "0.063 s", "0.032 s"),
+    ("`crd_finish`: planar area and extent measured once, slices of 2048 communes (harmonise, "
+     "wall)", "0.070 s", "0.058 s"),
+    ("tracing: a group of more than 16 communes in a hash set instead of a binary search per "
+     "arc", "1.43 s / 2.54 s", "1.37 s / 2.44 s"),
+    ("exact arcs proved clash-free once (arcs with a commune in common passed over whole, "
+     "bands on the pool: 0.05 s), so the dissolves and zones skip `GEOSisValid_r`; the "
+     "report's simplification started as soon as the arcs are built (dissolves wall 0.26 -> "
+     "0.07 s)", "1.45 s / 2.55 s", "1.39 s / 2.44 s"),
+    ("tried and dropped: the vertices hashed in 2 or 4 parts on the pool (the build's vertex "
+     "phase, wall)", "0.094 s", "0.095 to 0.11 s"),
+    ("tried and dropped: huge pages (`MADV_HUGEPAGE`) for the build's arrays (topology, "
+     "wall); jemalloc `thp:always` cut the faults to 18 000 but the peak to 209-223 MB",
+     "0.245 s", "0.35 to 0.46 s"),
+    ("tried and dropped: the first round of a simplification's check band by band on the "
+     "pool (whole job CPU / peak RSS)", "2.51 s / 191 MB", "2.47 s / 201 MB"),
 ]
 
 PEERS = [
@@ -501,28 +537,35 @@ def main():
     add("## Where the time goes, and why the first targets are not met")
     add("")
     add("The stages table above is the account (a stage's CPU counts every thread running "
-        "during it). The job is 2.5 s of CPU on two cores. Reading, 0.45 s of wall, keeps both "
-        "cores busy: the tables (0.16 s of one core, GDAL's CSV driver for 136 000 rows) beside "
-        "the polygons read ahead (OGR, WKB to GEOS, and `GEOSisValid_r` on every input polygon, "
-        "which the repair of invalid input requires: 0.35 s of CPU alone). The merges and "
-        "areas run on the pool (0.06 s). The arcs are built on one thread (0.21 to 0.25 s, "
-        "the only stage that leaves a core idle: hashing 2.1 million points and edges). From "
-        "there the two cores are busy to the end: the arcs' 1.2 million points to WGS84 "
-        "(0.29 s of CPU, PROJ's inverse Lambert), the report's two simplifications beside it "
-        "(0.25 s, most of it the check that no simplified segment crosses another), the "
-        "dissolves traced from the arcs (0.2 s, `GEOSisValid_r` on each traced territory "
-        "three quarters of it), and the five maps (0.45 s: printing 65 MB of GeoJSON) beside "
-        "the report's drawing. About 0.05 s more is starting the process (loading GDAL) and "
-        "ending it. With no single stage above a fifth of the time, 1.0 s would take less "
-        "work, not more parallelism: the validity checks of the input and of the traced "
-        "territories (0.5 s of CPU together) are the largest part, and each one is what "
-        "guards against an input that is not what it should be. GeoPandas is about 21 "
-        "times slower, not 25 (that needs about 1.3 s). The peak memory, 191 MB, is met since the "
-        "commune polygons move into the arcs as they are built. What could still help: "
-        "building the arcs on both cores (hash partitions), taking the distinct points to "
-        "WGS84 on the idle core while the arcs are cut, and proving the exact arcs clash-free "
-        "once (a clean coverage), which would let simple traced territories skip "
-        "`GEOSisValid_r`.")
+        "during it); the CPU of each part below is from `perf` on the national job. The job is "
+        "2.4 s of CPU on two cores, and the two cores are busy from start to end but for the "
+        "report's last 0.08 s (below): at the parallelism reached, 1.0 s of wall would take "
+        "about 1.8 s of CPU, a quarter less work. Reading, 0.42 s of wall: `GEOSisValid_r` on "
+        "every input polygon (0.37 s of CPU; the repair of invalid input needs it, and the "
+        "national data has one invalid polygon), the tables through GDAL's CSV driver "
+        "(0.15 s), OGR's reading (0.08 s) and the six layers' CRS (0.05 s, most of it PROJ's "
+        "database looking up the ESRI names of the .prj files). The merges and areas: 0.06 s "
+        "on the pool. The arcs, 0.47 s of wall: hashing 2.1 million points and edges on one "
+        "core (0.25 s; hashed in parts on both cores it was no faster: the hash tables' cache "
+        "misses are the cost, and the two cores do not double the memory's throughput), while "
+        "the other core takes the 1.1 million distinct vertices through PROJ's inverse Lambert "
+        "(0.31 s of CPU, the build's thread taking the chunks left), then the proof that no "
+        "two exact arcs cross (0.05 s on the pool), which spares the dissolves their validity "
+        "checks: they are down to 0.05 s. The report's two simplifications (0.25 s of CPU, a "
+        "third of it the check that no simplified segment crosses another) run on a thread of "
+        "their own from the end of the arcs, beside the proof, the dissolves and the maps; the "
+        "report's geometry and drawing (0.14 s) come after them and end 0.08 s after the maps: "
+        "that is the one stretch with a core idle. The five maps take 0.4 s of CPU: tracing "
+        "every territory again from the arcs and printing 65 MB of GeoJSON. About 0.2 s of the "
+        "CPU is the kernel giving the process 100 000 fresh pages (the arcs' tables, the "
+        "polygons: memory given back when the polygons move into the arcs, to keep the peak "
+        "under 200 MB, is faulted in again), and 0.03 s loading GDAL's libraries. GeoPandas "
+        "is now 26 times slower (the 25 of the target needs 1.44 s on this day's machine, "
+        "which ran GeoPandas 10 % slower than the day of the techniques above). What could "
+        "still help: the report's two scales simplified at once (0.04 s, but 19 MB more at "
+        "the peak unless a simplification grows its buffer as it goes), the maps re-using the "
+        "outlines the dissolves traced (0.05 s of CPU), and a cheaper validity check of the "
+        "input, which only GEOS should make.")
     text = "\n".join(L) + "\n"
     os.makedirs(os.path.dirname(results) or ".", exist_ok=True)
     with open(results, "w", encoding="utf-8") as f:

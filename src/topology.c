@@ -826,8 +826,9 @@ static int topo_grid_of(double xmin, double ymin, double xmax, double ymax, size
     return 1;
 }
 
-/* The grid of the simplified arcs of layer; 0 when it has fewer than two segments. */
-static int topo_seg_grid(const topo_simplified *ts, int layer, seg_grid *g)
+/* The grid of the simplified arcs of layer, over their points, or with abox (not NULL) over
+ * the boxes of the exact arcs, which hold them; 0 when it has fewer than two segments. */
+static int topo_seg_grid(const topo_simplified *ts, int layer, const double *abox, seg_grid *g)
 {
     const topology *tp = ts->tp;
     size_t nseg = 0;
@@ -836,8 +837,9 @@ static int topo_seg_grid(const topo_simplified *ts, int layer, seg_grid *g)
         if (tp->arcs[a].layer != layer)
             continue;
         nseg += (size_t)ts->cnt[a] - 1;
-        const double *p = ts->pts + 2 * tp->arcs[a].first;
-        for (int k = 0; k < ts->cnt[a]; k++) {
+        const double *p = abox ? abox + 4 * a : ts->pts + 2 * tp->arcs[a].first;
+        int n = abox ? 2 : ts->cnt[a];
+        for (int k = 0; k < n; k++) {
             xmin = p[2 * k] < xmin ? p[2 * k] : xmin;
             xmax = p[2 * k] > xmax ? p[2 * k] : xmax;
             ymin = p[2 * k + 1] < ymin ? p[2 * k + 1] : ymin;
@@ -890,7 +892,7 @@ static void topo_find_clashes(const topo_simplified *ts, GEOSContextHandle_t h, 
 {
     const topology *tp = ts->tp;
     seg_grid g;
-    if (!topo_seg_grid(ts, layer, &g))
+    if (!topo_seg_grid(ts, layer, NULL, &g))
         return;
     long ncx = g.ncx, ncy = g.ncy;
     size_t nseg = g.nseg;
@@ -1080,7 +1082,7 @@ static int topo_prove_layer(const topo_simplified *ts, int layer, int threads)
     proof_batch pb;
     memset(&pb, 0, sizeof pb);
     pb.ts = ts;
-    if (!topo_seg_grid(ts, layer, &pb.g))
+    if (!topo_seg_grid(ts, layer, NULL, &pb.g))
         return 1;
     const seg_grid *g = &pb.g;
     long per_band = BAND_CELLS / g->ncx;
@@ -1155,19 +1157,7 @@ static void topo_find_changed_clashes(const topo_simplified *ts, GEOSContextHand
 {
     const topology *tp = ts->tp;
     seg_grid g;
-    size_t nseg = 0;
-    double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
-    for (int a = 0; a < tp->narcs; a++) {
-        if (tp->arcs[a].layer != layer)
-            continue;
-        nseg += (size_t)ts->cnt[a] - 1;
-        const double *bb = abox + 4 * a;
-        xmin = bb[0] < xmin ? bb[0] : xmin;
-        ymin = bb[1] < ymin ? bb[1] : ymin;
-        xmax = bb[2] > xmax ? bb[2] : xmax;
-        ymax = bb[3] > ymax ? bb[3] : ymax;
-    }
-    if (!topo_grid_of(xmin, ymin, xmax, ymax, nseg, &g))
+    if (!topo_seg_grid(ts, layer, abox, &g))
         return;
     cell_seg *cs = NULL;
     int n = 0, cap = 0;
