@@ -7,7 +7,9 @@
  * national maps draw dissolved territories (departments, covered and uncovered areas, CPTS
  * outlines), never the 35 000 communes. File names are made from codes only, and a code
  * that is not plain letters and digits is replaced by the region's rank, so that no name
- * from the inputs can lead outside maps/. */
+ * from the inputs can lead outside maps/. The maps are drawn as tasks of the pool, each into
+ * its own text (the report is the last part of the job to end: its 20 maps of France took
+ * 0.06 s on one core while the other waited). */
 #include "report_maps.h"
 
 #include <ctype.h>
@@ -17,6 +19,7 @@
 
 #include "diag.h"
 #include "svg_map.h"
+#include "pool.h"
 #include "util.h"
 
 #define TR(lang, fr, en) ((lang) == LANG_EN ? (en) : (fr))
@@ -225,46 +228,68 @@ static int render(svgm_map *m, report_map *out)
     return 0;
 }
 
+/* The maps of the report, each a task of the pool: which[i] is 0 for the departments, 1 for
+ * the CPTS, 2 + ri for region ri; each task draws into its own out->maps[i]. */
+typedef struct draw_batch {
+    const run_results *r;
+    report_maps *out;
+    const int *which;
+    int *rc;
+} draw_batch;
+
+static void draw_task(void *arg, int i, GEOSContextHandle_t h)
+{
+    draw_batch *b = arg;
+    const run_results *r = b->r;
+    const coverage_report *c = r->coverage;
+    report_lang lang = r->lang;
+    report_map *rm = &b->out->maps[i];
+    svgm_map *m;
+    if (b->which[i] == 0) {
+        rm->name = xstrdup("departments");
+        rm->title = xstrdup(TR(lang, "Part de la population couverte par département",
+                               "Share of the population covered, by department"));
+        rm->region = -1;
+        m = departments_map(r, h);
+    } else if (b->which[i] == 1) {
+        rm->name = xstrdup("cpts");
+        rm->title = xstrdup(TR(lang, "Territoires des CPTS et communes couvertes",
+                               "CPTS territories and covered communes"));
+        rm->region = -1;
+        m = cpts_map(r, h);
+    } else {
+        int ri = b->which[i] - 2;
+        rm->name = region_file_name(c, ri);
+        rm->title = xasprintf("%s", c->regions[ri].name ? c->regions[ri].name : c->regions[ri].code);
+        rm->region = ri;
+        m = region_map(r, ri, h);
+    }
+    b->rc[i] = render(m, rm);
+    svgm_free(m);
+}
+
 int rmap_draw_all(const run_results *r, report_maps *out)
 {
     const coverage_report *c = r->coverage;
-    report_lang lang = r->lang;
-    GEOSContextHandle_t h = r->table->geos;
-    out->n = 0;
+    int *which = xmalloc(((size_t)c->nregions + 2) * sizeof *which);
+    int n = 0;
+    which[n++] = 0;
+    which[n++] = 1;
+    for (int ri = 0; ri < c->nregions; ri++)
+        if (has_polygon(&r->geometry->regions[ri]) && /* not an overseas collectivity */
+            scope_has_region(r->scope, c->regions[ri].code)) /* --scope: those shown */
+            which[n++] = 2 + ri;
+    out->n = n;
     out->maps = xcalloc((size_t)c->nregions + 2, sizeof *out->maps);
-    for (int i = 0; i < c->nregions + 2; i++) {
-        report_map *rm = &out->maps[out->n];
-        svgm_map *m;
-        if (i == 0) {
-            rm->name = xstrdup("departments");
-            rm->title = xstrdup(TR(lang, "Part de la population couverte par département",
-                                   "Share of the population covered, by department"));
-            rm->region = -1;
-            m = departments_map(r, h);
-        } else if (i == 1) {
-            rm->name = xstrdup("cpts");
-            rm->title = xstrdup(TR(lang, "Territoires des CPTS et communes couvertes",
-                                   "CPTS territories and covered communes"));
-            rm->region = -1;
-            m = cpts_map(r, h);
-        } else {
-            int ri = i - 2;
-            if (!has_polygon(&r->geometry->regions[ri]))
-                continue;       /* an overseas collectivity without polygons */
-            if (!scope_has_region(r->scope, c->regions[ri].code))
-                continue;       /* --scope: the regions shown only */
-            rm->name = region_file_name(c, ri);
-            rm->title = xasprintf("%s", c->regions[ri].name ? c->regions[ri].name : c->regions[ri].code);
-            rm->region = ri;
-            m = region_map(r, ri, h);
-        }
-        out->n++;
-        int rc = render(m, rm);
-        svgm_free(m);
-        if (rc < 0)
-            return -1;
-    }
-    return 0;
+    int *rc = xcalloc((size_t)n, sizeof *rc);
+    draw_batch b = {r, out, which, rc};
+    pool_run(r->threads, n, draw_task, &b); /* 20 maps for France: 0.06 s on one core */
+    int failed = 0;
+    for (int i = 0; i < n; i++)
+        failed |= rc[i] < 0;
+    free(rc);
+    free(which);
+    return failed ? -1 : 0;
 }
 
 void rmap_free(report_maps *m)
