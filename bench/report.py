@@ -91,6 +91,8 @@ TECHNIQUES = [
      "bands on the pool: 0.05 s), so the dissolves and zones skip `GEOSisValid_r`; the "
      "report's simplification started as soon as the arcs are built (dissolves wall 0.26 -> "
      "0.07 s)", "1.45 s / 2.55 s", "1.39 s / 2.44 s"),
+    ("the report's 20 maps drawn as tasks of the pool (the report's wait after the maps, "
+     "4 runs each)", "0.07 to 0.15 s", "0.02 to 0.06 s"),
     ("tried and dropped: the vertices hashed in 2 or 4 parts on the pool (the build's vertex "
      "phase, wall)", "0.094 s", "0.095 to 0.11 s"),
     ("tried and dropped: huge pages (`MADV_HUGEPAGE`) for the build's arrays (topology, "
@@ -98,6 +100,8 @@ TECHNIQUES = [
      "0.245 s", "0.35 to 0.46 s"),
     ("tried and dropped: the first round of a simplification's check band by band on the "
      "pool (whole job CPU / peak RSS)", "2.51 s / 191 MB", "2.47 s / 201 MB"),
+    ("tried and dropped: the report's two scales simplified at once (whole job wall / peak "
+     "RSS)", "1.36 s / 195 MB", "1.36 s / 219 MB"),
 ]
 
 PEERS = [
@@ -539,7 +543,7 @@ def main():
     add("The stages table above is the account (a stage's CPU counts every thread running "
         "during it); the CPU of each part below is from `perf` on the national job. The job is "
         "2.4 s of CPU on two cores, and the two cores are busy from start to end but for the "
-        "report's last 0.08 s (below): at the parallelism reached, 1.0 s of wall would take "
+        "report's last few hundredths of a second (below): at the parallelism reached, 1.0 s of wall would take "
         "about 1.8 s of CPU, a quarter less work. Reading, 0.42 s of wall: `GEOSisValid_r` on "
         "every input polygon (0.37 s of CPU; the repair of invalid input needs it, and the "
         "national data has one invalid polygon), the tables through GDAL's CSV driver "
@@ -554,14 +558,14 @@ def main():
         "checks: they are down to 0.05 s. The report's two simplifications (0.25 s of CPU, a "
         "third of it the check that no simplified segment crosses another) run on a thread of "
         "their own from the end of the arcs, beside the proof, the dissolves and the maps; the "
-        "report's geometry and drawing (0.14 s) come after them and end 0.08 s after the maps: "
-        "that is the one stretch with a core idle. The five maps take 0.4 s of CPU: tracing "
+        "report's geometry and drawing (0.13 s, its 20 maps drawn on the pool) come after them "
+        "and end 0.02 to 0.1 s after the maps: that is the one stretch with a core idle. The five maps take 0.4 s of CPU: tracing "
         "every territory again from the arcs and printing 65 MB of GeoJSON. About 0.2 s of the "
         "CPU is the kernel giving the process 100 000 fresh pages (the arcs' tables, the "
         "polygons: memory given back when the polygons move into the arcs, to keep the peak "
         "under 200 MB, is faulted in again), and 0.03 s loading GDAL's libraries. GeoPandas "
-        "is now 26 times slower (the 25 of the target needs 1.44 s on this day's machine, "
-        "which ran GeoPandas 10 % slower than the day of the techniques above). What could "
+        "is now 26.5 times slower (the 25 of the target needs 1.48 s on this day's machine, "
+        "which ran GeoPandas 10 % slower than the day of session 3's techniques above). What could "
         "still help: the report's two scales simplified at once (0.04 s, but 19 MB more at "
         "the peak unless a simplification grows its buffer as it goes), the maps re-using the "
         "outlines the dissolves traced (0.05 s of CPU), and a cheaper validity check of the "
