@@ -375,6 +375,56 @@ static void test_touch_on_a_border(void **state)
     GEOS_finish_r(h);
 }
 
+/* A change of coordinates for the tests: an affine map, its calls counted per thread. */
+static void affine_change(void *arg, int layer, double *xy, size_t n)
+{
+    (void)layer;
+    size_t *calls = arg;
+    *calls += n;
+    for (size_t i = 0; i < n; i++) {
+        xy[2 * i] = 2 * xy[2 * i] + 1;
+        xy[2 * i + 1] = 3 * xy[2 * i + 1] - 7;
+    }
+}
+
+/* The arcs' points changed beside the build (several chunks of vertices, on two threads)
+ * are those topo_points_map gives after it, point for point, each vertex changed once. */
+static void test_points_beside_build(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = GEOS_init_r();
+    commune_table t, t2;
+    wiggly_grid(&t, h, 20, 20, 40, 10);
+    wiggly_grid(&t2, h, 20, 20, 40, 10);
+    topology *tp = topo_build(&t, h);
+    topo_simplified *ts = topo_simplify(tp, h, 0);
+    size_t n = topo_point_places(ts), calls_after = 0;
+    double *after = xmalloc(2 * (n + 1) * sizeof *after);
+    topo_points_map(ts, 0, 1, after, affine_change, &calls_after);
+    size_t calls[2] = {0, 0};
+    topo_points_change change = {affine_change, {&calls[0], &calls[1]}, NULL};
+    topology *tp2 = topo_build_taking(&t2, h, &change);
+    assert_non_null(tp2);
+    assert_non_null(change.out);
+    topo_simplified *ts2 = topo_simplify(tp2, h, 0);
+    assert_int_equal(topo_point_places(ts2), n);
+    assert_memory_equal(change.out, after, 2 * n * sizeof *after);
+    /* Each distinct vertex once: fewer than the arcs' points (their nodes are shared). */
+    print_message("%zu points of the arcs, %zu vertices changed beside the build (%zu + %zu)\n",
+                  n, calls[0] + calls[1], calls[0], calls[1]);
+    assert_true(calls[0] + calls[1] < n);
+    assert_true(calls[0] + calls[1] > n / 2);
+    free(change.out);
+    free(after);
+    topo_simplified_free(ts2);
+    topo_simplified_free(ts);
+    topo_free(tp2);
+    topo_free(tp);
+    ctab_free(&t2);
+    ctab_free(&t);
+    GEOS_finish_r(h);
+}
+
 static void test_wiggly_grid_simplified(void **state)
 {
     (void)state;
@@ -870,6 +920,7 @@ int main(void)
         cmocka_unit_test(test_two_parts_and_vertex_touch),
         cmocka_unit_test(test_touch_on_a_border),
         cmocka_unit_test(test_wiggly_grid_simplified),
+        cmocka_unit_test(test_points_beside_build),
         cmocka_unit_test(test_sliver_never_vanishes),
         cmocka_unit_test(test_geographic_layer),
         cmocka_unit_test(test_not_a_coverage),
