@@ -97,9 +97,11 @@ typedef struct builder {
     /* the change of the points beside the build (topo_build_taking), NULL without */
     topo_points_change *change;
     double *vxy;          /* per vertex, its point, changed by chunks */
-    int *run_start, *run_layer; /* runs of vertices of one layer: nruns + 1 starts */
-    int nruns;
     atomic_int next_chunk;
+    pthread_mutex_t lock;
+    pthread_cond_t more;
+    int published;        /* vertices in vxy and vlayer so far (under lock) */
+    int all_found;        /* 1 once every vertex is (under lock) */
     int *apv;             /* per point of the arcs, its vertex */
     size_t capapv;
 } builder;
@@ -192,6 +194,98 @@ static void topo_walk(builder *b, const GEOSGeometry *g, int c)
     }
 }
 
+/* ---- the points changed beside the build --------------------------------------------------
+ * The maps want the arcs' points in WGS84: 1.2 million points through PROJ for France, a
+ * third of a second of CPU. The build of the arcs holds one core for a quarter of a second,
+ * finding each distinct point (vertex) once, in order: so the vertices are changed as they
+ * are found, by chunks, on a thread of their own beside the rest of the build (a chunk is
+ * published once found), and by the build's own thread once it is done; each point of the
+ * arcs then takes its vertex's. The result is what changing the arcs' points one by one
+ * gives (the same points through the same transformation), a tenth fewer of them (the nodes
+ * are shared by several arcs). */
+#define CHANGE_CHUNK 8192
+
+/* Vertex b->nvertices, at point p, is found: in vxy, and published with its chunk. */
+static void topo_change_found(builder *b, const double *p)
+{
+    b->vxy[2 * (size_t)b->nvertices] = p[0];
+    b->vxy[2 * (size_t)b->nvertices + 1] = p[1];
+    if ((b->nvertices + 1) % CHANGE_CHUNK == 0) {
+        pthread_mutex_lock(&b->lock);
+        b->published = b->nvertices + 1;
+        pthread_cond_signal(&b->more);
+        pthread_mutex_unlock(&b->lock);
+    }
+}
+
+/* Every vertex is found: the last chunk published. */
+static void topo_change_all_found(builder *b)
+{
+    pthread_mutex_lock(&b->lock);
+    b->published = b->nvertices;
+    b->all_found = 1;
+    pthread_cond_broadcast(&b->more);
+    pthread_mutex_unlock(&b->lock);
+}
+
+/* Changes the chunks of vertices not taken yet, with args[who], each once it is published. */
+static void topo_change_chunks(builder *b, int who)
+{
+    topo_points_change *ch = b->change;
+    for (;;) {
+        int v0 = atomic_fetch_add(&b->next_chunk, 1) * CHANGE_CHUNK;
+        pthread_mutex_lock(&b->lock);
+        while (!b->all_found && b->published < v0 + CHANGE_CHUNK)
+            pthread_cond_wait(&b->more, &b->lock);
+        int n = b->published;
+        pthread_mutex_unlock(&b->lock);
+        if (v0 >= n)
+            return; /* every vertex is found, and every chunk taken */
+        int v1 = v0 + CHANGE_CHUNK < n ? v0 + CHANGE_CHUNK : n;
+        for (int v = v0; v < v1;) { /* the runs of one layer in the chunk */
+            int w = v + 1;
+            while (w < v1 && b->vlayer[w] == b->vlayer[v])
+                w++;
+            ch->fn(ch->args[who], b->vlayer[v], b->vxy + 2 * (size_t)v, (size_t)(w - v));
+            v = w;
+        }
+    }
+}
+
+static void *topo_change_thread(void *arg)
+{
+    topo_change_chunks(arg, 0);
+    return NULL;
+}
+
+/* Starts the change of the vertices, before they are found (room for one per point). */
+static int topo_change_start(builder *b, pthread_t *thread)
+{
+    b->vxy = xmalloc(2 * (b->npts + 1) * sizeof *b->vxy);
+    atomic_init(&b->next_chunk, 0);
+    pthread_mutex_init(&b->lock, NULL);
+    pthread_cond_init(&b->more, NULL);
+    return pthread_create(thread, NULL, topo_change_thread, b) == 0;
+}
+
+/* Ends the change: takes the chunks left, waits for the thread, and gives each point of the
+ * arcs its vertex's changed point, into b->change->out. */
+static void topo_change_end(builder *b, const topology *tp, pthread_t thread, int started)
+{
+    topo_change_chunks(b, 1);
+    if (started)
+        pthread_join(thread, NULL);
+    double *out = xmalloc(2 * (tp->npts + 1) * sizeof *out);
+    for (size_t i = 0; i < tp->npts; i++)
+        memcpy(out + 2 * i, b->vxy + 2 * (size_t)b->apv[i], 2 * sizeof *out);
+    b->change->out = out;
+    free(b->vxy);
+    free(b->vlayer);
+    free(b->apv);
+    pthread_mutex_destroy(&b->lock);
+    pthread_cond_destroy(&b->more);
+}
+
 /* The vertex id of point k of the buffer (in layer), made when new. */
 static int topo_vertex(builder *b, size_t k, int layer)
 {
@@ -203,6 +297,8 @@ static int topo_vertex(builder *b, size_t k, int layer)
             b->vslot[i] = (uint32_t)b->nvertices + 1;
             b->vpoint[b->nvertices] = (uint32_t)k;
             b->vlayer[b->nvertices] = layer;
+            if (b->change)
+                topo_change_found(b, p);
             return b->nvertices++;
         }
         int id = (int)b->vslot[i] - 1;
@@ -240,80 +336,6 @@ static int topo_other_side(const builder *b, const int *eid, size_t k)
 {
     const topo_edge *e = &b->edges[eid[k]];
     return b->vid[k] == e->lo ? e->bwd : e->fwd;
-}
-
-/* ---- the points changed beside the build --------------------------------------------------
- * The maps want the arcs' points in WGS84: 1.2 million points through PROJ for France, a
- * third of a second of CPU. The build of the arcs holds one core for a quarter of a second,
- * and its vertices (each distinct point once) are known a third of the way in: so they are
- * changed there, by chunks, on a thread of their own beside the rest of the build, and by the
- * build's own thread once it is done; each point of the arcs then takes its vertex's. The
- * result is what changing the arcs' points one by one gives (the same points through the
- * same transformation), a tenth fewer of them (the nodes are shared by several arcs). */
-#define CHANGE_CHUNK 8192
-
-/* Changes the chunks of vertices not taken yet, with args[who]. */
-static void topo_change_chunks(builder *b, int who)
-{
-    topo_points_change *ch = b->change;
-    for (;;) {
-        int c = atomic_fetch_add(&b->next_chunk, 1);
-        int v0 = c * CHANGE_CHUNK;
-        if (v0 >= b->nvertices)
-            return;
-        int v1 = v0 + CHANGE_CHUNK < b->nvertices ? v0 + CHANGE_CHUNK : b->nvertices;
-        int r = 0;
-        while (b->run_start[r + 1] <= v0)
-            r++;
-        for (int v = v0; v < v1; r++) { /* the runs of one layer in the chunk */
-            int w = b->run_start[r + 1] < v1 ? b->run_start[r + 1] : v1;
-            ch->fn(ch->args[who], b->run_layer[r], b->vxy + 2 * (size_t)v, (size_t)(w - v));
-            v = w;
-        }
-    }
-}
-
-static void *topo_change_thread(void *arg)
-{
-    topo_change_chunks(arg, 0);
-    return NULL;
-}
-
-/* Starts the change of the vertices, once they are known (b->vpoint, b->vlayer). */
-static int topo_change_start(builder *b, pthread_t *thread)
-{
-    b->vxy = xmalloc(2 * ((size_t)b->nvertices + 1) * sizeof *b->vxy);
-    int cap = 0;
-    for (int v = 0; v < b->nvertices; v++) {
-        memcpy(b->vxy + 2 * (size_t)v, b->pts + 2 * (size_t)b->vpoint[v], 2 * sizeof *b->vxy);
-        if (v == 0 || b->vlayer[v] != b->vlayer[v - 1]) {
-            GROW(b->run_start, cap, b->nruns + 2);
-            b->run_layer = xrealloc(b->run_layer, (size_t)cap * sizeof *b->run_layer);
-            b->run_start[b->nruns] = v;
-            b->run_layer[b->nruns++] = b->vlayer[v];
-        }
-    }
-    GROW(b->run_start, cap, b->nruns + 2);
-    b->run_start[b->nruns] = b->nvertices;
-    atomic_init(&b->next_chunk, 0);
-    return pthread_create(thread, NULL, topo_change_thread, b) == 0;
-}
-
-/* Ends the change: takes the chunks left, waits for the thread, and gives each point of the
- * arcs its vertex's changed point, into b->change->out. */
-static void topo_change_end(builder *b, const topology *tp, pthread_t thread, int started)
-{
-    topo_change_chunks(b, 1);
-    if (started)
-        pthread_join(thread, NULL);
-    double *out = xmalloc(2 * (tp->npts + 1) * sizeof *out);
-    for (size_t i = 0; i < tp->npts; i++)
-        memcpy(out + 2 * i, b->vxy + 2 * (size_t)b->apv[i], 2 * sizeof *out);
-    b->change->out = out;
-    free(b->vxy);
-    free(b->run_start);
-    free(b->run_layer);
-    free(b->apv);
 }
 
 static int topo_new_arc(topology *tp, builder *b, const ring_ref *r, int from, int len)
@@ -435,17 +457,20 @@ static topology *topo_build_from(const commune_table *t, commune_table *owner,
     b.vpoint = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vpoint);
     b.vlayer = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vlayer);
     b.vid = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vid);
+    if (change)
+        changing = topo_change_start(&b, &changer);
     for (int r = 0; r < b.nrings; r++) {
         int layer = t->communes[b.rings[r].commune].layer;
         for (int k = 0; k < b.rings[r].n; k++)
             b.vid[b.rings[r].first + (size_t)k] = topo_vertex(&b, b.rings[r].first + (size_t)k,
                                                               layer);
     }
-    if (change)
-        changing = topo_change_start(&b, &changer);
     free(b.vslot);
     free(b.vpoint);
-    free(b.vlayer);
+    if (change)
+        topo_change_all_found(&b); /* vlayer is the changer's until topo_change_end */
+    else
+        free(b.vlayer);
     b.degree = xzeroed((size_t)b.nvertices + 1, sizeof *b.degree); /* counted in place */
     b.node = xcalloc((size_t)b.nvertices + 1, 1);
     /* A clean coverage has about as many edges as vertices (Euler: E = V + F - 1): sized so,
