@@ -11,10 +11,9 @@
  * naming path. */
 int crs_setup_layer(commune_layer *layer, const char *wkt, const char *path);
 /* Area of the polygonal geometry g (in layer's CRS) on the GRS80/WGS84 ellipsoid, in km²,
- * with the layer's transformations (one thread at a time) or, _with, copies of them (PJ*
- * to_wgs84 and projection, NULL for a geographic layer) that the calling thread owns, and
- * g's planar area and extent (xmin, ymin, xmax, ymax) that the caller has already. */
-double crs_area_km2(const commune_layer *layer, GEOSContextHandle_t h, const GEOSGeometry *g);
+ * with copies of the layer's transformations (PJ* to_wgs84 and projection, NULL for a
+ * geographic layer) that the calling thread owns, and g's planar area and extent (xmin,
+ * ymin, xmax, ymax) that the caller has already. */
 double crs_area_km2_with(const commune_layer *layer, void *to_wgs84, void *projection,
                          GEOSContextHandle_t h, const GEOSGeometry *g, double planar,
                          const double *bbox);

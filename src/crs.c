@@ -103,16 +103,6 @@ static double geodesic_area(GEOSContextHandle_t h, const GEOSGeometry *g)
     return total;
 }
 
-double crs_area_km2(const commune_layer *layer, GEOSContextHandle_t h, const GEOSGeometry *g)
-{
-    double planar = 0, bbox[4];
-    GEOSArea_r(h, g, &planar);
-    if (!GEOSGeom_getXMin_r(h, g, &bbox[0]) || !GEOSGeom_getYMin_r(h, g, &bbox[1]) ||
-        !GEOSGeom_getXMax_r(h, g, &bbox[2]) || !GEOSGeom_getYMax_r(h, g, &bbox[3]))
-        planar = 0;
-    return crs_area_km2_with(layer, layer->to_wgs84, layer->crs, h, g, planar, bbox);
-}
-
 double crs_area_km2_with(const commune_layer *layer, void *to_wgs84, void *projection,
                          GEOSContextHandle_t h, const GEOSGeometry *g, double planar,
                          const double *bbox)

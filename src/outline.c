@@ -393,14 +393,14 @@ static void outl_assemble(topo_outline *o, const topo_simplified *ts, GEOSContex
     free(shell_of);
 }
 
-/* Traces the group sorted[0..n-1] (sorted, distinct) in layer into o. */
+/* Traces the group sorted[0..n-1] (sorted, distinct; in o->set when large: outl_group_set)
+ * in layer into o. */
 static int outl_trace_sorted(topo_outline *o, const topo_simplified *ts, GEOSContextHandle_t h,
                              const int *sorted, int n, int layer)
 {
     const topology *tp = ts->tp;
     const commune_table *t = tp->t;
     o->npolygons = o->nrings = o->nuses = 0;
-    outl_group_set(o, sorted, n);
     o->rs.n = o->rs.nuses = 0;
     int nu = 0;
     for (int i = 0; i < n; i++) {
@@ -428,7 +428,8 @@ static int outl_trace_sorted(topo_outline *o, const topo_simplified *ts, GEOSCon
     return o->npolygons;
 }
 
-/* The group idx[0..n-1] sorted and without repeats, in o->sorted; returns its size. */
+/* The group idx[0..n-1] sorted and without repeats, in o->sorted (and o->set when large);
+ * returns its size. */
 static int outl_sort_group(topo_outline *o, const int *idx, int n)
 {
     GROW(o->sorted, o->capsorted, n + 1);
@@ -437,13 +438,15 @@ static int outl_sort_group(topo_outline *o, const int *idx, int n)
     int is_sorted = 1;
     for (int i = 1; i < n && is_sorted; i++)
         is_sorted = o->sorted[i - 1] < o->sorted[i];
-    if (is_sorted)
-        return n;
-    qsort(o->sorted, (size_t)n, sizeof *o->sorted, outl_cmp_int);
-    int m = 0;
-    for (int i = 0; i < n; i++)
-        if (m == 0 || o->sorted[m - 1] != o->sorted[i])
-            o->sorted[m++] = o->sorted[i];
+    int m = n;
+    if (!is_sorted) {
+        qsort(o->sorted, (size_t)n, sizeof *o->sorted, outl_cmp_int);
+        m = 0;
+        for (int i = 0; i < n; i++)
+            if (m == 0 || o->sorted[m - 1] != o->sorted[i])
+                o->sorted[m++] = o->sorted[i];
+    }
+    outl_group_set(o, o->sorted, m); /* once for every layer the group is traced in */
     return m;
 }
 
@@ -554,6 +557,7 @@ GEOSGeometry *topo_rebuild(const topo_simplified *ts, GEOSContextHandle_t h, con
 {
     topo_outline o;
     memset(&o, 0, sizeof o);
+    outl_group_set(&o, sorted, n);
     outl_trace_sorted(&o, ts, h, sorted, n, layer);
     GEOSGeometry *g = outl_geos(&o, ts, h);
     outl_release(&o);

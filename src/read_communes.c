@@ -363,8 +363,8 @@ struct crd_source {
 static void free_source(crd_source *s, GEOSContextHandle_t h)
 {
     for (int l = 0; l < s->nlayers; l++) {
-        polygon_batch *b = s->layers[l].b;
-        for (int i = 0; b && i < b->n; i++) {
+        polygon_batch *b = s->layers[l].b; /* every layer added has one (read_features) */
+        for (int i = 0; i < b->n; i++) {
             read_polygon *p = batch_item(b, i);
             if (p->g)
                 GEOSGeom_destroy_r(h, p->g);
@@ -373,10 +373,9 @@ static void free_source(crd_source *s, GEOSContextHandle_t h)
             free(p->why);
             free(p->conv_error);
         }
-        for (int k = 0; b && k < b->nchunks; k++)
+        for (int k = 0; k < b->nchunks; k++)
             free(b->chunks[k]);
-        if (b)
-            free(b->chunks);
+        free(b->chunks);
         free(b);
         commune_layer *cl = &s->layers[l].cl;
         free(cl->path);
@@ -461,7 +460,7 @@ static void finish_checks(crd_source *s, GEOSContextHandle_t h)
 {
     for (int l = 0; l < s->nlayers; l++) {
         polygon_batch *b = s->layers[l].b;
-        if (!b || !b->checkers)
+        if (!b->checkers)
             continue;
         check_chunks(b, h);
         for (int i = 0; i < b->nchecking; i++)

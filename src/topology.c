@@ -830,6 +830,26 @@ typedef struct seg_grid {
     size_t nseg;
 } seg_grid;
 
+/* The boxes of the exact arcs of tp (xmin, ymin, xmax, ymax each): they hold the arcs at any
+ * tolerance, whose points are some of the exact ones. */
+static double *topo_arc_boxes(const topology *tp)
+{
+    double *abox = xmalloc(4 * ((size_t)tp->narcs + 1) * sizeof *abox);
+    for (int a = 0; a < tp->narcs; a++) {
+        const double *p = tp->pts + 2 * tp->arcs[a].first;
+        double *bb = abox + 4 * a;
+        bb[0] = bb[2] = p[0];
+        bb[1] = bb[3] = p[1];
+        for (int k = 1; k < tp->arcs[a].n; k++) {
+            bb[0] = p[2 * k] < bb[0] ? p[2 * k] : bb[0];
+            bb[1] = p[2 * k + 1] < bb[1] ? p[2 * k + 1] : bb[1];
+            bb[2] = p[2 * k] > bb[2] ? p[2 * k] : bb[2];
+            bb[3] = p[2 * k + 1] > bb[3] ? p[2 * k + 1] : bb[3];
+        }
+    }
+    return abox;
+}
+
 /* The grid of nseg segments within the extent xmin..xmax, ymin..ymax; 0 when there are fewer
  * than two. */
 static int topo_grid_of(double xmin, double ymin, double xmax, double ymax, size_t nseg,
@@ -909,6 +929,40 @@ static void topo_test_pair(const topo_simplified *ts, GEOSContextHandle_t h, con
     }
 }
 
+/* Sorts the segments cells[0..n-1] into the cells of rows r0..r1-1 of a grid ncx cells wide
+ * (each into every cell of those rows its box covers): a counting sort. Returns, per cell,
+ * the offset of its first entry in *in_cell (ncells + 1 offsets); *in_cell gets the indices. */
+static size_t *topo_cell_index(const seg_ref *cells, size_t n, long r0, long r1, long ncx,
+                               int **in_cell)
+{
+    size_t ncells = (size_t)(r1 - r0) * (size_t)ncx;
+    size_t *count = xzeroed(ncells + 1, sizeof *count); /* read before written */
+    size_t *fill = NULL;
+    for (int pass = 0; pass < 2; pass++) { /* count, then fill */
+        if (pass == 1) {
+            for (size_t c = 0; c < ncells; c++)
+                count[c + 1] += count[c];
+            *in_cell = xmalloc((count[ncells] ? count[ncells] : 1) * sizeof **in_cell);
+            fill = xmalloc((ncells + 1) * sizeof *fill);
+            memcpy(fill, count, ncells * sizeof *fill);
+        }
+        for (size_t i = 0; i < n; i++) {
+            long y0 = cells[i].cy0 > r0 ? cells[i].cy0 : r0;
+            long y1 = cells[i].cy1 < r1 - 1 ? cells[i].cy1 : r1 - 1;
+            for (long cy = y0; cy <= y1; cy++)
+                for (long cx = cells[i].cx0; cx <= cells[i].cx1; cx++) {
+                    size_t c = (size_t)(cy - r0) * (size_t)ncx + (size_t)cx;
+                    if (fill)
+                        (*in_cell)[fill[c]++] = (int)i;
+                    else
+                        count[c + 1]++;
+                }
+        }
+    }
+    free(fill);
+    return count;
+}
+
 /* Finds the simplified arcs of layer that cross or touch one another off their end nodes,
  * with a uniform grid of cells about one segment wide; sets bad[a] for each. Linear in
  * the segments on spread data; each pair is tested once, in the first cell they share. */
@@ -919,37 +973,17 @@ static void topo_find_clashes(const topo_simplified *ts, GEOSContextHandle_t h, 
     seg_grid g;
     if (!topo_seg_grid(ts, layer, NULL, &g))
         return;
-    long ncx = g.ncx, ncy = g.ncy;
-    size_t nseg = g.nseg;
-    seg_ref *segs = xmalloc(nseg * sizeof *segs);
-    size_t *count = xzeroed((size_t)(ncx * ncy) + 1, sizeof *count); /* read before written */
-    size_t i = 0, entries = 0;
-    for (int a = 0; a < tp->narcs; a++) {
-        if (tp->arcs[a].layer != layer)
-            continue;
-        for (int k = 0; k + 1 < ts->cnt[a]; k++, i++) {
-            seg_ref *sg = &segs[i];
-            *sg = topo_seg_at(ts, &g, a, k);
-            for (int cy = sg->cy0; cy <= sg->cy1; cy++)
-                for (int cx = sg->cx0; cx <= sg->cx1; cx++) {
-                    count[(size_t)cy * (size_t)ncx + (size_t)cx + 1]++;
-                    entries++;
-                }
-        }
-    }
-    for (size_t c = 0; c < (size_t)(ncx * ncy); c++)
-        count[c + 1] += count[c];
-    int *in_cell = xmalloc((entries ? entries : 1) * sizeof *in_cell);
-    size_t *fill = xmalloc((size_t)(ncx * ncy) * sizeof *fill);
-    memcpy(fill, count, (size_t)(ncx * ncy) * sizeof *fill);
-    for (i = 0; i < nseg; i++)
-        for (int cy = segs[i].cy0; cy <= segs[i].cy1; cy++)
-            for (int cx = segs[i].cx0; cx <= segs[i].cx1; cx++)
-                in_cell[fill[(size_t)cy * (size_t)ncx + (size_t)cx]++] = (int)i;
-    free(fill);
-    for (long cy = 0; cy < ncy; cy++)
-        for (long cx = 0; cx < ncx; cx++) {
-            size_t c = (size_t)cy * (size_t)ncx + (size_t)cx;
+    seg_ref *segs = xmalloc(g.nseg * sizeof *segs);
+    size_t i = 0;
+    for (int a = 0; a < tp->narcs; a++)
+        if (tp->arcs[a].layer == layer)
+            for (int k = 0; k + 1 < ts->cnt[a]; k++)
+                segs[i++] = topo_seg_at(ts, &g, a, k);
+    int *in_cell;
+    size_t *count = topo_cell_index(segs, g.nseg, 0, g.ncy, g.ncx, &in_cell);
+    for (long cy = 0; cy < g.ncy; cy++)
+        for (long cx = 0; cx < g.ncx; cx++) {
+            size_t c = (size_t)cy * (size_t)g.ncx + (size_t)cx;
             for (size_t x = count[c]; x < count[c + 1]; x++)
                 for (size_t y = x + 1; y < count[c + 1]; y++)
                     topo_test_pair(ts, h, &segs[in_cell[x]], &segs[in_cell[y]], cx, cy, bad);
@@ -972,12 +1006,10 @@ static void topo_find_clashes(const topo_simplified *ts, GEOSContextHandle_t h, 
  * only where the arcs have no commune in common: a few thousand pairs for France, at nodes
  * where four communes meet. */
 
-/* A segment as a band holds it. */
+/* A segment's points and its arc's faces, as a band holds them beside its seg_ref. */
 typedef struct band_seg {
     double x0, y0, x1, y1;
-    int arc;
-    int left, right;       /* the arc's faces */
-    int cx0, cy0, cx1, cy1;
+    int left, right;
 } band_seg;
 
 /* Cells per band, about: the band's arrays stay in a core's cache. */
@@ -1000,30 +1032,31 @@ static int topo_share_face(const band_seg *s1, const band_seg *s2)
 }
 
 /* The end of the run of segments of one arc that starts at x in in_cell[..end-1]. */
-static int topo_arc_run(const band_seg *bs, const int *in_cell, int x, int end)
+static size_t topo_arc_run(const seg_ref *cells, const int *in_cell, size_t x, size_t end)
 {
-    int y = x + 1;
-    while (y < end && bs[in_cell[y]].arc == bs[in_cell[x]].arc)
+    size_t y = x + 1;
+    while (y < end && cells[in_cell[y]].arc == cells[in_cell[x]].arc)
         y++;
     return y;
 }
 
 /* Tests every pair of segments of cell (cx, cy), in_cell[lo..hi-1], whose arcs have no
  * commune in common; 1 when two clash. */
-static int topo_cell_clashes(const band_seg *bs, const int *in_cell, int lo, int hi, long cx,
-                             long cy, GEOSContextHandle_t h)
+static int topo_cell_clashes(const seg_ref *cells, const band_seg *bs, const int *in_cell,
+                             size_t lo, size_t hi, long cx, long cy, GEOSContextHandle_t h)
 {
-    for (int r1 = lo; r1 < hi;) {
-        int e1 = topo_arc_run(bs, in_cell, r1, hi);
-        for (int r2 = e1; r2 < hi;) {
-            int e2 = topo_arc_run(bs, in_cell, r2, hi);
+    for (size_t r1 = lo; r1 < hi;) {
+        size_t e1 = topo_arc_run(cells, in_cell, r1, hi);
+        for (size_t r2 = e1; r2 < hi;) {
+            size_t e2 = topo_arc_run(cells, in_cell, r2, hi);
             if (!topo_share_face(&bs[in_cell[r1]], &bs[in_cell[r2]]))
-                for (int x = r1; x < e1; x++)
-                    for (int y = r2; y < e2; y++) {
+                for (size_t x = r1; x < e1; x++)
+                    for (size_t y = r2; y < e2; y++) {
+                        const seg_ref *c1 = &cells[in_cell[x]], *c2 = &cells[in_cell[y]];
                         const band_seg *s1 = &bs[in_cell[x]], *s2 = &bs[in_cell[y]];
                         /* Tested in the first cell the two share only. */
-                        if ((s1->cx0 > s2->cx0 ? s1->cx0 : s2->cx0) != cx ||
-                            (s1->cy0 > s2->cy0 ? s1->cy0 : s2->cy0) != cy)
+                        if ((c1->cx0 > c2->cx0 ? c1->cx0 : c2->cx0) != cx ||
+                            (c1->cy0 > c2->cy0 ? c1->cy0 : c2->cy0) != cy)
                             continue;
                         if (topo_segments_clash(h, &s1->x0, &s1->x1, &s2->x0, &s2->x1))
                             return 1;
@@ -1044,6 +1077,7 @@ static void topo_proof_task(void *arg, int band, GEOSContextHandle_t h)
     const seg_grid *g = &pb->g;
     long r0 = (long)band * pb->rows, r1 = r0 + pb->rows;
     r1 = r1 > g->ncy ? g->ncy : r1;
+    seg_ref *cells = NULL;
     band_seg *bs = NULL;
     int n = 0, cap = 0;
     for (int i = pb->start[band]; i < pb->start[band + 1]; i++) {
@@ -1053,61 +1087,39 @@ static void topo_proof_task(void *arg, int band, GEOSContextHandle_t h)
             seg_ref c = topo_seg_at(ts, g, a, k);
             if (c.cy1 < r0 || c.cy0 >= r1)
                 continue;
-            GROW(bs, cap, n + 1);
-            bs[n++] = (band_seg){p[2 * k], p[2 * k + 1], p[2 * k + 2], p[2 * k + 3], a,
-                                 tp->arcs[a].left, tp->arcs[a].right, c.cx0, c.cy0, c.cx1,
-                                 c.cy1};
+            if (n == cap) {
+                GROW(cells, cap, n + 1);
+                bs = xrealloc(bs, (size_t)cap * sizeof *bs);
+            }
+            cells[n] = c;
+            bs[n++] = (band_seg){p[2 * k], p[2 * k + 1], p[2 * k + 2], p[2 * k + 3],
+                                 tp->arcs[a].left, tp->arcs[a].right};
         }
     }
+    int *in_cell;
+    size_t *count = topo_cell_index(cells, (size_t)n, r0, r1, g->ncx, &in_cell);
     size_t ncells = (size_t)(r1 - r0) * (size_t)g->ncx;
-    int *count = xzeroed(ncells + 1, sizeof *count); /* read before written */
-    size_t entries = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        int *fill = NULL, *in_cell = NULL;
-        if (pass == 1) {
-            for (size_t c = 0; c < ncells; c++)
-                count[c + 1] += count[c];
-            in_cell = xmalloc((entries ? entries : 1) * sizeof *in_cell);
-            fill = xmalloc((ncells + 1) * sizeof *fill);
-            memcpy(fill, count, ncells * sizeof *fill);
-        }
-        for (int i = 0; i < n; i++) {
-            const band_seg *b = &bs[i];
-            int y0 = b->cy0 > r0 ? b->cy0 : (int)r0, y1 = b->cy1 < r1 - 1 ? b->cy1 : (int)r1 - 1;
-            for (int cy = y0; cy <= y1; cy++)
-                for (int cx = b->cx0; cx <= b->cx1; cx++) {
-                    size_t c = (size_t)(cy - r0) * (size_t)g->ncx + (size_t)cx;
-                    if (pass == 0) {
-                        count[c + 1]++;
-                        entries++;
-                    } else {
-                        in_cell[fill[c]++] = i;
-                    }
-                }
-        }
-        if (pass == 1) {
-            for (size_t c = 0; c < ncells && !pb->crossed[band]; c++)
-                if (count[c + 1] - count[c] > 1)
-                    pb->crossed[band] = (unsigned char)topo_cell_clashes(
-                        bs, in_cell, count[c], count[c + 1], (long)(c % (size_t)g->ncx),
-                        r0 + (long)(c / (size_t)g->ncx), h);
-            free(fill);
-            free(in_cell);
-        }
-    }
+    for (size_t c = 0; c < ncells && !pb->crossed[band]; c++)
+        if (count[c + 1] - count[c] > 1)
+            pb->crossed[band] = (unsigned char)topo_cell_clashes(
+                cells, bs, in_cell, count[c], count[c + 1], (long)(c % (size_t)g->ncx),
+                r0 + (long)(c / (size_t)g->ncx), h);
+    free(in_cell);
     free(count);
+    free(cells);
     free(bs);
 }
 
 /* 1 when no two exact arcs of ts (tolerance 0) in layer cross or touch off their end nodes,
- * on up to threads threads. */
-static int topo_prove_layer(const topo_simplified *ts, int layer, int threads)
+ * on up to threads threads; abox: their boxes (topo_arc_boxes). */
+static int topo_prove_layer(const topo_simplified *ts, const double *abox, int layer,
+                            int threads)
 {
     const topology *tp = ts->tp;
     proof_batch pb;
     memset(&pb, 0, sizeof pb);
     pb.ts = ts;
-    if (!topo_seg_grid(ts, layer, NULL, &pb.g))
+    if (!topo_seg_grid(ts, layer, abox, &pb.g))
         return 1;
     const seg_grid *g = &pb.g;
     long per_band = BAND_CELLS / g->ncx;
@@ -1122,14 +1134,9 @@ static int topo_prove_layer(const topo_simplified *ts, int layer, int threads)
         band1[a] = -1;
         if (tp->arcs[a].layer != layer || ts->cnt[a] < 2)
             continue;
-        const double *p = ts->pts + 2 * topo_arc_place(ts, a);
-        double ymin = p[1], ymax = p[1];
-        for (int k = 1; k < ts->cnt[a]; k++) {
-            ymin = p[2 * k + 1] < ymin ? p[2 * k + 1] : ymin;
-            ymax = p[2 * k + 1] > ymax ? p[2 * k + 1] : ymax;
-        }
-        long c1 = (long)((ymax - g->ymin) / g->cell);
-        band0[a] = (int)((long)((ymin - g->ymin) / g->cell) / pb.rows);
+        const double *bb = abox + 4 * a;
+        long c1 = (long)((bb[3] - g->ymin) / g->cell);
+        band0[a] = (int)((long)((bb[1] - g->ymin) / g->cell) / pb.rows);
         band1[a] = (int)((c1 >= g->ncy ? g->ncy - 1 : c1) / pb.rows);
         for (int b = band0[a]; b <= band1[a]; b++)
             pb.start[b + 1]++;
@@ -1327,9 +1334,11 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
         ts->pts = tp->pts;
         for (int a = 0; a < tp->narcs; a++)
             ts->cnt[a] = tp->arcs[a].n;
+        double *abox = topo_arc_boxes(tp);
         ts->checked = 1;
         for (int l = 0; l < t->nlayers && ts->checked; l++)
-            ts->checked = topo_prove_layer(ts, l, tp->threads);
+            ts->checked = topo_prove_layer(ts, abox, l, tp->threads);
+        free(abox);
         return ts;
     }
     ts->pts = xmalloc(2 * (tp->npts + 1) * sizeof *ts->pts);
@@ -1352,19 +1361,7 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
         unsigned char *bad = xcalloc((size_t)tp->narcs + 1, 1);
         unsigned char *failed = xcalloc((size_t)t->ncommunes + 1, 1);
         unsigned char *changed_arc = NULL; /* NULL in the first round: every arc is new */
-        double *abox = xmalloc(4 * ((size_t)tp->narcs + 1) * sizeof *abox); /* exact arcs' */
-        for (int a = 0; a < tp->narcs; a++) {
-            const double *p = tp->pts + 2 * tp->arcs[a].first;
-            double *bb = abox + 4 * a;
-            bb[0] = bb[2] = p[0];
-            bb[1] = bb[3] = p[1];
-            for (int k = 1; k < tp->arcs[a].n; k++) {
-                bb[0] = p[2 * k] < bb[0] ? p[2 * k] : bb[0];
-                bb[1] = p[2 * k + 1] < bb[1] ? p[2 * k + 1] : bb[1];
-                bb[2] = p[2 * k] > bb[2] ? p[2 * k] : bb[2];
-                bb[3] = p[2 * k + 1] > bb[3] ? p[2 * k + 1] : bb[3];
-            }
-        }
+        double *abox = topo_arc_boxes(tp);
         int stuck = 0; /* an arc failed the checks at tolerance 0: the input is not a clean
                           coverage, and what is traced from these arcs must be checked */
         for (int c = 0; c < t->ncommunes; c++)
