@@ -52,6 +52,9 @@ typedef struct report_geometry {
 /* The tolerances of the report's two scales for the communes of t, in metres: about one unit
  * of the maps' viewBox at the national scale, RGEO_ZOOM times finer. */
 void rgeo_scales(const commune_table *t, double *coarse_m, double *fine_m);
+/* Per commune of t, a class: the report's maps draw no border between two communes of the
+ * same department, region and CPTS memberships (for topo_simplify_classes); to free. */
+int *rgeo_classes(const commune_table *t);
 /* Builds everything from the arcs of t's communes simplified at the two scales (coarse and
  * fine, topology.h; made once per job by territories.c); the territories are rebuilt on
  * `threads` threads (0: every core). */

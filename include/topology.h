@@ -39,6 +39,13 @@ topology *topo_build_taking(commune_table *t, GEOSContextHandle_t h,
  * tolerance, down to exact. The checks run on the thread pool (topo_set_threads). Returns
  * NULL after diag_error (a negative or non-finite tolerance). */
 topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double tolerance_m);
+/* topo_simplify for maps that never separate two communes of the same class cls[c] (per
+ * commune of the table): only the arcs between communes of different classes, and those on
+ * a layer's outer border, are kept and simplified; the others are left out (no point). So
+ * only a group that no arc left out bounds may be traced from it: a union of classes, or of
+ * connected pieces of them. cls NULL: topo_simplify. */
+topo_simplified *topo_simplify_classes(const topology *tp, GEOSContextHandle_t h,
+                                       double tolerance_m, const int *cls);
 /* The simplified polygons of communes idx[0..n-1], dissolved, into s (one geometry per layer,
  * in the layer's CRS, as shape.h). Reads tp and ts only: threads may call it at once, each
  * with its own context h. Returns how many layers' polygons came out of the arcs invalid and

@@ -12,11 +12,13 @@
 #include "report_geometry.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
 #include "pool.h"
+#include "strmap.h"
 #include "svg_map.h"
 #include "topology.h"
 #include "util.h"
@@ -238,6 +240,35 @@ void rgeo_scales(const commune_table *t, double *coarse_m, double *fine_m)
 {
     *coarse_m = fmax(national_extent_m(t) / SVGM_WIDTH, RGEO_MIN_M);
     *fine_m = fmax(*coarse_m / RGEO_ZOOM, RGEO_MIN_M);
+}
+
+/* Every territory the maps draw is a union of communes of equal department, region and
+ * CPTS memberships, or of connected pieces of them: departments, regions and their frames,
+ * CPTS, covered and uncovered communes (whatever the rule: memberships decide), and
+ * uncovered zones (connected uncovered communes). */
+int *rgeo_classes(const commune_table *t)
+{
+    int *cls = xmalloc((size_t)(t->ncommunes ? t->ncommunes : 1) * sizeof *cls);
+    strmap seen;
+    smap_init(&seen);
+    char *key = NULL;
+    size_t cap = 0;
+    for (int c = 0; c < t->ncommunes; c++) {
+        const commune *cm = &t->communes[c];
+        size_t need = 16 + 12 * (size_t)cm->ncpts;
+        if (need > cap)
+            key = xrealloc(key, cap = 2 * need);
+        int len = snprintf(key, cap, "%s/%s", cm->dep, cm->reg);
+        for (int i = 0; i < cm->ncpts; i++)
+            len += snprintf(key + len, cap - (size_t)len, ",%d", cm->cpts[i]);
+        int k = smap_get(&seen, key);
+        if (k < 0)
+            smap_put(&seen, key, k = (int)seen.len);
+        cls[c] = k;
+    }
+    free(key);
+    smap_free(&seen);
+    return cls;
 }
 
 void rgeo_build(report_geometry *g, const commune_table *t, const coverage_report *cov,

@@ -167,6 +167,7 @@ static void lonlat_task(void *arg, int part, GEOSContextHandle_t h)
  * each holds room for every point of the arcs while it simplifies (19 MB for France). */
 struct report_arcs {
     const topology *topology;
+    int *classes;             /* of the communes, as the report's maps part them */
     double tolerance_m[2];    /* coarse, fine */
     topo_simplified *arcs[2];
     pthread_t thread;
@@ -184,7 +185,8 @@ static void *report_arcs_thread(void *arg)
     diag_use(&dc);
     GEOSContextHandle_t h = GEOS_init_r();
     for (int i = 0; i < 2 && !ra->error; i++)
-        if (!(ra->arcs[i] = topo_simplify(ra->topology, h, ra->tolerance_m[i])))
+        if (!(ra->arcs[i] = topo_simplify_classes(ra->topology, h, ra->tolerance_m[i],
+                                                  ra->classes)))
             ra->error = xstrdup(diag_message() ? diag_message() : "the report's arcs failed");
     GEOS_finish_r(h);
     diag_use(saved);
@@ -198,6 +200,7 @@ static void start_report_arcs(territories *tr)
     struct report_arcs *ra = xcalloc(1, sizeof *ra);
     ra->topology = tr->topology;
     rgeo_scales(tr->table, &ra->tolerance_m[0], &ra->tolerance_m[1]);
+    ra->classes = rgeo_classes(tr->table);
     pthread_mutex_init(&ra->lock, NULL);
     tr->report_arcs = ra;
     ra->started = pthread_create(&ra->thread, NULL, report_arcs_thread, ra) == 0;
@@ -344,6 +347,7 @@ void terr_free(territories *tr)
         diag_use(saved);
         diag_context_free(&quiet);
         free(tr->report_arcs->error);
+        free(tr->report_arcs->classes);
         topo_simplified_free(tr->report_arcs->arcs[0]);
         topo_simplified_free(tr->report_arcs->arcs[1]);
         pthread_mutex_destroy(&tr->report_arcs->lock);

@@ -742,6 +742,102 @@ static int topo_simplify_arc(const topology *tp, int a, double tol, double *out,
     return m;
 }
 
+/* ---- the faces a simplification checks -------------------------------------------------
+ * Each commune, or with classes (topo_simplify_classes) each piece of the layer that the kept
+ * arcs bound: communes joined across the arcs left out (union-find), whose polygons no map
+ * separates. A face must rebuild valid from the simplified arcs, with as many polygons and
+ * holes as from the exact ones. */
+typedef struct topo_faces {
+    int n;               /* faces made, of room for ncommunes more (a piece's split) */
+    int *of;             /* per commune: its face, -1 without arcs (no polygon) */
+    int *first, *size;   /* per face: its communes, members[first .. first + size - 1],
+                            ascending; size 0 once split */
+    int *members;
+    int *shells, *holes; /* the polygons and holes of each face, exact; -1 until a piece's
+                            exact arcs are traced (its first check) */
+    int *ecnt;           /* with classes: per arc its exact points, for the exact trace */
+} topo_faces;
+
+static int topo_root(int *parent, int c)
+{
+    while (parent[c] != c) {
+        parent[c] = parent[parent[c]];
+        c = parent[c];
+    }
+    return c;
+}
+
+/* The faces of tp: its communes with arcs, or with cls the pieces of equal class. */
+static void topo_faces_make(const topology *tp, const int *cls, topo_faces *f)
+{
+    int nc = tp->t->ncommunes;
+    int *root = xmalloc(((size_t)nc + 1) * sizeof *root);
+    for (int c = 0; c < nc; c++)
+        root[c] = c;
+    for (int a = 0; cls && a < tp->narcs; a++) {
+        const topo_arc *arc = &tp->arcs[a];
+        if (arc->right >= 0 && cls[arc->left] == cls[arc->right]) {
+            int x = topo_root(root, arc->left), y = topo_root(root, arc->right);
+            if (x != y)
+                root[x > y ? x : y] = x < y ? x : y;
+        }
+    }
+    f->of = xmalloc(((size_t)nc + 1) * sizeof *f->of);
+    int *id = xmalloc(((size_t)nc + 1) * sizeof *id); /* per root: its face */
+    f->n = 0;
+    for (int c = 0; c < nc; c++) {
+        id[c] = -1;
+        if (tp->cuse[c + 1] == tp->cuse[c]) {
+            f->of[c] = -1;
+            continue;
+        }
+        int r = topo_root(root, c); /* r <= c: its id is given already when r < c */
+        if (id[r] < 0)
+            id[r] = f->n++;
+        f->of[c] = id[r];
+    }
+    free(id);
+    free(root);
+    size_t room = (size_t)f->n + (size_t)nc + 1;
+    f->first = xcalloc(room, sizeof *f->first);
+    f->size = xcalloc(room, sizeof *f->size);
+    for (int c = 0; c < nc; c++)
+        if (f->of[c] >= 0)
+            f->size[f->of[c]]++;
+    for (int i = 1; i < f->n; i++)
+        f->first[i] = f->first[i - 1] + f->size[i - 1];
+    f->members = xmalloc(((size_t)nc + 1) * sizeof *f->members);
+    int *fill = xcalloc((size_t)f->n + 1, sizeof *fill);
+    for (int c = 0; c < nc; c++) /* in the order of the communes: each face's ascending */
+        if (f->of[c] >= 0)
+            f->members[f->first[f->of[c]] + fill[f->of[c]]++] = c;
+    free(fill);
+    f->shells = xmalloc(room * sizeof *f->shells);
+    f->holes = xmalloc(room * sizeof *f->holes);
+    for (int i = 0; i < f->n; i++) {
+        int c = f->members[f->first[i]];
+        f->shells[i] = cls ? -1 : tp->shells[c];
+        f->holes[i] = cls ? -1 : tp->holes[c];
+    }
+    f->ecnt = NULL;
+    if (cls) {
+        f->ecnt = xmalloc(((size_t)tp->narcs + 1) * sizeof *f->ecnt);
+        for (int a = 0; a < tp->narcs; a++)
+            f->ecnt[a] = tp->arcs[a].n;
+    }
+}
+
+static void topo_faces_free(topo_faces *f)
+{
+    free(f->of);
+    free(f->first);
+    free(f->size);
+    free(f->members);
+    free(f->shells);
+    free(f->holes);
+    free(f->ecnt);
+}
+
 /* Counts the polygons and holes of polygonal g. */
 static void topo_count_rings(GEOSContextHandle_t h, const GEOSGeometry *g, int *shells,
                              int *holes)
@@ -756,26 +852,37 @@ static void topo_count_rings(GEOSContextHandle_t h, const GEOSGeometry *g, int *
         topo_count_rings(h, GEOSGetGeometryN_r(h, g, i), shells, holes);
 }
 
-/* 1 when the commune rebuilt from ts is valid, has an area, and as many polygons and holes
- * as its exact polygon (a ring simplified into the wrong orientation would make a part a
- * hole, or a hole a part). A commune of one ring and no hole, most of them, is only traced
- * (o, reused): checked once no arc crosses or touches another (topo_simplify ends there),
- * its ring is simple, and one counter-clockwise ring is a valid polygon; GEOSisValid_r is
- * for the others, whose holes or parts may have jumped out of or into one another. */
-static int topo_commune_ok(const topo_simplified *ts, GEOSContextHandle_t h, int c,
-                           topo_outline *o)
+/* 1 when face i rebuilt from ts is valid, has an area, and as many polygons and holes as
+ * exact (a ring simplified into the wrong orientation would make a part a hole, or a hole a
+ * part). A face of one ring and no hole, most of them, is only traced (o, reused): checked
+ * once no arc crosses or touches another (topo_simplify ends there), its ring is simple, and
+ * one counter-clockwise ring is a valid polygon; GEOSisValid_r is for the others, whose
+ * holes or parts may have jumped out of or into one another. A piece's exact polygons are
+ * counted the first time, by tracing its exact arcs. */
+static int topo_face_ok(const topo_simplified *ts, topo_faces *f, GEOSContextHandle_t h, int i,
+                        topo_outline *o)
 {
     const topology *tp = ts->tp;
-    if (tp->shells[c] == 1 && tp->holes[c] == 0)
-        return topo_outline_trace(o, ts, h, &c, 1, tp->t->communes[c].layer) == 1 &&
-               topo_outline_rings(o, 0) == 1;
-    GEOSGeometry *g = topo_rebuild(ts, h, &c, 1, tp->t->communes[c].layer);
+    const int *m = f->members + f->first[i];
+    int n = f->size[i], layer = tp->t->communes[m[0]].layer;
+    if (f->shells[i] < 0) {
+        topo_simplified exact = {.tp = tp, .cnt = f->ecnt, .pts = tp->pts,
+                                 .nplaces = tp->npts};
+        int np = topo_outline_trace(o, &exact, h, m, n, layer), rings = 0;
+        for (int p = 0; p < np; p++)
+            rings += topo_outline_rings(o, p);
+        f->shells[i] = np;
+        f->holes[i] = rings - np;
+    }
+    if (f->shells[i] == 1 && f->holes[i] == 0)
+        return topo_outline_trace(o, ts, h, m, n, layer) == 1 && topo_outline_rings(o, 0) == 1;
+    GEOSGeometry *g = topo_rebuild(ts, h, m, n, layer);
     if (!g)
         return 0;
     double area = 0;
     int shells = 0, holes = 0;
     topo_count_rings(h, g, &shells, &holes);
-    int ok = shells == tp->shells[c] && holes == tp->holes[c] && GEOSisValid_r(h, g) == 1 &&
+    int ok = shells == f->shells[i] && holes == f->holes[i] && GEOSisValid_r(h, g) == 1 &&
              GEOSArea_r(h, g, &area) && area > 0;
     GEOSGeom_destroy_r(h, g);
     return ok;
@@ -879,8 +986,8 @@ static int topo_seg_grid(const topo_simplified *ts, int layer, const double *abo
     size_t nseg = 0;
     double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
     for (int a = 0; a < tp->narcs; a++) {
-        if (tp->arcs[a].layer != layer)
-            continue;
+        if (tp->arcs[a].layer != layer || ts->cnt[a] < 2)
+            continue; /* an arc a simplification leaves out has no point */
         nseg += (size_t)ts->cnt[a] - 1;
         const double *p = abox ? abox + 4 * a : ts->pts + 2 * tp->arcs[a].first;
         int n = abox ? 2 : ts->cnt[a];
@@ -1229,7 +1336,7 @@ static void topo_find_changed_clashes(const topo_simplified *ts, GEOSContextHand
         hot[(cy / BLOCK) * nbx + cx / BLOCK] = 1;
     }
     for (int a = 0; a < tp->narcs; a++) {
-        if (tp->arcs[a].layer != layer)
+        if (tp->arcs[a].layer != layer || ts->cnt[a] < 2)
             continue;
         const double *bb = abox + 4 * a;
         long bx0 = (long)((bb[0] - g.xmin) / g.cell) / BLOCK, bx1 = (long)((bb[2] - g.xmin) / g.cell) / BLOCK;
@@ -1267,12 +1374,13 @@ static void topo_find_changed_clashes(const topo_simplified *ts, GEOSContextHand
     free(cs);
 }
 
-/* The checks of the communes marked todo, on every core: each task a slice of the communes,
- * with its worker's GEOS context; it writes only the bytes of its own communes in failed. */
+/* The checks of the faces marked todo, on every core: each task a slice of the faces, with
+ * its worker's GEOS context; it writes only its own faces' bytes of failed and counts. */
 #define CHECK_SLICE 256
 
 typedef struct check_batch {
     const topo_simplified *ts;
+    topo_faces *faces;
     const unsigned char *todo;
     unsigned char *failed;
 } check_batch;
@@ -1280,10 +1388,10 @@ typedef struct check_batch {
 static void topo_check_task(void *arg, int task, GEOSContextHandle_t h)
 {
     check_batch *b = arg;
-    int n = b->ts->tp->t->ncommunes;
+    int n = b->faces->n;
     topo_outline *o = topo_outline_new();
-    for (int c = task * CHECK_SLICE; c < n && c < (task + 1) * CHECK_SLICE; c++)
-        b->failed[c] = b->todo[c] && !topo_commune_ok(b->ts, h, c, o);
+    for (int i = task * CHECK_SLICE; i < n && i < (task + 1) * CHECK_SLICE; i++)
+        b->failed[i] = b->todo[i] && !topo_face_ok(b->ts, b->faces, h, i, o);
     topo_outline_free(o);
 }
 
@@ -1292,6 +1400,35 @@ static void topo_fill(topo_simplified *ts, int a, double tol, unsigned char *kee
 {
     const topology *tp = ts->tp;
     ts->cnt[a] = topo_simplify_arc(tp, a, tol, ts->pts + 2 * tp->arcs[a].first, keep, stack);
+}
+
+/* Splits the failed piece i into its communes, each a face of its own (todo), and brings
+ * back the arcs it left out between them, simplified with tolerance_m (changed): where a
+ * piece does not rebuild valid, its communes are checked one by one, as without classes, so
+ * that only the arcs of those at fault are simplified again, not every arc around the piece. */
+static void topo_split_face(topo_simplified *ts, topo_faces *f, int i, double tolerance_m,
+                            double *tol, unsigned char *keep, int *stack,
+                            unsigned char *changed_arc, unsigned char *todo)
+{
+    const topology *tp = ts->tp;
+    for (int j = 0; j < f->size[i]; j++) {
+        int k = f->n++, c = f->members[f->first[i] + j];
+        f->first[k] = f->first[i] + j;
+        f->size[k] = 1;
+        f->shells[k] = tp->shells[c];
+        f->holes[k] = tp->holes[c];
+        f->of[c] = k;
+        todo[k] = 1;
+        for (int u = tp->cuse[c]; u < tp->cuse[c + 1]; u++) {
+            int a = tp->uses[u] / 2;
+            if (ts->cnt[a] > 0)
+                continue;
+            tol[a] = tolerance_m;
+            topo_fill(ts, a, tol[a], keep, stack);
+            changed_arc[a] = 1;
+        }
+    }
+    f->size[i] = 0;
 }
 
 /* Packs the points the arcs of ts keep into an array of their size: a fifth of the exact
@@ -1319,6 +1456,12 @@ static void topo_pack(topo_simplified *ts)
 
 topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double tolerance_m)
 {
+    return topo_simplify_classes(tp, h, tolerance_m, NULL);
+}
+
+topo_simplified *topo_simplify_classes(const topology *tp, GEOSContextHandle_t h,
+                                       double tolerance_m, const int *cls)
+{
     if (!tp || !(tolerance_m >= 0) || !isfinite(tolerance_m)) {
         diag_error(NULL, 0, "simplification tolerance %g m is not a length; give metres >= 0",
                    tolerance_m);
@@ -1330,7 +1473,7 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
     ts->tolerance_m = tolerance_m;
     ts->cnt = xmalloc(((size_t)tp->narcs + 1) * sizeof *ts->cnt);
     ts->nplaces = tp->npts;
-    if (tolerance_m == 0) {
+    if (tolerance_m == 0 && !cls) {
         ts->pts = tp->pts;
         for (int a = 0; a < tp->narcs; a++)
             ts->cnt[a] = tp->arcs[a].n;
@@ -1341,6 +1484,8 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
         free(abox);
         return ts;
     }
+    /* Room for every point, each arc where it is in tp->pts: only the pages of the arcs kept
+     * are ever touched. */
     ts->pts = xmalloc(2 * (tp->npts + 1) * sizeof *ts->pts);
     int maxn = 1;
     for (int a = 0; a < tp->narcs; a++)
@@ -1350,64 +1495,79 @@ topo_simplified *topo_simplify(const topology *tp, GEOSContextHandle_t h, double
     double *tol = xmalloc(((size_t)tp->narcs + 1) * sizeof *tol);
     int *tries = xcalloc((size_t)tp->narcs + 1, sizeof *tries);
     for (int a = 0; a < tp->narcs; a++) {
+        const topo_arc *arc = &tp->arcs[a];
+        if (cls && arc->right >= 0 && cls[arc->left] == cls[arc->right]) {
+            ts->cnt[a] = 0; /* left out: no segment, never checked nor traced */
+            tol[a] = 0;
+            continue;
+        }
         tol[a] = tolerance_m;
         topo_fill(ts, a, tol[a], keep, stack);
     }
-    if (tolerance_m > 0) {
-        /* Arcs that cross or touch others, and the arcs of communes that do not rebuild
-         * valid, get a smaller tolerance; their faces are checked again, until all are good.
-         * Every arc reaches tolerance 0 (the exact arc) after MAX_RETRIES, so this ends. */
-        unsigned char *todo = xcalloc((size_t)t->ncommunes + 1, 1);
-        unsigned char *bad = xcalloc((size_t)tp->narcs + 1, 1);
-        unsigned char *failed = xcalloc((size_t)t->ncommunes + 1, 1);
-        unsigned char *changed_arc = NULL; /* NULL in the first round: every arc is new */
-        double *abox = topo_arc_boxes(tp);
-        int stuck = 0; /* an arc failed the checks at tolerance 0: the input is not a clean
-                          coverage, and what is traced from these arcs must be checked */
-        for (int c = 0; c < t->ncommunes; c++)
-            todo[c] = tp->cuse[c + 1] > tp->cuse[c];
-        int changed = 1;
-        while (changed) {
-            changed = 0;
-            memset(bad, 0, (size_t)tp->narcs);
-            for (int l = 0; l < t->nlayers; l++) {
-                if (changed_arc)
-                    topo_find_changed_clashes(ts, h, l, changed_arc, abox, bad);
-                else
-                    topo_find_clashes(ts, h, l, bad);
-            }
-            if (!changed_arc)
-                changed_arc = xmalloc((size_t)tp->narcs + 1);
-            check_batch cb = {ts, todo, failed};
-            int slices = (t->ncommunes + CHECK_SLICE - 1) / CHECK_SLICE;
-            pool_run(tp->threads, slices, topo_check_task, &cb);
-            for (int c = 0; c < t->ncommunes; c++)
-                if (failed[c])
-                    for (int u = tp->cuse[c]; u < tp->cuse[c + 1]; u++)
-                        bad[tp->uses[u] / 2] = 1;
-            memset(todo, 0, (size_t)t->ncommunes);
-            memset(changed_arc, 0, (size_t)tp->narcs);
-            for (int a = 0; a < tp->narcs; a++) {
-                if (bad[a] && tol[a] <= 0)
-                    stuck = 1; /* exact, and still crossing or not valid */
-                if (!bad[a] || tol[a] <= 0)
-                    continue;
-                tol[a] = ++tries[a] >= MAX_RETRIES ? 0 : tol[a] / 4;
-                topo_fill(ts, a, tol[a], keep, stack);
-                changed = 1;
-                changed_arc[a] = 1;
-                todo[tp->arcs[a].left] = 1;
-                if (tp->arcs[a].right >= 0)
-                    todo[tp->arcs[a].right] = 1;
-            }
+    /* Arcs that cross or touch others, and the arcs of faces that do not rebuild valid, get
+     * a smaller tolerance; their faces are checked again, until all are good. Every arc
+     * reaches tolerance 0 (the exact arc) after MAX_RETRIES, so this ends. */
+    topo_faces f;
+    topo_faces_make(tp, cls, &f);
+    size_t room = (size_t)f.n + (size_t)t->ncommunes + 1; /* faces, split pieces' included */
+    unsigned char *todo = xmalloc(room);
+    memset(todo, 1, room);
+    unsigned char *bad = xcalloc((size_t)tp->narcs + 1, 1);
+    unsigned char *failed = xcalloc(room, 1);
+    unsigned char *changed_arc = NULL; /* NULL in the first round: every arc is new */
+    double *abox = topo_arc_boxes(tp);
+    int stuck = 0; /* an arc failed the checks at tolerance 0: the input is not a clean
+                      coverage, and what is traced from these arcs must be checked */
+    int changed = 1;
+    while (changed) {
+        changed = 0;
+        memset(bad, 0, (size_t)tp->narcs);
+        for (int l = 0; l < t->nlayers; l++) {
+            if (changed_arc)
+                topo_find_changed_clashes(ts, h, l, changed_arc, abox, bad);
+            else
+                topo_find_clashes(ts, h, l, bad);
         }
-        free(todo);
-        free(bad);
-        free(abox);
-        free(changed_arc);
-        free(failed);
-        ts->checked = !stuck;
+        if (!changed_arc)
+            changed_arc = xmalloc((size_t)tp->narcs + 1);
+        check_batch cb = {ts, &f, todo, failed};
+        pool_run(tp->threads, (f.n + CHECK_SLICE - 1) / CHECK_SLICE, topo_check_task, &cb);
+        memset(changed_arc, 0, (size_t)tp->narcs);
+        int nfaces = f.n;
+        memset(todo, 0, (size_t)nfaces);
+        for (int i = 0; i < nfaces; i++) {
+            if (!failed[i])
+                continue;
+            if (f.size[i] > 1) {
+                topo_split_face(ts, &f, i, tolerance_m, tol, keep, stack, changed_arc, todo);
+                changed = 1;
+                continue;
+            }
+            int c = f.members[f.first[i]];
+            for (int u = tp->cuse[c]; u < tp->cuse[c + 1]; u++)
+                bad[tp->uses[u] / 2] = 1;
+        }
+        for (int a = 0; a < tp->narcs; a++) {
+            if (bad[a] && tol[a] <= 0)
+                stuck = 1; /* exact, and still crossing or not valid */
+            if (!bad[a] || tol[a] <= 0)
+                continue;
+            tol[a] = ++tries[a] >= MAX_RETRIES ? 0 : tol[a] / 4;
+            topo_fill(ts, a, tol[a], keep, stack);
+            changed = 1;
+            changed_arc[a] = 1;
+            todo[f.of[tp->arcs[a].left]] = 1;
+            if (tp->arcs[a].right >= 0)
+                todo[f.of[tp->arcs[a].right]] = 1;
+        }
     }
+    topo_faces_free(&f);
+    free(todo);
+    free(bad);
+    free(abox);
+    free(changed_arc);
+    free(failed);
+    ts->checked = !stuck;
     free(keep);
     free(stack);
     free(tol);
@@ -1469,7 +1629,7 @@ size_t topo_simplified_vertex_count(const topo_simplified *ts)
     for (int c = 0; c < tp->t->ncommunes; c++)
         for (int u = tp->cuse[c]; u < tp->cuse[c + 1]; u++) {
             int a = tp->uses[u] / 2;
-            n += (size_t)ts->cnt[a] - 1;
+            n += ts->cnt[a] > 0 ? (size_t)ts->cnt[a] - 1 : 0;
         }
     return n;
 }

@@ -476,6 +476,57 @@ static void test_wiggly_grid_simplified(void **state)
     GEOS_finish_r(h);
 }
 
+/* The arcs between two departments of columns alone (topo_simplify_classes), at every
+ * tolerance up to one that flattens whole rows: each department and both together valid,
+ * without overlap, from fewer points than all the arcs; a department's inner arcs left out. */
+static void test_classes(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = GEOS_init_r();
+    commune_table t;
+    wiggly_grid(&t, h, 4, 3, 40, 10);
+    topology *tp = topo_build(&t, h);
+    int cls[12], d35[6], d22[6], n35 = 0, n22 = 0, every[12];
+    for (int c = 0; c < 12; c++) {
+        cls[c] = c % 4 < 2 ? 35 : 22;
+        if (cls[c] == 35)
+            d35[n35++] = c;
+        else
+            d22[n22++] = c;
+        every[c] = c;
+    }
+    const double tols[] = {3, 100, 5000, 50000};
+    for (int i = 0; i < 4; i++) {
+        topo_simplified *all = topo_simplify(tp, h, tols[i]);
+        topo_simplified *ts = topo_simplify_classes(tp, h, tols[i], cls);
+        assert_non_null(ts);
+        assert_true(topo_simplified_checked(ts));
+        assert_true(topo_simplified_vertex_count(ts) < topo_simplified_vertex_count(all));
+        shape a, b, both;
+        assert_int_equal(topo_shape(ts, h, d35, n35, &a), 0);
+        assert_int_equal(topo_shape(ts, h, d22, n22, &b), 0);
+        assert_int_equal(topo_shape(ts, h, every, 12, &both), 0);
+        assert_int_equal(GEOSisValid_r(h, a.by_layer[0]), 1);
+        assert_int_equal(GEOSisValid_r(h, b.by_layer[0]), 1);
+        assert_int_equal(GEOSisValid_r(h, both.by_layer[0]), 1);
+        GEOSGeometry *x = GEOSIntersection_r(h, a.by_layer[0], b.by_layer[0]);
+        assert_true(area_of(h, x) < 1e-6);
+        GEOSGeom_destroy_r(h, x);
+        double sum = area_of(h, a.by_layer[0]) + area_of(h, b.by_layer[0]);
+        assert_true(fabs(sum - area_of(h, both.by_layer[0])) < 1e-6 * sum);
+        print_message("classes at %.0f m: %zu vertices (all arcs: %zu)\n", tols[i],
+                      topo_simplified_vertex_count(ts), topo_simplified_vertex_count(all));
+        shape_free(&t, &a);
+        shape_free(&t, &b);
+        shape_free(&t, &both);
+        topo_simplified_free(ts);
+        topo_simplified_free(all);
+    }
+    topo_free(tp);
+    ctab_free(&t);
+    GEOS_finish_r(h);
+}
+
 static void test_sliver_never_vanishes(void **state)
 {
     (void)state;
@@ -901,6 +952,29 @@ static void test_national(void **state)
     print_message("communes at 200 m rebuilt and checked in %.2f s\n", seconds_since(&t0));
     check_national_groups(h, &t, dep, 0, 1000);
     print_message("communes at 1000 m rebuilt and checked\n");
+    /* The arcs between departments alone (the report's way, topo_simplify_classes): fewer
+     * points, and departments and regions as valid, without gap or overlap. */
+    int *cls = xmalloc((size_t)t.ncommunes * sizeof *cls);
+    strmap by_dep;
+    smap_init(&by_dep);
+    for (int c = 0; c < t.ncommunes; c++) {
+        cls[c] = smap_get(&by_dep, t.communes[c].dep);
+        if (cls[c] < 0)
+            smap_put(&by_dep, t.communes[c].dep, cls[c] = (int)by_dep.len);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    topo_simplified *borders = topo_simplify_classes(tp, h, 1000, cls);
+    double sb = seconds_since(&t0);
+    assert_non_null(borders);
+    assert_true(topo_simplified_checked(borders));
+    size_t vb = topo_simplified_vertex_count(borders);
+    print_message("departments' borders alone at 1000 m: %zu vertices (%.2f s)\n", vb, sb);
+    assert_true(vb < v1000 / 2);
+    check_national_groups(h, &t, borders, 1, 1000);
+    check_national_groups(h, &t, borders, 2, 1000);
+    topo_simplified_free(borders);
+    smap_free(&by_dep);
+    free(cls);
     topo_simplified_free(dep);
     topo_simplified_free(com);
     topo_simplified_free(c100);
@@ -921,6 +995,7 @@ int main(void)
         cmocka_unit_test(test_touch_on_a_border),
         cmocka_unit_test(test_wiggly_grid_simplified),
         cmocka_unit_test(test_points_beside_build),
+        cmocka_unit_test(test_classes),
         cmocka_unit_test(test_sliver_never_vanishes),
         cmocka_unit_test(test_geographic_layer),
         cmocka_unit_test(test_not_a_coverage),
