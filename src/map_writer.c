@@ -51,6 +51,8 @@
 #include "util.h"
 
 #define OUT_SIZE (1 << 16)
+/* The longest point put_points writes: ",[" two numbers of 6 decimals "," "]". */
+#define POINT_MAX 64
 
 /* The date the formats that record one (a GeoPackage's last_change, a dBase header) are
  * given instead of today, so that re-runs give the same files, as for every output. */
@@ -166,36 +168,44 @@ static char *put_uint(char *p, uint64_t v)
     return p;
 }
 
-/* v rounded to `decimals` decimals (at most 9), without trailing zeros. */
-static char *put_fixed(char *p, double v, int decimals)
+/* v rounded to `decimals` decimals (at most 9), without trailing zeros. Inlined where
+ * decimals is a constant (the coordinates' 6), its divisions become multiplications: a
+ * third of the time of the national maps goes into their 5 million numbers. */
+static inline __attribute__((always_inline)) char *put_fixed(char *p, double v, int decimals)
 {
-    static const double scale[10] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-    double s = scale[decimals];
-    double r = round(v * s);
-    if (!(fabs(r) < 9e18)) { /* too large for the integer path (never a coordinate) */
+    static const uint64_t scale[10] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                       100000000, 1000000000};
+    uint64_t s = scale[decimals];
+    double r = round(v * (double)s);
+    if (!(fabs(r) < 9e18)) /* too large for the integer path (never a coordinate) */
         return p + sprintf(p, "%.*f", decimals, v);
-    }
     int64_t m = (int64_t)r;
     if (m < 0) {
         *p++ = '-';
         m = -m;
     }
-    uint64_t ip = (uint64_t)m / (uint64_t)s, fp = (uint64_t)m % (uint64_t)s;
-    p = put_uint(p, ip);
+    uint64_t ip = (uint64_t)m / s, fp = (uint64_t)m % s;
+    p = ip < 10 ? (*p = (char)('0' + ip), p + 1) : put_uint(p, ip);
     if (fp) {
-        char d[10];
-        for (int i = decimals - 1; i >= 0; i--) {
-            d[i] = (char)('0' + fp % 10);
+        int n = decimals;
+        while (fp % 10 == 0) { /* no trailing zeros */
+            fp /= 10;
+            n--;
+        }
+        *p++ = '.';
+        for (int i = n - 1; i >= 0; i--) {
+            p[i] = (char)('0' + fp % 10);
             fp /= 10;
         }
-        int n = decimals;
-        while (n > 0 && d[n - 1] == '0')
-            n--;
-        *p++ = '.';
-        memcpy(p, d, (size_t)n);
         p += n;
     }
     return p;
+}
+
+/* The same, not inlined, for the properties' figures. */
+static char *put_number(char *p, double v, int decimals)
+{
+    return put_fixed(p, v, decimals);
 }
 
 /* ---- geometry of the stream engine ---- */
@@ -215,7 +225,6 @@ static void put_points(map_writer *w, const double *xy, unsigned n, int exterior
 {
     int reverse = (ring_area2(xy, n) > 0) != exterior;
     put(w, "[", 1);
-    char num[64];
     for (unsigned k = 0; k < n; k++) {
         unsigned i = reverse ? n - 1 - k : k;
         double x = xy[2 * i], y = xy[2 * i + 1];
@@ -223,7 +232,9 @@ static void put_points(map_writer *w, const double *xy, unsigned n, int exterior
             w->failed = -1;
             return;
         }
-        char *p = num;
+        if (w->used + POINT_MAX > OUT_SIZE)
+            flush_out(w);
+        char *p = w->out + w->used; /* straight into the buffer */
         if (k)
             *p++ = ',';
         *p++ = '[';
@@ -231,7 +242,7 @@ static void put_points(map_writer *w, const double *xy, unsigned n, int exterior
         *p++ = ',';
         p = put_fixed(p, y, 6);
         *p++ = ']';
-        put(w, num, (size_t)(p - num));
+        w->used = (size_t)(p - w->out);
     }
     put(w, "]", 1);
 }
@@ -760,7 +771,7 @@ void mw_real(map_writer *w, double v)
         return;
     }
     char num[64];
-    char *p = put_fixed(num, isfinite(v) ? v : 0.0, fd->decimals);
+    char *p = put_number(num, isfinite(v) ? v : 0.0, fd->decimals);
     put(w, num, (size_t)(p - num));
 }
 
