@@ -252,6 +252,45 @@ static void test_grid_arcs(void **state)
     GEOS_finish_r(h);
 }
 
+/* Sixteen wedges around one point, each ring starting there: the centre is the lower end of
+ * sixteen edges, more than a vertex's list holds (EDGE_LIST), so that the others go to the
+ * table beside it; the arcs are the same. */
+static void test_wedges_around_a_point(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = GEOS_init_r();
+    commune_table t;
+    empty_table(&t, h);
+    enum { N = 16 };
+    double x[N], y[N], cx = 500000, cy = 6700000;
+    for (int i = 0; i < N; i++) {
+        x[i] = cx + 1000 * cos(2 * M_PI * i / N);
+        y[i] = cy + 1000 * sin(2 * M_PI * i / N);
+    }
+    for (int i = 0; i < N; i++) {
+        char code[8], text[256];
+        snprintf(code, sizeof code, "35%03d", i);
+        int j = (i + 1) % N;
+        snprintf(text, sizeof text, "POLYGON((%.17g %.17g,%.17g %.17g,%.17g %.17g,%.17g %.17g))",
+                 cx, cy, x[i], y[i], x[j], y[j], cx, cy);
+        add_wkt(&t, code, text);
+    }
+    topology *tp = topo_build(&t, h);
+    assert_non_null(tp);
+    /* 16 spokes between two wedges, 16 outer edges. */
+    assert_int_equal(topo_arc_count(tp), 2 * N);
+    assert_int_equal(topo_vertex_count(tp), 3 * N);
+    for (int a = 0; a < topo_arc_count(tp); a++) {
+        int left, right;
+        topo_arc_faces(tp, a, &left, &right);
+        assert_true(right < 0 || (right - left + N) % N == 1 || (left - right + N) % N == 1);
+    }
+    check_all_exact(h, &t, tp);
+    topo_free(tp);
+    ctab_free(&t);
+    GEOS_finish_r(h);
+}
+
 static void test_l_shapes(void **state)
 {
     (void)state;
@@ -989,6 +1028,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grid_arcs),
+        cmocka_unit_test(test_wedges_around_a_point),
         cmocka_unit_test(test_l_shapes),
         cmocka_unit_test(test_enclave_and_hole),
         cmocka_unit_test(test_two_parts_and_vertex_touch),
