@@ -4,10 +4,12 @@
 #define CPTSCOV_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct strmap_slot {
     char *key;
     int value;
+    uint32_t hash;  /* of key: probes compare it before the key */
 } strmap_slot;
 
 typedef struct strmap {

@@ -17,7 +17,8 @@ typedef struct table {
     long *row_lines;      /* line where each record starts, header first */
     int nrow_lines;
     long rows;            /* rows read so far */
-    char **cells;         /* the current row's cells, UTF-8, never NULL */
+    const char **cells;   /* the current row's cells, UTF-8: the row's own strings, or */
+    char **recoded;       /* the cells read as Latin-1, converted (NULL for the others) */
     long non_utf8_rows;   /* rows that were not UTF-8 and were read as Latin-1 */
     long first_non_utf8_line;
 } table;

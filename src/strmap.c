@@ -34,10 +34,12 @@ void smap_free(strmap *m)
     smap_init(m);
 }
 
-static strmap_slot *find_slot(strmap_slot *slots, size_t cap, const char *key)
+/* The slot of key (of hash h), or the free one where it would go. A slot's key is read
+ * only when its hash is key's: the other probes cost no cache miss. */
+static strmap_slot *find_slot(strmap_slot *slots, size_t cap, const char *key, uint32_t h)
 {
-    size_t i = hash(key) & (cap - 1);
-    while (slots[i].key && strcmp(slots[i].key, key) != 0)
+    size_t i = h & (cap - 1);
+    while (slots[i].key && (slots[i].hash != h || strcmp(slots[i].key, key) != 0))
         i = (i + 1) & (cap - 1);
     return &slots[i];
 }
@@ -48,7 +50,7 @@ static void grow(strmap *m)
     strmap_slot *slots = xzeroed(cap, sizeof *slots); /* probed before written */
     for (size_t i = 0; i < m->cap; i++)
         if (m->slots[i].key)
-            *find_slot(slots, cap, m->slots[i].key) = m->slots[i];
+            *find_slot(slots, cap, m->slots[i].key, m->slots[i].hash) = m->slots[i];
     free(m->slots);
     m->slots = slots;
     m->cap = cap;
@@ -58,7 +60,8 @@ int smap_put(strmap *m, const char *key, int value)
 {
     if (2 * (m->len + 1) > m->cap)
         grow(m);
-    strmap_slot *s = find_slot(m->slots, m->cap, key);
+    uint32_t h = (uint32_t)hash(key);
+    strmap_slot *s = find_slot(m->slots, m->cap, key, h);
     if (s->key) {
         int old = s->value;
         s->value = value;
@@ -66,6 +69,7 @@ int smap_put(strmap *m, const char *key, int value)
     }
     s->key = xstrdup(key);
     s->value = value;
+    s->hash = h;
     m->len++;
     return -1;
 }
@@ -74,6 +78,6 @@ int smap_get(const strmap *m, const char *key)
 {
     if (m->cap == 0)
         return -1;
-    strmap_slot *s = find_slot(m->slots, m->cap, key);
+    strmap_slot *s = find_slot(m->slots, m->cap, key, (uint32_t)hash(key));
     return s->key ? s->value : -1;
 }

@@ -158,6 +158,7 @@ int tbl_open(table *t, const char *path)
     t->layer = GDALDatasetGetLayer(t->ds, 0);
     t->ncols = OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(t->layer));
     t->cells = xcalloc((size_t)(t->ncols ? t->ncols : 1), sizeof *t->cells);
+    t->recoded = xcalloc((size_t)(t->ncols ? t->ncols : 1), sizeof *t->recoded);
     t->line = 1;
     return 0;
 }
@@ -203,8 +204,11 @@ int tbl_column(table *t, const char *override, const char *const *names, const c
 static void clear_cells(table *t)
 {
     for (int i = 0; i < t->ncols; i++) {
-        free(t->cells[i]);
         t->cells[i] = NULL;
+        if (t->recoded[i]) {
+            free(t->recoded[i]);
+            t->recoded[i] = NULL;
+        }
     }
 }
 
@@ -238,11 +242,11 @@ int tbl_next(table *t)
         const char *s = OGR_F_IsFieldSetAndNotNull(t->row, i) ? OGR_F_GetFieldAsString(t->row, i) : "";
         if (!CPLIsUTF8(s, -1)) {
             char *u = CPLRecode(s, CPL_ENC_ISO8859_1, CPL_ENC_UTF8);
-            t->cells[i] = xstrdup(u);
+            t->cells[i] = t->recoded[i] = xstrdup(u);
             CPLFree(u);
             recoded = 1;
         } else {
-            t->cells[i] = xstrdup(s);
+            t->cells[i] = s; /* the row's own, until the next row */
         }
     }
     if (recoded && t->non_utf8_rows++ == 0)
@@ -272,6 +276,7 @@ void tbl_close(table *t)
     if (t->cells) {
         clear_cells(t);
         free(t->cells);
+        free(t->recoded);
     }
     free(t->row_lines);
     t->row_lines = NULL;
@@ -279,5 +284,6 @@ void tbl_close(table *t)
         GDALClose(t->ds);
     t->row = NULL;
     t->cells = NULL;
+    t->recoded = NULL;
     t->ds = NULL;
 }
