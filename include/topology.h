@@ -29,9 +29,10 @@ typedef struct topo_points_change {
 /* The same, taking the polygons: each commune's geometry is freed once its rings are in the
  * arcs (c->geom NULL, c->layer kept), so that the coverage is never held twice (75 MB of GEOS
  * polygons for France); topo_shape on the exact arcs rebuilds any commune. With change (or
- * NULL), the arcs' points are also changed as it says. */
+ * NULL), the arcs' points are also changed as it says. The rings are copied on `threads`
+ * threads of the pool (0: every core). */
 topology *topo_build_taking(commune_table *t, GEOSContextHandle_t h,
-                            topo_points_change *change);
+                            topo_points_change *change, int threads);
 /* Simplifies every arc once (its end nodes kept), tolerance in metres (0 keeps every point;
  * a geographic layer's degrees are scaled at its mean latitude); never makes a polygon
  * invalid nor lets one vanish: arcs that would cross, and the arcs of a commune that would

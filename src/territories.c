@@ -235,7 +235,7 @@ int terr_begin(territories *tr, commune_table *t, int threads, stopwatch *w)
     lonlat_part_init(&parts[0], t);
     lonlat_part_init(&parts[1], t);
     topo_points_change change = {lonlat_run, {&parts[0], &parts[1]}, NULL};
-    tr->topology = topo_build_taking(t, t->geos, threads == 1 ? NULL : &change);
+    tr->topology = topo_build_taking(t, t->geos, threads == 1 ? NULL : &change, threads);
     lonlat_part_free(&parts[0]);
     lonlat_part_free(&parts[1]);
     if (!tr->topology)

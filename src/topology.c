@@ -80,11 +80,11 @@ typedef struct topo_edge {
 typedef struct builder {
     GEOSContextHandle_t h;
     const commune_table *t;
-    double *pts;          /* ring points, x, y */
-    size_t npts, cappts;
+    double *pts;          /* ring points, x, y, each commune's in its counted places */
+    size_t npts;          /* the places */
     int *vid;             /* per ring point, its vertex id */
-    ring_ref *rings;
-    int nrings, caprings;
+    ring_ref *rings;      /* in the order of the communes */
+    int nrings;
     /* vertices */
     uint32_t *vslot;      /* vertex table: vertex id + 1; 0 free */
     uint32_t *vpoint;     /* per vertex, the index in pts of its first point */
@@ -112,10 +112,19 @@ typedef struct builder {
     size_t capapv;
 } builder;
 
+/* Where a task of the rings' copy puts them: the points of its communes, in their places
+ * (each commune's counted beforehand), and its list of rings. */
+typedef struct ring_sink {
+    double *pts;        /* the builder's */
+    size_t npts;        /* the next point's place */
+    ring_ref *rings;
+    int nrings, caprings;
+} ring_sink;
+
 /* Appends a ring of commune c, oriented with c on its left (is_hole: an interior ring). */
-static void topo_add_ring(builder *b, const GEOSGeometry *ring, int c, int is_hole)
+static void topo_add_ring(ring_sink *b, GEOSContextHandle_t h, const GEOSGeometry *ring, int c,
+                          int is_hole)
 {
-    GEOSContextHandle_t h = b->h;
     const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, ring);
     unsigned n = 0;
     if (!s || !GEOSCoordSeq_getSize_r(h, s, &n) || n < 4)
@@ -123,8 +132,7 @@ static void topo_add_ring(builder *b, const GEOSGeometry *ring, int c, int is_ho
     char ccw = 0;
     if (!GEOSCoordSeq_isCCW_r(h, s, &ccw))
         return;
-    topo_grow(&b->pts, &b->cappts, (b->npts + n) * 2);
-    double *p = b->pts + 2 * b->npts;
+    double *p = b->pts + 2 * b->npts; /* room for n: counted */
     if (!GEOSCoordSeq_copyToBuffer_r(h, s, p, 0, 0))
         return;
     /* Drops repeated points, and non-finite rings. */
@@ -180,23 +188,55 @@ static size_t topo_count_points(GEOSContextHandle_t h, const GEOSGeometry *g)
     return n;
 }
 
-static void topo_walk(builder *b, const GEOSGeometry *g, int c)
+static void topo_walk(ring_sink *b, GEOSContextHandle_t h, const GEOSGeometry *g, int c)
 {
-    int type = GEOSGeomTypeId_r(b->h, g);
+    int type = GEOSGeomTypeId_r(h, g);
     if (type == GEOS_POLYGON) {
-        const GEOSGeometry *ext = GEOSGetExteriorRing_r(b->h, g);
+        const GEOSGeometry *ext = GEOSGetExteriorRing_r(h, g);
         if (ext)
-            topo_add_ring(b, ext, c, 0);
-        int nh = GEOSGetNumInteriorRings_r(b->h, g);
+            topo_add_ring(b, h, ext, c, 0);
+        int nh = GEOSGetNumInteriorRings_r(h, g);
         for (int i = 0; i < nh; i++) {
-            const GEOSGeometry *r = GEOSGetInteriorRingN_r(b->h, g, i);
+            const GEOSGeometry *r = GEOSGetInteriorRingN_r(h, g, i);
             if (r)
-                topo_add_ring(b, r, c, 1);
+                topo_add_ring(b, h, r, c, 1);
         }
     } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
-        int np = GEOSGetNumGeometries_r(b->h, g);
+        int np = GEOSGetNumGeometries_r(h, g);
         for (int i = 0; i < np; i++)
-            topo_walk(b, GEOSGetGeometryN_r(b->h, g, i), c);
+            topo_walk(b, h, GEOSGetGeometryN_r(h, g, i), c);
+    }
+}
+
+/* The rings' copy on the pool: each task a slice of the communes, each commune's points in
+ * their counted places (the points a ring drops leave a gap), its polygon freed once copied
+ * when the build owns the table. Copying and freeing the GEOS polygons held one core for a
+ * twentieth of the job while the projection's waited for the first vertices. */
+#define COPY_SLICE 512
+
+typedef struct copy_batch {
+    const commune_table *t;
+    commune_table *owner;  /* t itself, or NULL */
+    const size_t *cfirst;  /* per commune, the place of its first point */
+    double *pts;
+    ring_sink *sinks;      /* per task */
+} copy_batch;
+
+static void topo_copy_task(void *arg, int task, GEOSContextHandle_t h)
+{
+    copy_batch *cb = arg;
+    ring_sink *s = &cb->sinks[task];
+    s->pts = cb->pts;
+    int n = cb->t->ncommunes;
+    for (int c = task * COPY_SLICE; c < n && c < (task + 1) * COPY_SLICE; c++) {
+        const commune *cm = &cb->t->communes[c];
+        s->npts = cb->cfirst[c];
+        if (cm->geom && cm->layer >= 0)
+            topo_walk(s, h, cm->geom, c);
+        if (cb->owner && cb->owner->communes[c].geom) {
+            GEOSGeom_destroy_r(h, cb->owner->communes[c].geom);
+            cb->owner->communes[c].geom = NULL;
+        }
     }
 }
 
@@ -441,7 +481,8 @@ static void topo_cut_ring(topology *tp, builder *b, const int *eid, const ring_r
 /* topo_build; with owner (t itself), each commune's polygon is freed once its rings are
  * copied, so that the coverage is never held twice. */
 static topology *topo_build_from(const commune_table *t, commune_table *owner,
-                                 GEOSContextHandle_t h, topo_points_change *change)
+                                 GEOSContextHandle_t h, topo_points_change *change,
+                                 int threads)
 {
     builder b;
     memset(&b, 0, sizeof b);
@@ -450,31 +491,47 @@ static topology *topo_build_from(const commune_table *t, commune_table *owner,
     b.change = change;
     pthread_t changer;
     int changing = 0;
-    int *ring_of = xcalloc((size_t)t->ncommunes + 1, sizeof *ring_of); /* first ring of c */
+    int nc = t->ncommunes;
+    size_t *cfirst = xmalloc(((size_t)nc + 1) * sizeof *cfirst);
     size_t total = 0;
-    for (int c = 0; c < t->ncommunes; c++)
+    for (int c = 0; c < nc; c++) {
+        cfirst[c] = total;
         if (t->communes[c].geom && t->communes[c].layer >= 0)
             total += topo_count_points(h, t->communes[c].geom);
+    }
+    cfirst[nc] = total;
     if (total >= (size_t)INT32_MAX / 2) { /* before any polygon is taken */
-        free(ring_of);
+        free(cfirst);
         diag_error(NULL, 0, "%zu polygon vertices are too many for the arcs; simplify the "
                    "commune polygons first", total);
         return NULL;
     }
-    b.cappts = 2 * (total + 1);
-    b.pts = xmalloc(b.cappts * sizeof *b.pts);
-    for (int c = 0; c < t->ncommunes; c++) {
-        ring_of[c] = b.nrings;
-        if (t->communes[c].geom && t->communes[c].layer >= 0)
-            topo_walk(&b, t->communes[c].geom, c);
-        if (owner && owner->communes[c].geom) {
-            GEOSGeom_destroy_r(h, owner->communes[c].geom);
-            owner->communes[c].geom = NULL;
-        }
+    b.npts = total; /* the places, gaps included */
+    b.pts = xmalloc(2 * (total + 1) * sizeof *b.pts);
+    int ntasks = (nc + COPY_SLICE - 1) / COPY_SLICE;
+    copy_batch cb = {t, owner, cfirst, b.pts, xcalloc((size_t)ntasks + 1, sizeof(ring_sink))};
+    pool_run(threads, ntasks, topo_copy_task, &cb);
+    for (int i = 0; i < ntasks; i++)
+        b.nrings += cb.sinks[i].nrings;
+    b.rings = xmalloc(((size_t)b.nrings + 1) * sizeof *b.rings);
+    b.nrings = 0;
+    for (int i = 0; i < ntasks; i++) {
+        if (cb.sinks[i].nrings)
+            memcpy(b.rings + b.nrings, cb.sinks[i].rings,
+                   (size_t)cb.sinks[i].nrings * sizeof *b.rings);
+        b.nrings += cb.sinks[i].nrings;
+        free(cb.sinks[i].rings);
     }
+    free(cb.sinks);
+    free(cfirst);
     if (owner)
         mem_release(); /* before the tables of vertices and edges take their place */
-    ring_of[t->ncommunes] = b.nrings; /* b.npts <= total: checked above */
+    int *ring_of = xmalloc(((size_t)nc + 1) * sizeof *ring_of); /* first ring of c */
+    for (int c = 0, r = 0; c <= nc; c++) {
+        ring_of[c] = r;
+        while (r < b.nrings && b.rings[r].commune == c)
+            r++;
+    }
 
     /* Vertices and edges. */
     b.nvslots = topo_slots_for(b.npts);
@@ -616,12 +673,13 @@ static topology *topo_build_from(const commune_table *t, commune_table *owner,
 
 topology *topo_build(const commune_table *t, GEOSContextHandle_t h)
 {
-    return topo_build_from(t, NULL, h, NULL);
+    return topo_build_from(t, NULL, h, NULL, 0);
 }
 
-topology *topo_build_taking(commune_table *t, GEOSContextHandle_t h, topo_points_change *change)
+topology *topo_build_taking(commune_table *t, GEOSContextHandle_t h, topo_points_change *change,
+                            int threads)
 {
-    return topo_build_from(t, t, h, change);
+    return topo_build_from(t, t, h, change, threads);
 }
 
 void topo_free(topology *tp)

@@ -442,7 +442,7 @@ static void test_points_beside_build(void **state)
     topo_points_map(ts, 0, 1, after, affine_change, &calls_after);
     size_t calls[2] = {0, 0};
     topo_points_change change = {affine_change, {&calls[0], &calls[1]}, NULL};
-    topology *tp2 = topo_build_taking(&t2, h, &change);
+    topology *tp2 = topo_build_taking(&t2, h, &change, 0);
     assert_non_null(tp2);
     assert_non_null(change.out);
     topo_simplified *ts2 = topo_simplify(tp2, h, 0);
