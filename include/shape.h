@@ -12,8 +12,11 @@ typedef struct shape {
     GEOSGeometry **by_layer; /* commune_table.nlayers entries, NULL where the shape has none */
     int nlayers;
     /* 1 when by_layer is what topo_shape traces of its communes from the exact arcs (and
-     * passed the checks of shape_dissolve_arcs): writers may trace it again (topo_outline). */
+     * passed the checks of shape_dissolve_arcs): writers may trace it again (topo_outline).
+     * From arcs proved clash-free, only traced: by_layer is then all NULL, and polygons
+     * says how many it has; the writers trace it (they did anyway). */
     int traced;
+    int polygons;
 } shape;
 
 /* Dissolves the polygons of communes idx[0..n-1] of t into s, with GEOS context h (the
@@ -27,7 +30,9 @@ void shape_dissolve_communes(const commune_table *t, GEOSContextHandle_t h, cons
  * (topo_build_taking), shape_dissolve_arcs, which rebuilds them from the arcs.) */
 /* The same, traced from arcs (topology.h, simplified with tolerance 0: the exact arcs) when
  * arcs is not NULL, much faster; where the traced polygons are not valid or lose area, as
- * shape_dissolve_communes. */
+ * shape_dissolve_communes. When the arcs were proved clash-free (topo_simplified_checked),
+ * what is traced is valid by construction and only its area is checked: no geometry is
+ * made (s->traced, s->polygons; topo_shape on the same arcs makes it). */
 struct topo_simplified;
 void shape_dissolve_arcs(const commune_table *t, GEOSContextHandle_t h,
                          const struct topo_simplified *arcs, const int *idx, int n,
@@ -37,6 +42,8 @@ void shape_dissolve_arcs(const commune_table *t, GEOSContextHandle_t h,
  * to_wgs84[layer] (a PJ*; to_wgs84 NULL: the layers' own, for one thread at a time). */
 GEOSGeometry *shape_to_wgs84(const commune_table *t, GEOSContextHandle_t h, void *const *to_wgs84,
                              const shape *s);
+/* 1 when s has a polygon. */
+int shape_has_polygon(const shape *s);
 void shape_free(const commune_table *t, shape *s);
 /* The same with GEOS context h: a thread other than the table's frees with its own. */
 void shape_free_r(GEOSContextHandle_t h, shape *s);

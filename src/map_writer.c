@@ -889,8 +889,15 @@ int mw_traces(const map_writer *w, const shape *s, const topo_simplified *arcs,
 int mw_end_traced(map_writer *w, const shape *s, const topo_simplified *arcs,
                   const double *lonlat, const int *idx, int n)
 {
-    if (!mw_traces(w, s, arcs, lonlat))
+    if (!mw_traces(w, s, arcs, lonlat)) {
+        int geometry = 0;
+        for (int l = 0; s && l < s->nlayers; l++)
+            geometry |= s->by_layer[l] != NULL;
+        if (s && s->polygons > 0 && !geometry && !w->table) /* only the arcs hold it */
+            return diag_error(w->path, 0, "internal error: a territory is held by arcs the "
+                                          "writer was not given; please report it");
         return mw_end(w, s);
+    }
     if (w->engine == ENGINE_GDAL) {
         trace_layers(w, arcs, idx, n);
         return gdal_write(w, traced_wgs84(w, arcs, lonlat));

@@ -55,6 +55,7 @@ typedef struct ring_set {
 
 struct topo_outline {
     int npolygons, nrings, nuses;
+    double area;         /* of its polygons, holes taken out, in the layer's units */
     int *polygon_start;  /* npolygons + 1 offsets into the rings */
     int *ring_start;     /* nrings + 1 offsets into uses */
     int *uses;
@@ -379,6 +380,11 @@ static void outl_assemble(topo_outline *o, const topo_simplified *ts, GEOSContex
                 outl_add_ring(o, i);
     }
     o->polygon_start[o->npolygons] = o->nrings;
+    for (int j = 0; j < nshells; j++)
+        o->area += rs->area[shells[j]];
+    for (int i = 0; i < rs->n; i++)
+        if (rs->area[i] <= 0 && shell_of[i] >= 0)
+            o->area += rs->area[i];
     if (poly) {
         for (int j = 0; j < nshells; j++) {
             if (prep[j])
@@ -401,6 +407,7 @@ static int outl_trace_sorted(topo_outline *o, const topo_simplified *ts, GEOSCon
     const topology *tp = ts->tp;
     const commune_table *t = tp->t;
     o->npolygons = o->nrings = o->nuses = 0;
+    o->area = 0;
     o->rs.n = o->rs.nuses = 0;
     int nu = 0;
     for (int i = 0; i < n; i++) {
@@ -489,6 +496,11 @@ int topo_outline_trace(topo_outline *o, const topo_simplified *ts, GEOSContextHa
 int topo_outline_polygons(const topo_outline *o)
 {
     return o->npolygons;
+}
+
+double topo_outline_area(const topo_outline *o)
+{
+    return o->area;
 }
 
 int topo_outline_rings(const topo_outline *o, int p)
@@ -608,6 +620,7 @@ int topo_shape(const topo_simplified *ts, GEOSContextHandle_t h, const int *idx,
     const commune_table *t = ts->tp->t;
     s->nlayers = t->nlayers;
     s->traced = 0;
+    s->polygons = 0;
     s->by_layer = xcalloc((size_t)(t->nlayers ? t->nlayers : 1), sizeof *s->by_layer);
     topo_outline o;
     memset(&o, 0, sizeof o);

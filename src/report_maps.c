@@ -38,14 +38,6 @@ const char rmap_css[] =
     ".inset{fill:none;stroke:#999}.inset-label{font-size:11px;fill:#444}"
     ".map path:hover{opacity:.8}";
 
-static int has_polygon(const shape *s)
-{
-    for (int l = 0; l < s->nlayers; l++)
-        if (s->by_layer[l])
-            return 1;
-    return 0;
-}
-
 const char *rmap_share_class(const coverage_figures *f)
 {
     if (f->population <= 0 || f->covered_population <= 0)
@@ -126,7 +118,7 @@ static svgm_map *departments_map(const run_results *r, GEOSContextHandle_t h)
     svgm_map *m = svgm_new(r->table, h);
     for (int d = 0; d < c->ndepartments; d++) {
         const coverage_area *a = &c->departments[d];
-        if (!has_polygon(&g->departments[d]))
+        if (!shape_has_polygon(&g->departments[d]))
             continue;           /* an overseas collectivity: in the tables only */
         char *tip = area_tooltip(r->lang, a);
         char cls[16];
@@ -276,7 +268,7 @@ int rmap_draw_all(const run_results *r, report_maps *out)
     which[n++] = 0;
     which[n++] = 1;
     for (int ri = 0; ri < c->nregions; ri++)
-        if (has_polygon(&r->geometry->regions[ri]) && /* not an overseas collectivity */
+        if (shape_has_polygon(&r->geometry->regions[ri]) && /* not an overseas collectivity */
             scope_has_region(r->scope, c->regions[ri].code)) /* --scope: those shown */
             which[n++] = 2 + ri;
     out->n = n;

@@ -98,6 +98,7 @@ static void shape_init(const commune_table *t, shape *s)
 {
     s->nlayers = t->nlayers;
     s->traced = 0;
+    s->polygons = 0;
     s->by_layer = xcalloc((size_t)(t->nlayers ? t->nlayers : 1), sizeof *s->by_layer);
 }
 
@@ -137,36 +138,84 @@ void shape_dissolve_communes(const commune_table *t, GEOSContextHandle_t h, cons
     dissolve_polygons(t, h, NULL, idx, n, what, ji, s);
 }
 
-/* 1 when every layer of s has the area of the polygons of the members in that layer. */
+/* 1 when out[l], the area of what was traced of communes idx[0..n-1] in layer l, is theirs. */
 static int areas_match(const commune_table *t, GEOSContextHandle_t h, const int *idx, int n,
-                       const shape *s)
+                       const double *out)
 {
     for (int l = 0; l < t->nlayers; l++) {
-        double in = 0, out = 0;
+        double in = 0;
         for (int i = 0; i < n; i++) {
             const commune *c = &t->communes[idx[i]];
             if (c->layer == l)
                 in += ctab_polygon_area(c, h);
         }
-        if (s->by_layer[l] && !GEOSArea_r(h, s->by_layer[l], &out))
-            return 0;
-        if (fabs(out - in) > AREA_TOLERANCE * in)
+        if (fabs(out[l] - in) > AREA_TOLERANCE * in)
             return 0;
     }
     return 1;
 }
 
+/* Traces communes idx[0..n-1] from arcs proved clash-free into s, without geometry; 0 when
+ * the traced area is not theirs (s then freed). */
+static int trace_only(const commune_table *t, GEOSContextHandle_t h, const topo_simplified *arcs,
+                      const int *idx, int n, shape *s)
+{
+    s->nlayers = t->nlayers;
+    s->by_layer = xcalloc((size_t)(t->nlayers ? t->nlayers : 1), sizeof *s->by_layer);
+    s->traced = 1;
+    s->polygons = 0;
+    double *out = xcalloc((size_t)t->nlayers + 1, sizeof *out);
+    unsigned char *has = xcalloc((size_t)t->nlayers + 1, 1);
+    for (int i = 0; i < n; i++)
+        if (t->communes[idx[i]].layer >= 0)
+            has[t->communes[idx[i]].layer] = 1;
+    topo_outline *o = topo_outline_new();
+    for (int l = 0; l < t->nlayers; l++)
+        if (has[l]) {
+            s->polygons += topo_outline_trace(o, arcs, h, idx, n, l);
+            out[l] = topo_outline_area(o);
+        }
+    topo_outline_free(o);
+    int ok = areas_match(t, h, idx, n, out);
+    free(out);
+    free(has);
+    if (!ok)
+        shape_free_r(h, s);
+    return ok;
+}
+
 void shape_dissolve_arcs(const commune_table *t, GEOSContextHandle_t h, const topo_simplified *arcs,
                          const int *idx, int n, const char *what, join_issues *ji, shape *s)
 {
-    if (arcs) {
-        if (topo_shape(arcs, h, idx, n, s) == 0 && areas_match(t, h, idx, n, s)) {
-            s->traced = 1;
+    if (arcs && topo_simplified_checked(arcs)) {
+        if (trace_only(t, h, arcs, idx, n, s))
             return;
+    } else if (arcs) {
+        if (topo_shape(arcs, h, idx, n, s) == 0) {
+            double *out = xcalloc((size_t)t->nlayers + 1, sizeof *out);
+            int ok = 1;
+            for (int l = 0; l < t->nlayers && ok; l++)
+                ok = !s->by_layer[l] || GEOSArea_r(h, s->by_layer[l], &out[l]);
+            ok = ok && areas_match(t, h, idx, n, out);
+            free(out);
+            if (ok) {
+                s->traced = 1;
+                return;
+            }
         }
         shape_free_r(h, s);
     }
     dissolve_polygons(t, h, arcs, idx, n, what, ji, s);
+}
+
+int shape_has_polygon(const shape *s)
+{
+    if (s->polygons > 0)
+        return 1;
+    for (int l = 0; s->by_layer && l < s->nlayers; l++)
+        if (s->by_layer[l])
+            return 1;
+    return 0;
 }
 
 /* A ring transformed by PROJ, as a new LinearRing. */
@@ -245,4 +294,5 @@ void shape_free_r(GEOSContextHandle_t h, shape *s)
     s->by_layer = NULL;
     s->nlayers = 0;
     s->traced = 0;
+    s->polygons = 0;
 }

@@ -89,15 +89,6 @@ static const map_field zone_fields[] = {
     {"pending_cpts", MF_STRING_LIST, 0, "pend_cpts"},
 };
 
-/* 1 when the shape has at least one polygon. */
-static int has_polygon(const shape *s)
-{
-    for (int l = 0; l < s->nlayers; l++)
-        if (s->by_layer[l])
-            return 1;
-    return 0;
-}
-
 /* Ends the feature with its territory's geometry: the exact shape (traced again from the
  * exact arcs by the GeoJSON writer when it was traced from them), or with --simplify the
  * communes idx[0..n-1] rebuilt from the simplified arcs (the figures stay the exact ones). */
@@ -130,13 +121,13 @@ static int fill_communes(map_writer *w, const run_results *r, GEOSContextHandle_
      * need a geometry (the GeoJSON stream traces the arcs itself). The arcs were cut from the
      * commune polygons: each commune traced from them is its polygon. */
     GEOSGeometry **by_layer = xcalloc((size_t)t->nlayers + 1, sizeof *by_layer);
-    shape one = {by_layer, t->nlayers, r->arcs != NULL};
+    shape one = {by_layer, t->nlayers, r->arcs != NULL, 0};
     int rc = 0;
     for (int i = 0; i < t->ncommunes && rc == 0; i++) {
         const commune *c = &t->communes[i];
         if (c->layer < 0 || !scope_has_commune(r->scope, i))
             continue;
-        shape rebuilt = {NULL, 0, 0};
+        shape rebuilt = {NULL, 0, 0, 0};
         if (!c->geom && !r->simplified && !mw_traces(w, &one, r->arcs, r->arcs_lonlat)) {
             if (!r->arcs)
                 continue; /* cannot happen: without arcs, the table keeps its polygons */
@@ -168,7 +159,7 @@ static int fill_cpts(map_writer *w, const run_results *r, GEOSContextHandle_t h)
     const commune_table *t = r->table;
     int rc = 0;
     for (int k = 0; k < t->ncpts && rc == 0; k++) {
-        if (!has_polygon(&r->cpts_shapes[k]) || !scope_has_cpts(r->scope, k))
+        if (!shape_has_polygon(&r->cpts_shapes[k]) || !scope_has_cpts(r->scope, k))
             continue;
         const cpts *p = &t->cpts[k];
         const coverage_figures *fig = &r->coverage->by_cpts[k];
@@ -200,7 +191,7 @@ static int fill_areas(map_writer *w, const run_results *r, int is_region,
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
         const coverage_area *a = &areas[i];
-        if (!has_polygon(&shapes[i]) ||
+        if (!shape_has_polygon(&shapes[i]) ||
             !(is_region ? scope_has_region(r->scope, a->code)
                         : scope_has_department(r->scope, a->code)))
             continue;
@@ -228,7 +219,7 @@ static int fill_zones(map_writer *w, const run_results *r, GEOSContextHandle_t h
         if (!scope_has_zone(r->scope, zn))
             continue;
         rank++;
-        if (!has_polygon(&zn->shape))
+        if (!shape_has_polygon(&zn->shape))
             continue;
         const char **codes = xmalloc((size_t)(zn->ncommunes ? zn->ncommunes : 1) * sizeof *codes);
         for (int i = 0; i < zn->ncommunes; i++)

@@ -61,6 +61,21 @@ static void dissolve(void **state, commune_table *t, const int *idx, int n, cons
     topo_simplified *exact = topo_simplify(tp, t->geos, 0);
     assert_non_null(exact);
     shape_dissolve_arcs(t, t->geos, exact, idx, n, what, ji, s);
+    if (s->traced && topo_simplified_checked(exact)) {
+        /* Proved arcs: only traced, no geometry; what the writers trace is checked. */
+        for (int l = 0; l < s->nlayers; l++)
+            assert_null(s->by_layer[l]);
+        int polygons = s->polygons;
+        shape_free(t, s);
+        assert_int_equal(topo_shape(exact, t->geos, idx, n, s), 0);
+        s->traced = 1;
+        int counted = 0;
+        for (int l = 0; l < s->nlayers; l++)
+            if (s->by_layer[l])
+                counted += GEOSGetNumGeometries_r(t->geos, s->by_layer[l]);
+        assert_int_equal(counted, polygons);
+        assert_int_equal(shape_has_polygon(s), polygons > 0);
+    }
     topo_simplified_free(exact);
     topo_free(tp);
 }

@@ -35,7 +35,7 @@ static GEOSGeometry *rect(GEOSContextHandle_t h, double x, double y, double w, d
 /* A shape of one polygon in layer l (of nl layers). */
 static shape one(GEOSGeometry *g, int l, int nl)
 {
-    shape s = {xcalloc((size_t)nl, sizeof(GEOSGeometry *)), nl, 0};
+    shape s = {xcalloc((size_t)nl, sizeof(GEOSGeometry *)), nl, 0, 0};
     s.by_layer[l] = g;
     return s;
 }
