@@ -4,6 +4,7 @@
 #define CPTSCOV_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -31,5 +32,8 @@ void mem_release(void);
 char *str_trim_dup(const char *s);
 /* 1 when a and b are equal ignoring ASCII case. */
 int str_ieq(const char *a, const char *b);
+/* Writes the decimal digits of v (a '-' first when negative) at p, no NUL; returns the end
+ * (at most 20 characters): the writers' integers, by the million, without printf. */
+char *str_put_int(char *p, int64_t v);
 
 #endif

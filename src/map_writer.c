@@ -154,20 +154,6 @@ static void put_json_string(map_writer *w, const char *s)
     CPLFree(recoded);
 }
 
-/* Writes the decimal digits of v (non-negative) at p; returns the end. */
-static char *put_uint(char *p, uint64_t v)
-{
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        *p++ = tmp[--n];
-    return p;
-}
-
 /* v rounded to `decimals` decimals (at most 9), without trailing zeros. Inlined where
  * decimals is a constant (the coordinates' 6), its divisions become multiplications: a
  * third of the time of the national maps goes into their 5 million numbers. */
@@ -185,7 +171,7 @@ static inline __attribute__((always_inline)) char *put_fixed(char *p, double v, 
         m = -m;
     }
     uint64_t ip = (uint64_t)m / s, fp = (uint64_t)m % s;
-    p = ip < 10 ? (*p = (char)('0' + ip), p + 1) : put_uint(p, ip);
+    p = ip < 10 ? (*p = (char)('0' + ip), p + 1) : str_put_int(p, (int64_t)ip);
     if (fp) {
         int n = decimals;
         while (fp % 10 == 0) { /* no trailing zeros */
@@ -751,14 +737,8 @@ void mw_int64(map_writer *w, int64_t v)
         OGR_F_SetFieldInteger64(w->feature, w->field - 1, (GIntBig)v);
         return;
     }
-    char num[32], *p = num;
-    if (v < 0) {
-        *p++ = '-';
-        p = put_uint(p, (uint64_t)0 - (uint64_t)v);
-    } else {
-        p = put_uint(p, (uint64_t)v);
-    }
-    put(w, num, (size_t)(p - num));
+    char num[32];
+    put(w, num, (size_t)(str_put_int(num, v) - num));
 }
 
 void mw_real(map_writer *w, double v)

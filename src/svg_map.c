@@ -49,6 +49,7 @@ static const struct { const char *dep; const char *crs; } overseas_crs[] = {
 typedef struct frame {
     char key[4];            /* "" metropole, else an overseas department */
     char *label;
+    PJ *crs;                /* its CRS, made on first use */
     PJ *from_wgs84;         /* longitude/latitude to its CRS, made on first use */
     int failed;             /* PROJ found no way */
     signed char *same;      /* per layer: 1 when it has the frame's CRS (its coordinates are
@@ -127,14 +128,18 @@ static int get_frame(svgm_map *m, const char *dep)
 
 /* The CRS a frame is drawn in: Lambert-93, or an overseas department's legal CRS, or (an
  * overseas territory without one in the table) Web Mercator. */
-static PJ *frame_crs(svgm_map *m, const frame *f)
+static PJ *frame_crs(svgm_map *m, frame *f)
 {
+    if (f->crs)
+        return f->crs; /* once per frame, not once per layer: each is a look-up in PROJ's
+                          database */
+    const char *def = "EPSG:3857";
     if (!f->key[0])
-        return proj_create(m->ctx, METROPOLE_CRS);
+        def = METROPOLE_CRS;
     for (size_t i = 0; i < sizeof overseas_crs / sizeof overseas_crs[0]; i++)
         if (strcmp(overseas_crs[i].dep, f->key) == 0)
-            return proj_create(m->ctx, overseas_crs[i].crs);
-    return proj_create(m->ctx, "EPSG:3857");
+            def = overseas_crs[i].crs;
+    return f->crs = proj_create(m->ctx, def);
 }
 
 /* Longitude/latitude (WGS84) to frame f's CRS, made on first use; NULL when PROJ has none. */
@@ -150,8 +155,6 @@ static PJ *from_wgs84(svgm_map *m, frame *f)
         proj_destroy(op);
     if (src)
         proj_destroy(src);
-    if (dst)
-        proj_destroy(dst);
     return f->from_wgs84;
 }
 
@@ -192,8 +195,6 @@ static int same_crs(svgm_map *m, frame *f, int l)
         f->same[l] = proj_is_equivalent_to_with_ctx(m->ctx, src, dst, PJ_COMP_EQUIVALENT) != 0;
     if (src)
         proj_destroy(src);
-    if (dst)
-        proj_destroy(dst);
     return f->same[l];
 }
 
@@ -411,15 +412,26 @@ static void write_ring(FILE *out, const frame *f, const double *xy, int n)
     if (k > 1 && pt[0] == pt[2 * k - 2] && pt[1] == pt[2 * k - 1])
         k--;                 /* the closing point: "z" closes */
     if (k >= 3) {
-        fprintf(out, "M%ld %ld", pt[0], pt[1]);
-        fputc('l', out);
+        /* Into a buffer, then out at once: printf per number was half of the maps' drawing. */
+        char *text = xmalloc(44 * (size_t)k + 8), *p = text;
+        *p++ = 'M';
+        p = str_put_int(p, pt[0]);
+        *p++ = ' ';
+        p = str_put_int(p, pt[1]);
+        *p++ = 'l';
         for (int i = 1; i < k; i++) {
             long dx = pt[2 * i] - pt[2 * i - 2], dy = pt[2 * i + 1] - pt[2 * i - 1];
             /* A minus sign separates numbers by itself. */
-            fprintf(out, i == 1 ? "%ld" : dx < 0 ? "%ld" : " %ld", dx);
-            fprintf(out, dy < 0 ? "%ld" : " %ld", dy);
+            if (i > 1 && dx >= 0)
+                *p++ = ' ';
+            p = str_put_int(p, dx);
+            if (dy >= 0)
+                *p++ = ' ';
+            p = str_put_int(p, dy);
         }
-        fputc('z', out);
+        *p++ = 'z';
+        fwrite(text, 1, (size_t)(p - text), out);
+        free(text);
     }
     free(pt);
 }
@@ -515,6 +527,8 @@ void svgm_free(svgm_map *m)
         frame *f = &m->frames[i];
         if (f->from_wgs84)
             proj_destroy(f->from_wgs84);
+        if (f->crs)
+            proj_destroy(f->crs);
         free(f->label);
         free(f->same);
     }

@@ -111,3 +111,21 @@ int str_ieq(const char *a, const char *b)
             return 0;
     return *a == *b;
 }
+
+char *str_put_int(char *p, int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+    if (v < 0) {
+        *p++ = '-';
+        u = (uint64_t)0 - u;
+    }
+    char tmp[20];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
