@@ -549,16 +549,15 @@ static int read_source(const communes_reader *r, const char *path, crd_source *s
             continue;
         read_layer rl;
         memset(&rl, 0, sizeof rl);
-        if (setup_layer(&rl.cl, layer, path) < 0) {
-            rc = -1;
-            break;
-        }
         s->layers = xrealloc(s->layers, (size_t)(s->nlayers + 1) * sizeof *s->layers);
         s->layers[s->nlayers] = rl;
         read_layer *at = &s->layers[s->nlayers++];
+        /* The features first, the CRS after: the checkers start on the first polygons while
+         * PROJ looks the CRS up in its database (0.03 s for Lambert-93), which nothing needs
+         * before the layer is joined. */
         long n = read_features(r, layer, field, path, at, h);
         at->cl.features = n;
-        if (n < 0)
+        if (n < 0 || setup_layer(&at->cl, layer, path) < 0)
             rc = -1;
         else
             s->features += n;
