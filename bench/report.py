@@ -95,6 +95,35 @@ TECHNIQUES = [
      "0.07 s)", "1.45 s / 2.55 s", "1.39 s / 2.44 s"),
     ("the report's 20 maps drawn as tasks of the pool (the report's wait after the maps, "
      "4 runs each)", "0.07 to 0.15 s", "0.02 to 0.06 s"),
+    ("the report's simplifications keep only the arcs its maps can draw: none between two "
+     "communes of the same department, region and CPTS memberships (`topo_simplify_classes`: "
+     "26 934 of 104 096 arcs, 1 179 pieces checked instead of 34 868 communes)",
+     "1.46 s / 2.68 s", "1.40 s / 2.56 s"),
+    ("GeoJSON coordinates written straight into the output buffer, by a `put_fixed` inlined "
+     "with its 6 decimals a constant", "1.40 s / 2.56 s", "1.37 s / 2.51 s"),
+    ("the arcs' edges looked up in a list per lower vertex, not a table keyed by a hash "
+     "(whole job wall / CPU / peak)", "1.44 s / 2.61 s / 182.5 MB",
+     "1.40 s / 2.55 s / 179.0 MB"),
+    ("tables: a row's cells are the feature's own strings, not copies; strmap compares a "
+     "slot's hash before its key (whole job CPU)", "2.55 s", "2.51 s"),
+    ("the arcs' rings copied on the pool, each commune's points in places counted "
+     "beforehand (topology stage, wall, medians of 6)", "0.459 s", "0.426 s"),
+    ("dissolves from proved arcs only traced, their area checked on the outline: no GEOS "
+     "polygon made for territories the writers trace again anyway (CPU / page faults)",
+     "2.24 s / 107 700", "2.22 s / 103 000"),
+    ("SVG paths formatted into a buffer instead of `fprintf` per number; a map frame's CRS "
+     "made once, not once per layer (CPU)", "2.19 s", "2.14 s"),
+    ("a layer's features read before its CRS is set up, so the checkers start while PROJ "
+     "looks the CRS up (whole job wall)", "1.19 s", "1.16 s"),
+    ("tried and dropped: the vertex table's slot fetched 8 points ahead "
+     "(`__builtin_prefetch`; national build in test_topology, 3 runs each)", "0.23 to 0.25 s",
+     "0.24 to 0.27 s"),
+    ("tried and dropped: `put_fixed` two digits at a time, rounding without libm (maps "
+     "stage, 5 runs each)", "0.181 to 0.205 s", "0.184 to 0.220 s"),
+    ("tried and dropped: the communes' GeoJSON in two pieces written by two tasks, then "
+     "appended (whole job wall / CPU, medians of 15)", "1.35 s / 2.48 s", "1.34 s / 2.51 s"),
+    ("tried and dropped: jemalloc `narenas:2,dirty_decay_ms:-1` (wall / page faults / peak, "
+     "medians of 15)", "1.23 s / 103 100 / 180.6 MB", "1.22 s / 76 100 / 186.9 MB"),
     ("tried and dropped: the vertices hashed in 2 or 4 parts on the pool (the build's vertex "
      "phase, wall)", "0.094 s", "0.095 to 0.11 s"),
     ("tried and dropped: huge pages (`MADV_HUGEPAGE`) for the build's arrays (topology, "
