@@ -464,6 +464,36 @@ static void test_points_beside_build(void **state)
     GEOS_finish_r(h);
 }
 
+/* The two departments of the wiggly grid (two columns each) traced from ts: each, and both
+ * together, valid as traced (nothing repaired), without overlap or gap. */
+static void check_grid_departments(GEOSContextHandle_t h, commune_table *t,
+                                   const topo_simplified *ts)
+{
+    int d35[6], d22[6], n35 = 0, n22 = 0, every[12];
+    for (int c = 0; c < 12; c++) {
+        if (c % 4 < 2)
+            d35[n35++] = c;
+        else
+            d22[n22++] = c;
+        every[c] = c;
+    }
+    shape a, b, all;
+    assert_int_equal(topo_shape(ts, h, d35, n35, &a), 0);
+    assert_int_equal(topo_shape(ts, h, d22, n22, &b), 0);
+    assert_int_equal(topo_shape(ts, h, every, 12, &all), 0);
+    assert_int_equal(GEOSisValid_r(h, a.by_layer[0]), 1);
+    assert_int_equal(GEOSisValid_r(h, b.by_layer[0]), 1);
+    assert_int_equal(GEOSisValid_r(h, all.by_layer[0]), 1);
+    GEOSGeometry *x = GEOSIntersection_r(h, a.by_layer[0], b.by_layer[0]);
+    assert_true(area_of(h, x) < 1e-6);
+    GEOSGeom_destroy_r(h, x);
+    double sum = area_of(h, a.by_layer[0]) + area_of(h, b.by_layer[0]);
+    assert_true(fabs(sum - area_of(h, all.by_layer[0])) < 1e-6 * sum);
+    shape_free(t, &a);
+    shape_free(t, &b);
+    shape_free(t, &all);
+}
+
 static void test_wiggly_grid_simplified(void **state)
 {
     (void)state;
@@ -485,30 +515,7 @@ static void test_wiggly_grid_simplified(void **state)
     assert_true(at5000 <= at100);
     /* Departments (two columns each) at 100 m: no gap, no overlap. */
     topo_simplified *ts = topo_simplify(tp, h, 100);
-    int d35[6], d22[6], n35 = 0, n22 = 0;
-    for (int c = 0; c < t.ncommunes; c++) {
-        if (c % 4 < 2)
-            d35[n35++] = c;
-        else
-            d22[n22++] = c;
-    }
-    shape a, b, all;
-    topo_shape(ts, h, d35, n35, &a);
-    topo_shape(ts, h, d22, n22, &b);
-    int every[12];
-    for (int c = 0; c < 12; c++)
-        every[c] = c;
-    topo_shape(ts, h, every, 12, &all);
-    assert_int_equal(GEOSisValid_r(h, a.by_layer[0]), 1);
-    assert_int_equal(GEOSisValid_r(h, b.by_layer[0]), 1);
-    GEOSGeometry *x = GEOSIntersection_r(h, a.by_layer[0], b.by_layer[0]);
-    assert_true(area_of(h, x) < 1e-6);
-    GEOSGeom_destroy_r(h, x);
-    double sum = area_of(h, a.by_layer[0]) + area_of(h, b.by_layer[0]);
-    assert_true(fabs(sum - area_of(h, all.by_layer[0])) < 1e-6 * sum);
-    shape_free(&t, &a);
-    shape_free(&t, &b);
-    shape_free(&t, &all);
+    check_grid_departments(h, &t, ts);
     topo_simplified_free(ts);
     topo_free(tp);
     ctab_free(&t);
@@ -525,15 +532,9 @@ static void test_classes(void **state)
     commune_table t;
     wiggly_grid(&t, h, 4, 3, 40, 10);
     topology *tp = topo_build(&t, h);
-    int cls[12], d35[6], d22[6], n35 = 0, n22 = 0, every[12];
-    for (int c = 0; c < 12; c++) {
+    int cls[12];
+    for (int c = 0; c < 12; c++)
         cls[c] = c % 4 < 2 ? 35 : 22;
-        if (cls[c] == 35)
-            d35[n35++] = c;
-        else
-            d22[n22++] = c;
-        every[c] = c;
-    }
     const double tols[] = {3, 100, 5000, 50000};
     for (int i = 0; i < 4; i++) {
         topo_simplified *all = topo_simplify(tp, h, tols[i]);
@@ -541,23 +542,9 @@ static void test_classes(void **state)
         assert_non_null(ts);
         assert_true(topo_simplified_checked(ts));
         assert_true(topo_simplified_vertex_count(ts) < topo_simplified_vertex_count(all));
-        shape a, b, both;
-        assert_int_equal(topo_shape(ts, h, d35, n35, &a), 0);
-        assert_int_equal(topo_shape(ts, h, d22, n22, &b), 0);
-        assert_int_equal(topo_shape(ts, h, every, 12, &both), 0);
-        assert_int_equal(GEOSisValid_r(h, a.by_layer[0]), 1);
-        assert_int_equal(GEOSisValid_r(h, b.by_layer[0]), 1);
-        assert_int_equal(GEOSisValid_r(h, both.by_layer[0]), 1);
-        GEOSGeometry *x = GEOSIntersection_r(h, a.by_layer[0], b.by_layer[0]);
-        assert_true(area_of(h, x) < 1e-6);
-        GEOSGeom_destroy_r(h, x);
-        double sum = area_of(h, a.by_layer[0]) + area_of(h, b.by_layer[0]);
-        assert_true(fabs(sum - area_of(h, both.by_layer[0])) < 1e-6 * sum);
+        check_grid_departments(h, &t, ts);
         print_message("classes at %.0f m: %zu vertices (all arcs: %zu)\n", tols[i],
                       topo_simplified_vertex_count(ts), topo_simplified_vertex_count(all));
-        shape_free(&t, &a);
-        shape_free(&t, &b);
-        shape_free(&t, &both);
         topo_simplified_free(ts);
         topo_simplified_free(all);
     }
