@@ -80,14 +80,16 @@ typedef struct topo_edge {
 typedef struct builder {
     GEOSContextHandle_t h;
     const commune_table *t;
-    double *pts;          /* ring points, x, y, each commune's in its counted places */
+    double *pts;          /* ring points, x, y, each commune's in its counted places; freed
+                             once each has its vertex (vxy holds their points then) */
     size_t npts;          /* the places */
     int *vid;             /* per ring point, its vertex id */
     ring_ref *rings;      /* in the order of the communes */
     int nrings;
     /* vertices */
     uint32_t *vslot;      /* vertex table: vertex id + 1; 0 free */
-    uint32_t *vpoint;     /* per vertex, the index in pts of its first point */
+    double *vxy;          /* per vertex, its point (room for one per ring point, touched
+                             only as far as the vertices go); changed by chunks, with change */
     size_t nvslots;
     int nvertices;
     int *vlayer;
@@ -102,7 +104,7 @@ typedef struct builder {
     int *earc;            /* per edge, its arc: -1 until a chain takes it */
     /* the change of the points beside the build (topo_build_taking), NULL without */
     topo_points_change *change;
-    double *vxy;          /* per vertex, its point, changed by chunks */
+    double *vout;         /* per vertex, its point changed (room as in vxy) */
     atomic_int next_chunk;
     pthread_mutex_t lock;
     pthread_cond_t more;
@@ -251,11 +253,9 @@ static void topo_copy_task(void *arg, int task, GEOSContextHandle_t h)
  * are shared by several arcs). */
 #define CHANGE_CHUNK 8192
 
-/* Vertex b->nvertices, at point p, is found: in vxy, and published with its chunk. */
-static void topo_change_found(builder *b, const double *p)
+/* Vertex b->nvertices is found (its point in vxy): published with its chunk. */
+static void topo_change_found(builder *b)
 {
-    b->vxy[2 * (size_t)b->nvertices] = p[0];
-    b->vxy[2 * (size_t)b->nvertices + 1] = p[1];
     if ((b->nvertices + 1) % CHANGE_CHUNK == 0) {
         pthread_mutex_lock(&b->lock);
         b->published = b->nvertices + 1;
@@ -292,7 +292,9 @@ static void topo_change_chunks(builder *b, int who)
             int w = v + 1;
             while (w < v1 && b->vlayer[w] == b->vlayer[v])
                 w++;
-            ch->fn(ch->args[who], b->vlayer[v], b->vxy + 2 * (size_t)v, (size_t)(w - v));
+            double *xy = b->vout + 2 * (size_t)v;
+            memcpy(xy, b->vxy + 2 * (size_t)v, 2 * (size_t)(w - v) * sizeof *xy);
+            ch->fn(ch->args[who], b->vlayer[v], xy, (size_t)(w - v));
             v = w;
         }
     }
@@ -304,10 +306,10 @@ static void *topo_change_thread(void *arg)
     return NULL;
 }
 
-/* Starts the change of the vertices, before they are found (room for one per point). */
+/* Starts the change of the vertices, before they are found. */
 static int topo_change_start(builder *b, pthread_t *thread)
 {
-    b->vxy = xmalloc(2 * (b->npts + 1) * sizeof *b->vxy);
+    b->vout = xmalloc(2 * (b->npts ? b->npts : 1) * sizeof *b->vout);
     atomic_init(&b->next_chunk, 0);
     pthread_mutex_init(&b->lock, NULL);
     pthread_cond_init(&b->more, NULL);
@@ -323,9 +325,9 @@ static void topo_change_end(builder *b, const topology *tp, pthread_t thread, in
         pthread_join(thread, NULL);
     double *out = xmalloc(2 * (tp->npts + 1) * sizeof *out);
     for (size_t i = 0; i < tp->npts; i++)
-        memcpy(out + 2 * i, b->vxy + 2 * (size_t)b->apv[i], 2 * sizeof *out);
+        memcpy(out + 2 * i, b->vout + 2 * (size_t)b->apv[i], 2 * sizeof *out);
     b->change->out = out;
-    free(b->vxy);
+    free(b->vout);
     free(b->vlayer);
     free(b->apv);
     pthread_mutex_destroy(&b->lock);
@@ -336,19 +338,21 @@ static void topo_change_end(builder *b, const topology *tp, pthread_t thread, in
 static int topo_vertex(builder *b, size_t k, int layer)
 {
     const double *p = b->pts + 2 * k;
+    double *vxy = b->vxy;
     uint64_t x = hash_mix(hash_double(p[0]) ^ (uint64_t)(unsigned)layer);
     size_t i = (size_t)(hash_mix(x ^ hash_double(p[1])) & (b->nvslots - 1));
     for (;;) {
         if (b->vslot[i] == 0) {
             b->vslot[i] = (uint32_t)b->nvertices + 1;
-            b->vpoint[b->nvertices] = (uint32_t)k;
+            vxy[2 * (size_t)b->nvertices] = p[0];
+            vxy[2 * (size_t)b->nvertices + 1] = p[1];
             b->vlayer[b->nvertices] = layer;
             if (b->change)
-                topo_change_found(b, p);
+                topo_change_found(b);
             return b->nvertices++;
         }
         int id = (int)b->vslot[i] - 1;
-        const double *q = b->pts + 2 * (size_t)b->vpoint[id];
+        const double *q = vxy + 2 * (size_t)id;
         if (q[0] == p[0] && q[1] == p[1] && b->vlayer[id] == layer)
             return id;
         i = (i + 1) & (b->nvslots - 1);
@@ -419,11 +423,11 @@ static int topo_new_arc(topology *tp, builder *b, const ring_ref *r, int from, i
         b->apv = xrealloc(b->apv, b->capapv * sizeof *b->apv);
     }
     for (int i = 0; i <= len; i++) {
-        size_t k = r->first + (size_t)((from + i) % m);
-        tp->pts[2 * tp->npts] = b->pts[2 * k];
-        tp->pts[2 * tp->npts + 1] = b->pts[2 * k + 1];
+        int v = b->vid[r->first + (size_t)((from + i) % m)];
+        tp->pts[2 * tp->npts] = b->vxy[2 * (size_t)v];
+        tp->pts[2 * tp->npts + 1] = b->vxy[2 * (size_t)v + 1];
         if (b->change)
-            b->apv[tp->npts] = b->vid[k];
+            b->apv[tp->npts] = v;
         tp->npts++;
     }
     a->v0 = b->vid[r->first + (size_t)from];
@@ -458,7 +462,7 @@ static void topo_cut_ring(topology *tp, builder *b, const int *eid, const ring_r
                 a->v1 == b->vid[f + (size_t)i] &&
                 a->v0 == b->vid[f + (size_t)((i + len) % m)]) {
                 const double *q = tp->pts + 2 * (a->first + (size_t)a->n - 2);
-                const double *p = b->pts + 2 * (f + (size_t)((i + 1) % m));
+                const double *p = b->vxy + 2 * (size_t)b->vid[f + (size_t)((i + 1) % m)];
                 if (q[0] == p[0] && q[1] == p[1]) {
                     a->right = r->commune;
                     use = 2 * earc + 1;
@@ -536,7 +540,7 @@ static topology *topo_build_from(const commune_table *t, commune_table *owner,
     /* Vertices and edges. */
     b.nvslots = topo_slots_for(b.npts);
     b.vslot = xzeroed(b.nvslots, sizeof *b.vslot); /* probed before written */
-    b.vpoint = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vpoint);
+    b.vxy = xmalloc(2 * (b.npts ? b.npts : 1) * sizeof *b.vxy);
     b.vlayer = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vlayer);
     b.vid = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vid);
     if (change)
@@ -548,7 +552,8 @@ static topology *topo_build_from(const commune_table *t, commune_table *owner,
                                                               layer);
     }
     free(b.vslot);
-    free(b.vpoint);
+    free(b.pts); /* the vertices' points stand for them from here */
+    b.pts = NULL;
     if (change)
         topo_change_all_found(&b); /* vlayer is the changer's until topo_change_end */
     else
@@ -661,13 +666,13 @@ static topology *topo_build_from(const commune_table *t, commune_table *owner,
 
     free(eid);
     free(ring_of);
-    free(b.pts);
     free(b.vid);
     free(b.rings);
     free(b.node);
     free(b.earc);
     if (change)
         topo_change_end(&b, tp, changer, changing);
+    free(b.vxy);
     return tp;
 }
 
