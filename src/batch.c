@@ -37,6 +37,7 @@
 #include "diag.h"
 #include "digest.h"
 #include "fields.h"
+#include "gdal_drivers.h"
 #include "inputs.h"
 #include "manifest.h"
 #include "outdir.h"
@@ -235,8 +236,7 @@ static void list_files(batch_run *b)
         const char *ext = strrchr(paths[i], '.');
         if (ext && str_ieq(ext, ".csv"))
             continue; /* a table is its one file */
-        GDALDatasetH ds = GDALOpenEx(paths[i], GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL,
-                                     NULL);
+        GDALDatasetH ds = gdrv_open_vector(paths[i], NULL, NULL);
         if (!ds)
             continue;
         char **list = GDALGetFileList(ds);
@@ -601,7 +601,7 @@ int batch_main(const run_options *o)
         free(b);
         return EXIT_ERROR;
     }
-    GDALAllRegister();
+    gdrv_init();
     char *mpath = xasprintf("%s/manifest.json", o->out);
     int broken = 0, touched = 0, rc = EXIT_OK;
     json_t *manifest = mfst_load(mpath, &broken);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "gdal_drivers.h"
 
 static void add_file(inputs *in, const char *kind, const char *path, long rows)
 {
@@ -52,7 +53,7 @@ int inp_read(inputs *in, const run_options *o, stopwatch *w)
 {
     memset(in, 0, sizeof *in);
     fld_set_free_codes(o->free_codes);
-    GDALAllRegister();
+    gdrv_init();
     ctab_init(&in->table, GEOS_init_r());
     jis_init(&in->issues);
     /* The polygons are read ahead, on a thread of their own, while the tables are read here:

@@ -47,6 +47,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "gdal_drivers.h"
 #include "topology.h"
 #include "util.h"
 
@@ -448,7 +449,7 @@ static const char *gdal_message(void)
 
 static GDALDatasetH gdal_create(const char *path, map_format f)
 {
-    GDALDriverH driver = GDALGetDriverByName(formats[f].driver);
+    GDALDriverH driver = gdrv_by_name(formats[f].driver);
     if (!driver) {
         diag_error(path, 0, "GDAL has no %s driver; install a GDAL built with it",
                    formats[f].driver);

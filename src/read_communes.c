@@ -32,6 +32,7 @@
 
 #include "crs.h"
 #include "fields.h"
+#include "gdal_drivers.h"
 #include "pool.h"
 #include "shape.h"
 #include "util.h"
@@ -530,7 +531,7 @@ static int read_source(const communes_reader *r, const char *path, crd_source *s
                                            ".dbf and .prj)", parts[i]);
     }
     CPLErrorReset();
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    GDALDatasetH ds = gdrv_open_vector(path, NULL, NULL);
     if (!ds) {
         struct stat st;
         if (stat(path, &st) != 0 && errno == ENOENT && strncmp(path, "/vsi", 4) != 0 &&

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "diag.h"
+#include "gdal_drivers.h"
 #include "util.h"
 
 /* No row of a table is a megabyte long; GDAL's reader would take one byte by byte (and
@@ -146,7 +147,7 @@ int tbl_open(table *t, const char *path)
     const char *options[] = {"AUTODETECT_TYPE=NO", "HEADERS=YES", "EMPTY_STRING_AS_NULL=NO",
                              "KEEP_GEOM_COLUMNS=YES", NULL};
     CPLErrorReset();
-    t->ds = GDALOpenEx(name, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options, NULL);
+    t->ds = gdrv_open_vector(name, drivers, options);
     free(name);
     if (!t->ds || GDALDatasetGetLayerCount(t->ds) < 1) {
         const char *why = CPLGetLastErrorMsg();

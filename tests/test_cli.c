@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <gdal.h>
+#include <gdal_utils.h>
 #include <geos_c.h>
 #include <jansson.h>
 #include <math.h>
@@ -244,6 +245,60 @@ static void test_sample(void **state)
     }
     cli_result_free(&r);
     free(out);
+    free(dir);
+}
+
+/* Commune polygons in a GeoPackage, and maps asked in it: cptscov registers GDAL's drivers
+ * other than Shapefile and CSV only when a file or a format needs them (gdal_drivers.c);
+ * the run gives what the shapefile's gives. */
+static void test_geopackage_input(void **state)
+{
+    (void)state;
+    char *dir = test_dir("gpkg-input");
+    char *gpkg = cli_path(dir, "communes.gpkg"), *out = cli_path(dir, "out");
+    char *ref = cli_path(dir, "ref");
+    GDALDatasetH src = GDALOpenEx("geodata/communes.shp", GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(src);
+    char *topts[] = {"-f", "GPKG", NULL};
+    GDALVectorTranslateOptions *vo = GDALVectorTranslateOptionsNew(topts, NULL);
+    GDALDatasetH dst = GDALVectorTranslate(gpkg, NULL, 1, &src, vo, NULL);
+    assert_non_null(dst);
+    GDALClose(dst);
+    GDALVectorTranslateOptionsFree(vo);
+    GDALClose(src);
+    cli_result r = cli_run(root, "run", "--communes", gpkg, "--population",
+                           "geodata/population.csv", "--passage", "geodata/passage.csv",
+                           "--members", "geodata/members.csv", "--epci", "geodata/epci.csv",
+                           "--out", out, "--format", "geojson,gpkg,fgb", NULL);
+    if (r.status != 0)
+        fail_msg("exit %d: %s", r.status, r.err);
+    cli_result_free(&r);
+    r = run_sample(ref, NULL, NULL, NULL, NULL);
+    assert_int_equal(r.status, 0);
+    cli_result_free(&r);
+    static const char *const same[] = {"communes.geojson", "cpts.geojson",
+                                       "coverage_departments.csv", "coverage_cpts.csv"};
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        char *a = cli_path(out, same[i]), *b = cli_path(ref, same[i]);
+        size_t na = 0, nb = 0;
+        char *ta = cli_slurp(a, &na), *tb = cli_slurp(b, &nb);
+        assert_non_null(ta);
+        assert_non_null(tb);
+        if (na != nb || memcmp(ta, tb, na) != 0)
+            fail_msg("%s and %s differ", a, b);
+        free(ta);
+        free(tb);
+        free(a);
+        free(b);
+    }
+    char *g = cli_path(out, "cptscov.gpkg"), *f = cli_path(out, "communes.fgb");
+    assert_true(cli_exists(g));
+    assert_true(cli_exists(f));
+    free(g);
+    free(f);
+    free(ref);
+    free(out);
+    free(gpkg);
     free(dir);
 }
 
@@ -954,6 +1009,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sample),
         cmocka_unit_test(test_rerun_is_identical),
+        cmocka_unit_test(test_geopackage_input),
         cmocka_unit_test(test_simplify),
         cmocka_unit_test(test_status_forms),
         cmocka_unit_test(test_as_of),
