@@ -89,6 +89,19 @@ static inline char *cli_slurp(const char *path, size_t *len)
     return b;
 }
 
+/* Fails the test unless files a and b both exist and are the same bytes. */
+static inline void cli_same_bytes(const char *a, const char *b)
+{
+    size_t na = 0, nb = 0;
+    char *ta = cli_slurp(a, &na), *tb = cli_slurp(b, &nb);
+    if (!ta || !tb)
+        fail_msg("%s is missing", ta ? b : a);
+    if (na != nb || memcmp(ta, tb, na) != 0)
+        fail_msg("%s and %s differ", a, b);
+    free(ta);
+    free(tb);
+}
+
 /* Writes text as the whole of file path. */
 static inline void cli_spit(const char *path, const char *text)
 {

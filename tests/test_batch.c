@@ -71,14 +71,7 @@ static int same_tree(const char *a, const char *b)
             n++;
             continue;
         }
-        size_t la, lb;
-        char *ca = cli_slurp(pa, &la), *cb = cli_slurp(pb, &lb);
-        if (!cb)
-            fail_msg("%s is missing", pb);
-        if (la != lb || memcmp(ca, cb, la) != 0)
-            fail_msg("%s and %s differ", pa, pb);
-        free(ca);
-        free(cb);
+        cli_same_bytes(pa, pb);
         free(pa);
         free(pb);
         n++;

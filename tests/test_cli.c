@@ -280,14 +280,7 @@ static void test_geopackage_input(void **state)
                                        "coverage_departments.csv", "coverage_cpts.csv"};
     for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
         char *a = cli_path(out, same[i]), *b = cli_path(ref, same[i]);
-        size_t na = 0, nb = 0;
-        char *ta = cli_slurp(a, &na), *tb = cli_slurp(b, &nb);
-        assert_non_null(ta);
-        assert_non_null(tb);
-        if (na != nb || memcmp(ta, tb, na) != 0)
-            fail_msg("%s and %s differ", a, b);
-        free(ta);
-        free(tb);
+        cli_same_bytes(a, b);
         free(a);
         free(b);
     }
@@ -437,14 +430,7 @@ static void test_status_forms(void **state)
     /* The tables are the same byte for byte. */
     for (size_t i = 0; i < 4; i++) {
         char *pa = cli_path(a, output_files[i]), *pb = cli_path(b, output_files[i]);
-        size_t na, nb;
-        char *ta = cli_slurp(pa, &na), *tb = cli_slurp(pb, &nb);
-        assert_non_null(ta);
-        assert_non_null(tb);
-        if (na != nb || memcmp(ta, tb, na) != 0)
-            fail_msg("%s and %s differ", pa, pb);
-        free(ta);
-        free(tb);
+        cli_same_bytes(pa, pb);
         free(pa);
         free(pb);
     }
