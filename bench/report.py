@@ -115,6 +115,16 @@ TECHNIQUES = [
      "made once, not once per layer (CPU)", "2.19 s", "2.14 s"),
     ("a layer's features read before its CRS is set up, so the checkers start while PROJ "
      "looks the CRS up (whole job wall)", "1.19 s", "1.16 s"),
+    ("each vertex's point kept once, the rings' copies freed as soon as every point has its "
+     "vertex, so that the edges' tables reuse their memory (whole job wall / page faults / "
+     "peak, medians of 5, on a day of slow page faults)", "2.79 s / 104 000 / 185.5 MB",
+     "2.34 s / 66 100 / 181.1 MB"),
+    ("jemalloc in transparent huge pages with one arena (`malloc_conf` "
+     "`thp:always,narenas:1`; wall / CPU / kernel CPU / page faults / peak, medians of 5)",
+     "2.78 s / 4.84 s / 1.11 s / 107 000 / 178.5 MB",
+     "2.00 s / 3.62 s / 0.70 s / 12 400 / 192.3 MB"),
+    ("GDAL's drivers registered as needed (Shapefile and CSV at start) instead of "
+     "`GDALAllRegister` (wall / peak, medians of 7)", "1.87 s / 193.4 MB", "1.77 s / 188.3 MB"),
     ("tried and dropped: the vertex table's slot fetched 8 points ahead "
      "(`__builtin_prefetch`; national build in test_topology, 3 runs each)", "0.23 to 0.25 s",
      "0.24 to 0.27 s"),
@@ -127,8 +137,20 @@ TECHNIQUES = [
     ("tried and dropped: the vertices hashed in 2 or 4 parts on the pool (the build's vertex "
      "phase, wall)", "0.094 s", "0.095 to 0.11 s"),
     ("tried and dropped: huge pages (`MADV_HUGEPAGE`) for the build's arrays (topology, "
-     "wall); jemalloc `thp:always` cut the faults to 18 000 but the peak to 209-223 MB",
-     "0.245 s", "0.35 to 0.46 s"),
+     "wall); jemalloc `thp:always` cut the faults to 18 000 but the peak to 209-223 MB "
+     "(adopted since, above, with one arena, once the copies of the rings went early and "
+     "GDAL's drivers were registered as needed)", "0.245 s", "0.35 to 0.46 s"),
+    ("tried and dropped: huge pages (`MADV_HUGEPAGE`) for the program's own arrays of 4 MB "
+     "and more only, jemalloc as before (whole job wall / faults / peak, medians of 7)",
+     "3.12 s / 94 000 / 185.6 MB", "2.46 s / 49 900 / 191.3 MB (thp:always: 2.07 s)"),
+    ("tried and dropped: the rings' points taken straight to the vertex table, commune by "
+     "commune, without the copies (wall / peak, medians of 5)", "2.12 s / 195.1 MB",
+     "1.93 s / 215.2 MB"),
+    ("tried and dropped: the arcs' building tables not given back once built, for the "
+     "later stages to reuse (whole job wall / page faults / peak, medians of 9)",
+     "1.83 s / 12 300 / 185.4 MB", "1.87 s / 11 700 / 186.9 MB"),
+    ("tried and dropped: jemalloc never giving memory back on its own (`dirty_decay_ms:-1`; "
+     "wall / peak, medians of 5)", "1.83 s / 188.4 MB", "1.68 s / 225.3 MB"),
     ("tried and dropped: the first round of a simplification's check band by band on the "
      "pool (whole job CPU / peak RSS)", "2.51 s / 191 MB", "2.47 s / 201 MB"),
     ("tried and dropped: the report's two scales simplified at once (whole job wall / peak "
@@ -572,35 +594,35 @@ def main():
     add("## Where the time goes, and why the first targets are not met")
     add("")
     add("The stages table above is the account (a stage's CPU counts every thread running "
-        "during it); the CPU of each part below is from `perf` on the national job. The job is "
-        "2.4 s of CPU on two cores, both busy from start to end but for the 0.03 s of loading "
-        "GDAL's 117 libraries and the report's last few hundredths of a second: at this "
-        "parallelism, 1.0 s of wall would take about 1.8 s of CPU, a quarter less work. "
-        "Reading, 0.46 s of wall: `GEOSisValid_r` on every input polygon (0.35 s of CPU; the "
-        "repair of invalid input needs it, and the national data has one invalid polygon), "
-        "the tables through GDAL's CSV driver (0.2 s, most of it the driver's parsing and "
-        "features), OGR's reading of the shapefiles (0.1 s) and the six .prj files (0.06 s: "
-        "GDAL maps their ESRI names and matches them to EPSG codes in PROJ's database). The "
-        "merges and areas, 0.07 s of wall: `GEOSCoverageUnion_r` for the 317 communes made of "
-        "several polygons is half of it. The arcs, 0.40 s of wall: the rings copied on both "
-        "cores, then 2.1 million points and edges hashed on one core (0.2 s: cache misses), "
-        "while the other takes the 1.1 million distinct vertices through PROJ's inverse "
-        "Lambert as the build finds them (0.3 s of CPU: PROJ's own per-point cost, which only "
-        "PROJ should change), then the proof that no two exact arcs cross (0.05 s on the "
-        "pool), which spares every dissolve its validity check and its GEOS polygon: they "
-        "are down to 0.04 s. The report's two simplifications keep only the borders its maps "
-        "can draw (a quarter of the arcs) and run on a thread of their own beside the proof, "
-        "the dissolves and the maps; the report's tracing and drawing come after them and end "
-        "about 0.07 s after the maps, the one stretch where a core is not always busy (run "
-        "beside each other, the two scales would end it sooner, but hold 20 MB more at the "
-        "peak: 201 MB). The five maps take 0.35 s of CPU: tracing every territory again from "
-        "the arcs and printing 65 MB of GeoJSON. About 0.15 s of the CPU is the kernel giving "
-        "the process 100 000 fresh pages. GeoPandas is 33 times slower today (the 25 of the "
-        "target). What could still help, each a few hundredths: the communes made of several "
-        "polygons left to the arcs instead of `GEOSCoverageUnion_r`, the report's maps drawn "
-        "from outlines instead of GEOS polygons, a commune's rings written in their order "
-        "instead of traced again; the rest (input validity, PROJ, GDAL's CSV driver) is the "
-        "libraries' own work.")
+        "during it); the CPU of each part below is from `perf` on the national job, on the "
+        "machine of 2026-12-05 (an AMD EPYC virtual machine, slower than the Intel one of the "
+        "day before for everything: GeoPandas 58 s against 43 s; and three times slower at "
+        "giving a process fresh memory: 9 µs a 4 KB page fault, 1.1 s of the job's CPU in the "
+        "kernel before huge pages). The job is 3.3 s of CPU run after run, 4.2 s in the "
+        "benchmark's rounds (each cptscov run comes after a peer has used and given back "
+        "400 MB, so its memory is colder), on two cores both busy from start to end but for "
+        "the 0.06 s of loading GDAL's 117 libraries and the report's last few hundredths of a "
+        "second: at this parallelism 1.0 s of wall would take about 1.8 s of CPU, half of "
+        "today's. Where the CPU goes: GEOS 18 % (`GEOSisValid_r` on every input polygon "
+        "most of it: the repair of invalid input needs it, and the national data has one "
+        "invalid polygon), the kernel 19 % (half of it zeroing the 370 MB of huge pages the "
+        "job is given over its run, twice its peak: the arcs' tables are made and freed in "
+        "turn), the program's own code 27 % (the arcs' build 0.2 s, tracing every territory "
+        "again for the maps 0.23 s, printing 65 MB of GeoJSON 0.1 s, the proof that no two "
+        "exact arcs cross 0.05 s), PROJ with libm 13 % (the inverse Lambert of 1.1 million "
+        "vertices beside the build, and the areas), GDAL 4 % (its CSV driver and the "
+        "shapefiles), jemalloc 4 %, PROJ's database 2.5 % (the six .prj files matched to EPSG "
+        "codes), the dynamic loader 2 %. Huge pages (jemalloc `thp:always`, one arena) took "
+        "the page faults from 107 000 to 12 000 and the kernel's CPU from 1.1 s to 0.4-0.7 s; "
+        "they fit under 200 MB since the rings' copies are freed as soon as every point has "
+        "its vertex and GDAL's drivers are registered as needed (7.5 MB of library pages). "
+        "GeoPandas is 25 times slower today, at the target (33 times the day before, on the "
+        "other machine): cptscov's time is more memory and kernel than GeoPandas', so a "
+        "machine slow at both hits it harder. What could still help, each a few hundredths: "
+        "fewer fresh pages (the arcs' tables in one block reused from stage to stage), the "
+        "communes made of several polygons left to the arcs instead of `GEOSCoverageUnion_r`, "
+        "the report's maps drawn from outlines instead of GEOS polygons; the rest (input "
+        "validity, PROJ, GDAL's CSV driver) is the libraries' own work.")
     text = "\n".join(L) + "\n"
     os.makedirs(os.path.dirname(results) or ".", exist_ok=True)
     with open(results, "w", encoding="utf-8") as f:
