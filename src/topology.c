@@ -89,7 +89,8 @@ typedef struct builder {
     /* vertices */
     uint32_t *vslot;      /* vertex table: vertex id + 1; 0 free */
     double *vxy;          /* per vertex, its point (room for one per ring point, touched
-                             only as far as the vertices go); changed by chunks, with change */
+                             only as far as the vertices go); read, never changed, by the
+                             change beside the build, which writes vout */
     size_t nvslots;
     int nvertices;
     int *vlayer;
