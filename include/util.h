@@ -28,6 +28,11 @@ void grow_array(void **array, int *cap, int need, size_t elem);
  * peak memory of the national job counts them. */
 void mem_release(void);
 
+/* With on, keeps the memory freed from here for the allocations that follow, until
+ * mem_hold(0) or mem_release: jemalloc otherwise returns freed pages to the system on a
+ * timer, and the next large array is then zeroed afresh by the kernel. */
+void mem_hold(int on);
+
 /* Copies s without leading and trailing blanks into a new string. */
 char *str_trim_dup(const char *s);
 /* 1 when a and b are equal ignoring ASCII case. */

@@ -20,8 +20,11 @@
  * for transparent huge pages, which Debian's default "madvise" mode grants) 12 000 faults,
  * and GEOS's pointer chasing misses the TLB less. One arena (narenas:1) for every thread:
  * an arena per thread would hold a partly used huge page each, 20 MB more at the peak.
+ * No arena of its own for allocations of 8 MB and more (oversize_threshold:0): that arena
+ * gives freed memory back to the kernel at once, so that the arcs' build (topology.c), whose
+ * tables of 5 to 35 MB live one after the other, could not reuse it (mem_hold).
  * Where the kernel has THP off ("never"), this is jemalloc as before. */
-const char *malloc_conf = "thp:always,narenas:1";
+const char *malloc_conf = "thp:always,narenas:1,oversize_threshold:0";
 
 static void print_version(void)
 {

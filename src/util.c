@@ -8,6 +8,7 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 static void out_of_memory(void)
 {
@@ -71,6 +72,17 @@ char *xasprintf(const char *fmt, ...)
  * the test, sanitizer and fuzz builds use libc's malloc, which malloc_trim serves). */
 extern int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen)
     __attribute__((weak));
+
+void mem_hold(int on)
+{
+    if (!mallctl)
+        return;
+    ssize_t ms = -1; /* never */
+    size_t len = sizeof ms;
+    if (!on && mallctl("arenas.dirty_decay_ms", &ms, &len, NULL, 0) != 0) /* the default */
+        return;
+    mallctl("arena.0.dirty_decay_ms", NULL, NULL, &ms, sizeof ms);
+}
 
 void mem_release(void)
 {
