@@ -343,13 +343,19 @@ static void topo_change_end(builder *b, const topology *tp, pthread_t thread, in
     pthread_cond_destroy(&b->more);
 }
 
-/* The vertex id of point k of the buffer (in layer), made when new. */
-static int topo_vertex(builder *b, size_t k, int layer)
+/* Where the search for point p (in layer) starts in the vertex table. */
+static size_t topo_vertex_slot(const builder *b, const double *p, int layer)
+{
+    uint64_t x = hash_mix(hash_double(p[0]) ^ (uint64_t)(unsigned)layer);
+    return (size_t)(hash_mix(x ^ hash_double(p[1])) & (b->nvslots - 1));
+}
+
+/* The vertex id of point k of the buffer (in layer), made when new; its search starts at
+ * slot i. */
+static int topo_vertex(builder *b, size_t k, int layer, size_t i)
 {
     const double *p = b->pts + 2 * k;
     double *vxy = b->vxy;
-    uint64_t x = hash_mix(hash_double(p[0]) ^ (uint64_t)(unsigned)layer);
-    size_t i = (size_t)(hash_mix(x ^ hash_double(p[1])) & (b->nvslots - 1));
     for (;;) {
         if (b->vslot[i] == 0) {
             b->vslot[i] = (uint32_t)b->nvertices + 1;
@@ -556,12 +562,26 @@ static topology *topo_build_from(const commune_table *t, commune_table *owner,
     b.vid = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vid);
     if (change)
         changing = topo_change_start(&b, &changer);
+    /* A ring's slots are found, and fetched into the cache, before its points are looked
+     * up: a probe of the 17 MB table misses the cache, and so the misses of a ring overlap
+     * instead of following one another. */
+    size_t *slot = NULL, capslot = 0;
     for (int r = 0; r < b.nrings; r++) {
         int layer = t->communes[b.rings[r].commune].layer;
-        for (int k = 0; k < b.rings[r].n; k++)
-            b.vid[b.rings[r].first + (size_t)k] = topo_vertex(&b, b.rings[r].first + (size_t)k,
-                                                              layer);
+        size_t first = b.rings[r].first;
+        int n = b.rings[r].n;
+        if ((size_t)n > capslot) {
+            capslot = 2 * (size_t)n;
+            slot = xrealloc(slot, capslot * sizeof *slot);
+        }
+        for (int k = 0; k < n; k++) {
+            slot[k] = topo_vertex_slot(&b, b.pts + 2 * (first + (size_t)k), layer);
+            __builtin_prefetch(&b.vslot[slot[k]]);
+        }
+        for (int k = 0; k < n; k++)
+            b.vid[first + (size_t)k] = topo_vertex(&b, first + (size_t)k, layer, slot[k]);
     }
+    free(slot);
     free(b.vslot);
     free(b.pts); /* the vertices' points stand for them from here */
     b.pts = NULL;
