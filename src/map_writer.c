@@ -155,9 +155,16 @@ static void put_json_string(map_writer *w, const char *s)
     CPLFree(recoded);
 }
 
+/* "00" to "99", for writing two digits at once. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 /* v rounded to `decimals` decimals (at most 9), without trailing zeros. Inlined where
  * decimals is a constant (the coordinates' 6), its divisions become multiplications: a
- * third of the time of the national maps goes into their 5 million numbers. */
+ * third of the time of the national maps goes into their 5 million numbers. The decimals
+ * are written two at a time, then the trailing zeros dropped (24.6 -> 20.5 ns a number). */
 static inline __attribute__((always_inline)) char *put_fixed(char *p, double v, int decimals)
 {
     static const uint64_t scale[10] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
@@ -172,19 +179,26 @@ static inline __attribute__((always_inline)) char *put_fixed(char *p, double v, 
         m = -m;
     }
     uint64_t ip = (uint64_t)m / s, fp = (uint64_t)m % s;
-    p = ip < 10 ? (*p = (char)('0' + ip), p + 1) : str_put_int(p, (int64_t)ip);
+    if (ip < 10) {
+        *p++ = (char)('0' + ip);
+    } else if (ip < 100) {
+        memcpy(p, digit_pairs + 2 * ip, 2);
+        p += 2;
+    } else {
+        p = str_put_int(p, (int64_t)ip);
+    }
     if (fp) {
+        char *d = p + 1; /* the decimals, zero-padded to `decimals` */
+        int i = decimals;
+        for (; i >= 2; i -= 2, fp /= 100)
+            memcpy(d + i - 2, digit_pairs + 2 * (fp % 100), 2);
+        if (i)
+            d[0] = (char)('0' + fp);
         int n = decimals;
-        while (fp % 10 == 0) { /* no trailing zeros */
-            fp /= 10;
+        while (d[n - 1] == '0') /* fp != 0: a digit is not 0 */
             n--;
-        }
-        *p++ = '.';
-        for (int i = n - 1; i >= 0; i--) {
-            p[i] = (char)('0' + fp % 10);
-            fp /= 10;
-        }
-        p += n;
+        *p = '.';
+        p = d + n;
     }
     return p;
 }
