@@ -1112,7 +1112,7 @@ static int topo_seg_grid(const topo_simplified *ts, int layer, const double *abo
         if (tp->arcs[a].layer != layer || ts->cnt[a] < 2)
             continue; /* an arc a simplification leaves out has no point */
         nseg += (size_t)ts->cnt[a] - 1;
-        const double *p = abox ? abox + 4 * a : ts->pts + 2 * tp->arcs[a].first;
+        const double *p = abox ? abox + 4 * a : ts->pts + 2 * topo_arc_place(ts, a);
         int n = abox ? 2 : ts->cnt[a];
         for (int k = 0; k < n; k++) {
             xmin = p[2 * k] < xmin ? p[2 * k] : xmin;
@@ -1127,7 +1127,7 @@ static int topo_seg_grid(const topo_simplified *ts, int layer, const double *abo
 /* Segment k of arc a (of ts) with the cells of g its box covers. */
 static seg_ref topo_seg_at(const topo_simplified *ts, const seg_grid *g, int a, int k)
 {
-    const double *q = ts->pts + 2 * (ts->tp->arcs[a].first + (size_t)k), *r = q + 2;
+    const double *q = ts->pts + 2 * (topo_arc_place(ts, a) + (size_t)k), *r = q + 2;
     seg_ref sg = {a, k, (int)((fmin(q[0], r[0]) - g->xmin) / g->cell),
                   (int)((fmin(q[1], r[1]) - g->ymin) / g->cell),
                   (int)((fmax(q[0], r[0]) - g->xmin) / g->cell),
@@ -1147,9 +1147,8 @@ static void topo_test_pair(const topo_simplified *ts, GEOSContextHandle_t h, con
         return;
     if (s1->cx1 < s2->cx0 || s2->cx1 < s1->cx0 || s1->cy1 < s2->cy0 || s2->cy1 < s1->cy0)
         return;
-    const topology *tp = ts->tp;
-    const double *p1 = ts->pts + 2 * (tp->arcs[s1->arc].first + (size_t)s1->k);
-    const double *q1 = ts->pts + 2 * (tp->arcs[s2->arc].first + (size_t)s2->k);
+    const double *p1 = ts->pts + 2 * (topo_arc_place(ts, s1->arc) + (size_t)s1->k);
+    const double *q1 = ts->pts + 2 * (topo_arc_place(ts, s2->arc) + (size_t)s2->k);
     if (fmax(p1[0], p1[2]) < fmin(q1[0], q1[2]) || fmax(q1[0], q1[2]) < fmin(p1[0], p1[2]) ||
         fmax(p1[1], p1[3]) < fmin(q1[1], q1[3]) || fmax(q1[1], q1[3]) < fmin(p1[1], p1[3]))
         return;
@@ -1312,6 +1311,8 @@ static void topo_proof_task(void *arg, int band, GEOSContextHandle_t h)
     int n = 0, cap = 0;
     for (int i = pb->start[band]; i < pb->start[band + 1]; i++) {
         int a = pb->arcs[i];
+        if (ts->cnt[a] < 2)
+            continue; /* no segment (an arc left out has no place) */
         const double *p = ts->pts + 2 * topo_arc_place(ts, a);
         for (int k = 0; k + 1 < ts->cnt[a]; k++) {
             seg_ref c = topo_seg_at(ts, g, a, k);
@@ -1518,11 +1519,21 @@ static void topo_check_task(void *arg, int task, GEOSContextHandle_t h)
     topo_outline_free(o);
 }
 
-/* Simplifies arc a into ts with tolerance tol. */
+/* Simplifies arc a into ts with tolerance tol; an arc that had no place (left out, now
+ * brought back) gets room for all its points after the others'. */
 static void topo_fill(topo_simplified *ts, int a, double tol, unsigned char *keep, int *stack)
 {
     const topology *tp = ts->tp;
-    ts->cnt[a] = topo_simplify_arc(tp, a, tol, ts->pts + 2 * tp->arcs[a].first, keep, stack);
+    if (ts->place[a] == NO_PLACE) {
+        size_t need = ts->nplaces + (size_t)tp->arcs[a].n;
+        if (need + 1 > ts->capplaces) {
+            ts->capplaces = 2 * (need + 1);
+            ts->pts = xrealloc(ts->pts, 2 * ts->capplaces * sizeof *ts->pts);
+        }
+        ts->place[a] = ts->nplaces;
+        ts->nplaces = need;
+    }
+    ts->cnt[a] = topo_simplify_arc(tp, a, tol, ts->pts + 2 * ts->place[a], keep, stack);
 }
 
 /* Splits the failed piece i into its communes, each a face of its own (todo), and brings
@@ -1568,10 +1579,13 @@ static void topo_pack(topo_simplified *ts)
     n = 0;
     for (int a = 0; a < tp->narcs; a++) {
         place[a] = n;
-        memcpy(pts + 2 * n, ts->pts + 2 * tp->arcs[a].first, 2 * (size_t)ts->cnt[a] * sizeof *pts);
+        if (ts->cnt[a] > 0) /* an arc left out has no place */
+            memcpy(pts + 2 * n, ts->pts + 2 * topo_arc_place(ts, a),
+                   2 * (size_t)ts->cnt[a] * sizeof *pts);
         n += (size_t)ts->cnt[a];
     }
     free(ts->pts);
+    free(ts->place);
     ts->pts = pts;
     ts->place = place;
     ts->nplaces = n;
@@ -1607,9 +1621,20 @@ topo_simplified *topo_simplify_classes(const topology *tp, GEOSContextHandle_t h
         free(abox);
         return ts;
     }
-    /* Room for every point, each arc where it is in tp->pts: only the pages of the arcs kept
-     * are ever touched. */
-    ts->pts = xmalloc(2 * (tp->npts + 1) * sizeof *ts->pts);
+    /* Room for every point of the arcs the classes keep, one after the other: a quarter of
+     * France's, where room for every arc where it is in tp->pts touched nearly every page
+     * (the kept arcs are everywhere). An arc brought back gets room after them. */
+    ts->place = xmalloc(((size_t)tp->narcs + 1) * sizeof *ts->place);
+    size_t kept = 0;
+    for (int a = 0; a < tp->narcs; a++) {
+        const topo_arc *arc = &tp->arcs[a];
+        int out = cls && arc->right >= 0 && cls[arc->left] == cls[arc->right];
+        ts->place[a] = out ? NO_PLACE : kept;
+        kept += out ? 0 : (size_t)arc->n;
+    }
+    ts->nplaces = kept;
+    ts->capplaces = kept + 1;
+    ts->pts = xmalloc(2 * ts->capplaces * sizeof *ts->pts);
     int maxn = 1;
     for (int a = 0; a < tp->narcs; a++)
         maxn = tp->arcs[a].n > maxn ? tp->arcs[a].n : maxn;

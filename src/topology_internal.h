@@ -36,15 +36,20 @@ struct topo_simplified {
     double tolerance_m;
     int *cnt;        /* per arc, the points it keeps */
     double *pts;     /* x, y of the simplified arcs: tp->pts itself at tolerance 0 (the exact
-                        arcs share their points); else, while simplifying, each arc where it
-                        is in tp->pts, and once simplified, packed (place) */
-    size_t *place;   /* per arc, the index of its first point in pts once packed; NULL: as in
-                        tp->pts */
+                        arcs share their points); else, while simplifying, room for each arc
+                        simplified so far to keep all its points, and once simplified,
+                        packed */
+    size_t *place;   /* per arc, the index of its first point in pts (NO_PLACE: an arc left
+                        out has none); NULL: as in tp->pts */
     size_t nplaces;  /* the points pts has room for */
+    size_t capplaces; /* while simplifying, the points it could hold before growing */
     int checked;     /* simplified and checked (tolerance > 0): no two arcs cross or touch
                         off their end nodes and every commune rebuilds valid, so any group
                         of communes traces valid (outline.c skips GEOSisValid_r) */
 };
+
+/* The place of an arc that has none (left out by the classes of the simplification). */
+#define NO_PLACE ((size_t)-1)
 
 /* The index in ts->pts of the first point of arc a. */
 static inline size_t topo_arc_place(const topo_simplified *ts, int a)
