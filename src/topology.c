@@ -1306,9 +1306,14 @@ static void topo_proof_task(void *arg, int band, GEOSContextHandle_t h)
     const seg_grid *g = &pb->g;
     long r0 = (long)band * pb->rows, r1 = r0 + pb->rows;
     r1 = r1 > g->ncy ? g->ncy : r1;
-    seg_ref *cells = NULL;
-    band_seg *bs = NULL;
-    int n = 0, cap = 0;
+    /* Room for every segment of the arcs that reach the band, made once: grown by doubling,
+     * the copies were a twentieth of the proof. */
+    size_t cap = 1;
+    for (int i = pb->start[band]; i < pb->start[band + 1]; i++)
+        cap += ts->cnt[pb->arcs[i]] > 1 ? (size_t)ts->cnt[pb->arcs[i]] - 1 : 0;
+    seg_ref *cells = xmalloc(cap * sizeof *cells);
+    band_seg *bs = xmalloc(cap * sizeof *bs);
+    int n = 0;
     for (int i = pb->start[band]; i < pb->start[band + 1]; i++) {
         int a = pb->arcs[i];
         if (ts->cnt[a] < 2)
@@ -1318,10 +1323,6 @@ static void topo_proof_task(void *arg, int band, GEOSContextHandle_t h)
             seg_ref c = topo_seg_at(ts, g, a, k);
             if (c.cy1 < r0 || c.cy0 >= r1)
                 continue;
-            if (n == cap) {
-                GROW(cells, cap, n + 1);
-                bs = xrealloc(bs, (size_t)cap * sizeof *bs);
-            }
             cells[n] = c;
             bs[n++] = (band_seg){p[2 * k], p[2 * k + 1], p[2 * k + 2], p[2 * k + 3],
                                  tp->arcs[a].left, tp->arcs[a].right};
@@ -1524,14 +1525,9 @@ static void topo_check_task(void *arg, int task, GEOSContextHandle_t h)
 static void topo_fill(topo_simplified *ts, int a, double tol, unsigned char *keep, int *stack)
 {
     const topology *tp = ts->tp;
-    if (ts->place[a] == NO_PLACE) {
-        size_t need = ts->nplaces + (size_t)tp->arcs[a].n;
-        if (need + 1 > ts->capplaces) {
-            ts->capplaces = 2 * (need + 1);
-            ts->pts = xrealloc(ts->pts, 2 * ts->capplaces * sizeof *ts->pts);
-        }
+    if (ts->place[a] == NO_PLACE) { /* room was made for every arc: pts never moves */
         ts->place[a] = ts->nplaces;
-        ts->nplaces = need;
+        ts->nplaces += (size_t)tp->arcs[a].n;
     }
     ts->cnt[a] = topo_simplify_arc(tp, a, tol, ts->pts + 2 * ts->place[a], keep, stack);
 }
@@ -1621,9 +1617,10 @@ topo_simplified *topo_simplify_classes(const topology *tp, GEOSContextHandle_t h
         free(abox);
         return ts;
     }
-    /* Room for every point of the arcs the classes keep, one after the other: a quarter of
-     * France's, where room for every arc where it is in tp->pts touched nearly every page
-     * (the kept arcs are everywhere). An arc brought back gets room after them. */
+    /* The points of the arcs the classes keep, one after the other: a quarter of France's,
+     * where each arc at its place in tp->pts touched nearly every page (the kept arcs are
+     * everywhere). An arc brought back gets its room after them; room is made for every
+     * arc, but only the pages of the arcs kept are touched. */
     ts->place = xmalloc(((size_t)tp->narcs + 1) * sizeof *ts->place);
     size_t kept = 0;
     for (int a = 0; a < tp->narcs; a++) {
@@ -1633,8 +1630,7 @@ topo_simplified *topo_simplify_classes(const topology *tp, GEOSContextHandle_t h
         kept += out ? 0 : (size_t)arc->n;
     }
     ts->nplaces = kept;
-    ts->capplaces = kept + 1;
-    ts->pts = xmalloc(2 * ts->capplaces * sizeof *ts->pts);
+    ts->pts = xmalloc(2 * (tp->npts + 1) * sizeof *ts->pts);
     int maxn = 1;
     for (int a = 0; a < tp->narcs; a++)
         maxn = tp->arcs[a].n > maxn ? tp->arcs[a].n : maxn;

@@ -41,8 +41,7 @@ struct topo_simplified {
                         packed */
     size_t *place;   /* per arc, the index of its first point in pts (NO_PLACE: an arc left
                         out has none); NULL: as in tp->pts */
-    size_t nplaces;  /* the points pts has room for */
-    size_t capplaces; /* while simplifying, the points it could hold before growing */
+    size_t nplaces;  /* the points pts has room for (while simplifying, the points placed) */
     int checked;     /* simplified and checked (tolerance > 0): no two arcs cross or touch
                         off their end nodes and every commune rebuilds valid, so any group
                         of communes traces valid (outline.c skips GEOSisValid_r) */
