@@ -93,6 +93,9 @@ void ctab_free(commune_table *t);
 
 /* Adds a commune with the given code; returns its index, or -1 when the code is already there. */
 int ctab_add_commune(commune_table *t, const char *code);
+/* Makes room for n communes in all (the rows of the population table), so that adding
+ * them never moves the table. */
+void ctab_reserve_communes(commune_table *t, int n);
 /* Index of the commune of that current code, or -1. */
 int ctab_find_commune(const commune_table *t, const char *code);
 

@@ -22,6 +22,8 @@ void smap_init(strmap *m);
 void smap_free(strmap *m);
 /* Sets key to value; returns the previous value, or -1 when the key is new. */
 int smap_put(strmap *m, const char *key, int value);
+/* Makes room for n keys in all, so that putting them never grows the table again. */
+void smap_reserve(strmap *m, size_t n);
 /* Value of key, or -1. */
 int smap_get(const strmap *m, const char *key);
 

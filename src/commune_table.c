@@ -59,6 +59,12 @@ void ctab_free(commune_table *t)
     t->geos = g;
 }
 
+void ctab_reserve_communes(commune_table *t, int n)
+{
+    GROW(t->communes, t->capcommunes, n);
+    smap_reserve(&t->by_code, (size_t)n);
+}
+
 int ctab_add_commune(commune_table *t, const char *code)
 {
     if (smap_get(&t->by_code, code) >= 0)

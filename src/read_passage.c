@@ -7,6 +7,7 @@
  * is an error rather than a loop. */
 #include "readers.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,12 @@ long read_passage(passage *p, const char *path, const char *from_col, const char
     table tb;
     if (tbl_open(&tb, path) < 0)
         return -1;
+    long records = tbl_record_count(&tb);
+    if (records > 0 && records < INT_MAX / 2) { /* room made once */
+        GROW(p->from, p->cap, (int)records);
+        p->to = xrealloc(p->to, (size_t)p->cap * sizeof *p->to);
+        smap_reserve(&p->index, (size_t)records);
+    }
     int cf = tbl_column(&tb, from_col, from_names, "old code", "--passage-from");
     int ct = cf < 0 ? -1 : find_to_column(&tb, to_col);
     int r = ct < 0 ? -1 : 0;

@@ -44,9 +44,9 @@ static strmap_slot *find_slot(strmap_slot *slots, size_t cap, const char *key, u
     return &slots[i];
 }
 
-static void grow(strmap *m)
+/* Rehashes m into a table of cap slots (a power of two). */
+static void rehash(strmap *m, size_t cap)
 {
-    size_t cap = m->cap ? m->cap * 2 : 64;
     strmap_slot *slots = xzeroed(cap, sizeof *slots); /* probed before written */
     for (size_t i = 0; i < m->cap; i++)
         if (m->slots[i].key)
@@ -54,6 +54,20 @@ static void grow(strmap *m)
     free(m->slots);
     m->slots = slots;
     m->cap = cap;
+}
+
+static void grow(strmap *m)
+{
+    rehash(m, m->cap ? m->cap * 2 : 64);
+}
+
+void smap_reserve(strmap *m, size_t n)
+{
+    size_t cap = m->cap ? m->cap : 64;
+    while (2 * n > cap)
+        cap *= 2;
+    if (cap > m->cap)
+        rehash(m, cap);
 }
 
 int smap_put(strmap *m, const char *key, int value)

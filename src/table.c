@@ -213,6 +213,11 @@ static void clear_cells(table *t)
     }
 }
 
+long tbl_record_count(const table *t)
+{
+    return t->nrow_lines > 1 ? t->nrow_lines - 1 : 0;
+}
+
 /* The line where row number `row` (1 for the first after the header) starts. */
 static long row_line(const table *t, long row)
 {
