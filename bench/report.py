@@ -155,6 +155,37 @@ TECHNIQUES = [
      "pool (whole job CPU / peak RSS)", "2.51 s / 191 MB", "2.47 s / 201 MB"),
     ("tried and dropped: the report's two scales simplified at once (whole job wall / peak "
      "RSS)", "1.36 s / 195 MB", "1.36 s / 219 MB"),
+    # Session 7, the AMD machine of session 6. Each pair: the two binaries run alternately in
+    # one invocation, medians of 5 to 9; peaks the largest of the runs, MB of 10^6 bytes.
+    ("the arcs' build keeps the memory its tables free for its next tables (`mem_hold`: "
+     "jemalloc's timer gave it back, and the kernel zeroed the next table's pages afresh), "
+     "and allocations of 8 MB and more stay in the one arena (`oversize_threshold:0`: its "
+     "own arena gave them back at once); wall / CPU / huge-page faults / peak",
+     "1.50 s / 2.70 s / 196 / 194.7 MB", "1.39 s / 2.49 s / 148 / 195.6 MB"),
+    ("a ring's vertex-table slots computed and fetched (`__builtin_prefetch`) before any of "
+     "its points is looked up, so that its cache misses overlap (the build's vertex pass; "
+     "unlike the dropped fetch 8 points ahead, below)", "0.176 s", "0.095 s"),
+    ("`put_fixed` writes the decimals two at a time from a table of digit pairs, libm's "
+     "`round` kept (24.6 -> 20.5 ns a number; maps stage CPU)", "0.573 s", "0.528 s"),
+    ("a simplification's points one arc after the other, only the arcs its classes keep "
+     "placed (an arc brought back placed after them), where each arc at its place in the "
+     "exact arcs touched nearly every page (the report's scales; wall / CPU / huge-page "
+     "faults / peak)", "1.45 s / 2.60 s / 151 / 195.3 MB", "1.35 s / 2.45 s / 134 / 194.0 MB"),
+    ("the proof's band segments given their room once, and the communes, their code index "
+     "and the passage table sized from the records `tbl_open` counts, where doubling copied "
+     "them (CPU / page faults, then page faults / peak)", "2.76 s / 12 117; 11 102 / 193.0 MB",
+     "2.59 s / 10 888; 10 256 / 191.5 MB"),
+    ("tried and dropped: the input polygons in a jemalloc arena of their own (read-ahead "
+     "and checker threads), the build's tables taken from it once the polygons are freed "
+     "(wall / huge-page faults / peak, 2 runs)", "1.66 to 1.78 s / 135 to 140 / 188.9 MB",
+     "1.47 to 1.54 s / 164 to 187 / 288.5 MB"),
+    ("tried and dropped: the rings taken from each GEOS polygon straight into the vertex "
+     "table (no ring copies), the polygon freed at once, its memory given back every 4 096, "
+     "8 000 or 12 000 communes, or once at the end (wall / peak)", "1.38 to 1.39 s / 194.0 MB",
+     "1.50 to 1.61 s / 184.1 to 195.3 MB; once: 1.28 s / 207.7 MB"),
+    ("tried and dropped: the memory kept through the proof of the exact arcs too "
+     "(huge-page faults / peak, 2 runs)", "135 to 142 / 189.2 MB",
+     "132 / 195.4 MB"),
 ]
 
 PEERS = [
