@@ -38,7 +38,7 @@
  * live one after the other: each reuses the memory of those freed before it (mem_hold), where
  * jemalloc's timer gave it back to the kernel, which then zeroed the next table's pages
  * afresh: the national job took 196 huge-page faults, 94 of them in this build, 2 ms of the
- * kernel's each on a virtual machine; 148 now. The polygons' memory, scattered among small
+ * kernel's each on a virtual machine; 148 with this. The polygons' memory, scattered among small
  * objects that stay, is given back before the tables (kept, it would not be reused).
  *
  * At tolerance 0 (the exact arcs) topo_simplify proves instead that no two arcs without a
