@@ -33,8 +33,9 @@ int tbl_open(table *t, const char *path);
 int tbl_column(table *t, const char *override, const char *const *names, const char *what,
                const char *flag);
 /* The records the file holds after its header (from the quick pass of tbl_open; blank
- * lines aside, the rows tbl_next will give): for sizing what the rows fill, once. */
-long tbl_record_count(const table *t);
+ * lines aside, the rows tbl_next will give), at most INT_MAX / 2: for sizing what the rows
+ * fill, once. */
+int tbl_record_count(const table *t);
 /* Reads the next row: 1, 0 at the end, -1 after diag_error. */
 int tbl_next(table *t);
 /* Cell col of the current row ("" when empty or col < 0). */

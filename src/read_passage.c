@@ -7,7 +7,6 @@
  * is an error rather than a loop. */
 #include "readers.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +70,15 @@ static int follow_chains(passage *p, const char *path)
     return 0;
 }
 
+/* Room for n pairs in p->from and p->to, which grow together. */
+static void passage_room(passage *p, int n)
+{
+    int cap = p->cap;
+    GROW(p->from, p->cap, n);
+    if (p->cap != cap)
+        p->to = xrealloc(p->to, (size_t)p->cap * sizeof *p->to);
+}
+
 long read_passage(passage *p, const char *path, const char *from_col, const char *to_col,
                   join_issues *ji)
 {
@@ -80,12 +88,9 @@ long read_passage(passage *p, const char *path, const char *from_col, const char
     table tb;
     if (tbl_open(&tb, path) < 0)
         return -1;
-    long records = tbl_record_count(&tb);
-    if (records > 0 && records < INT_MAX / 2) { /* room made once */
-        GROW(p->from, p->cap, (int)records);
-        p->to = xrealloc(p->to, (size_t)p->cap * sizeof *p->to);
-        smap_reserve(&p->index, (size_t)records);
-    }
+    int records = tbl_record_count(&tb); /* room made once */
+    passage_room(p, records);
+    smap_reserve(&p->index, (size_t)records);
     int cf = tbl_column(&tb, from_col, from_names, "old code", "--passage-from");
     int ct = cf < 0 ? -1 : find_to_column(&tb, to_col);
     int r = ct < 0 ? -1 : 0;
@@ -110,8 +115,7 @@ long read_passage(passage *p, const char *path, const char *from_col, const char
                 r = 0;
             continue;
         }
-        GROW(p->from, p->cap, p->n + 1);
-        p->to = xrealloc(p->to, (size_t)p->cap * sizeof *p->to);
+        passage_room(p, p->n + 1);
         p->from[p->n] = xstrdup(from);
         p->to[p->n] = xstrdup(to);
         smap_put(&p->index, from, p->n++);

@@ -8,7 +8,6 @@
 #include "readers.h"
 
 #include <ogr_api.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -111,8 +110,7 @@ long read_population(commune_table *t, const char *path, const population_column
     table tb;
     if (tbl_open(&tb, path) < 0)
         return -1;
-    long records = tbl_record_count(&tb);
-    ctab_reserve_communes(t, records < INT_MAX / 2 ? (int)records : INT_MAX / 2);
+    ctab_reserve_communes(t, tbl_record_count(&tb));
     int col[8];
     col[0] = tbl_column(&tb, cols->code, code_names, "commune code", "--pop-code");
     col[1] = col[0] < 0 ? -1 : tbl_column(&tb, cols->dep, dep_names, "department", "--pop-dep");

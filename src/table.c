@@ -13,6 +13,7 @@
 #include <cpl_error.h>
 #include <cpl_string.h>
 #include <ogr_api.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -213,9 +214,10 @@ static void clear_cells(table *t)
     }
 }
 
-long tbl_record_count(const table *t)
+int tbl_record_count(const table *t)
 {
-    return t->nrow_lines > 1 ? t->nrow_lines - 1 : 0;
+    return t->nrow_lines > 1 ? (t->nrow_lines - 1 < INT_MAX / 2 ? t->nrow_lines - 1 : INT_MAX / 2)
+                             : 0;
 }
 
 /* The line where row number `row` (1 for the first after the header) starts. */

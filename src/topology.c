@@ -1520,6 +1520,13 @@ static void topo_check_task(void *arg, int task, GEOSContextHandle_t h)
     topo_outline_free(o);
 }
 
+/* 1 when `arc` is left out of a simplification with classes cls (or NULL): its two sides
+ * are of one class, so no map draws it. */
+static int topo_left_out(const topo_arc *arc, const int *cls)
+{
+    return cls && arc->right >= 0 && cls[arc->left] == cls[arc->right];
+}
+
 /* Simplifies arc a into ts with tolerance tol; an arc that had no place (left out, now
  * brought back) gets room for all its points after the others'. */
 static void topo_fill(topo_simplified *ts, int a, double tol, unsigned char *keep, int *stack)
@@ -1624,10 +1631,9 @@ topo_simplified *topo_simplify_classes(const topology *tp, GEOSContextHandle_t h
     ts->place = xmalloc(((size_t)tp->narcs + 1) * sizeof *ts->place);
     size_t kept = 0;
     for (int a = 0; a < tp->narcs; a++) {
-        const topo_arc *arc = &tp->arcs[a];
-        int out = cls && arc->right >= 0 && cls[arc->left] == cls[arc->right];
+        int out = topo_left_out(&tp->arcs[a], cls);
         ts->place[a] = out ? NO_PLACE : kept;
-        kept += out ? 0 : (size_t)arc->n;
+        kept += out ? 0 : (size_t)tp->arcs[a].n;
     }
     ts->nplaces = kept;
     ts->pts = xmalloc(2 * (tp->npts + 1) * sizeof *ts->pts);
@@ -1639,9 +1645,8 @@ topo_simplified *topo_simplify_classes(const topology *tp, GEOSContextHandle_t h
     double *tol = xmalloc(((size_t)tp->narcs + 1) * sizeof *tol);
     int *tries = xcalloc((size_t)tp->narcs + 1, sizeof *tries);
     for (int a = 0; a < tp->narcs; a++) {
-        const topo_arc *arc = &tp->arcs[a];
-        if (cls && arc->right >= 0 && cls[arc->left] == cls[arc->right]) {
-            ts->cnt[a] = 0; /* left out: no segment, never checked nor traced */
+        if (topo_left_out(&tp->arcs[a], cls)) {
+            ts->cnt[a] = 0; /* no segment, never checked nor traced */
             tol[a] = 0;
             continue;
         }
