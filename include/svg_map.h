@@ -18,9 +18,17 @@ typedef struct svgm_map svgm_map;
  * code for an overseas one ("971".."989"). Returns "" or dep. */
 const char *svgm_frame_of(const char *dep);
 
+/* Which of t's layers are drawn as they are in which frame (their CRS is the frame's): each
+ * answer is a look-up in PROJ's database, so the maps of one report share them, found once by
+ * the first map that needs each. Safe to share between threads. */
+typedef struct svgm_crs svgm_crs;
+svgm_crs *svgm_crs_new(const commune_table *t);
+void svgm_crs_free(svgm_crs *c);
+
 /* A new map of the polygons of t's layers; geometries are read with GEOS context h (the calling
- * thread's). Every map has its own PROJ context, so maps may be drawn on several threads. */
-svgm_map *svgm_new(const commune_table *t, GEOSContextHandle_t h);
+ * thread's); shared: the answers of svgm_crs_new (NULL: the map finds them for itself). Every
+ * map has its own PROJ context, so maps may be drawn on several threads. */
+svgm_map *svgm_new(const commune_table *t, GEOSContextHandle_t h, svgm_crs *shared);
 /* Adds the polygons of s, drawn in the frame of department dep (svgm_frame_of), as one path
  * of CSS class cls, with a tooltip (NULL: none) and a data-code attribute (NULL: none); the
  * texts are escaped here. Polygons are projected at once (PROJ, from their layer's CRS). */

@@ -111,11 +111,11 @@ static void label_insets(svgm_map *m, const coverage_report *c)
                              c->departments[d].name ? c->departments[d].name : c->departments[d].code);
 }
 
-static svgm_map *departments_map(const run_results *r, GEOSContextHandle_t h)
+static svgm_map *departments_map(const run_results *r, GEOSContextHandle_t h, svgm_crs *crs)
 {
     const coverage_report *c = r->coverage;
     const report_geometry *g = r->geometry;
-    svgm_map *m = svgm_new(r->table, h);
+    svgm_map *m = svgm_new(r->table, h, crs);
     for (int d = 0; d < c->ndepartments; d++) {
         const coverage_area *a = &c->departments[d];
         if (!shape_has_polygon(&g->departments[d]))
@@ -133,12 +133,12 @@ static svgm_map *departments_map(const run_results *r, GEOSContextHandle_t h)
     return m;
 }
 
-static svgm_map *cpts_map(const run_results *r, GEOSContextHandle_t h)
+static svgm_map *cpts_map(const run_results *r, GEOSContextHandle_t h, svgm_crs *crs)
 {
     const coverage_report *c = r->coverage;
     const report_geometry *g = r->geometry;
     const commune_table *t = r->table;
-    svgm_map *m = svgm_new(t, h);
+    svgm_map *m = svgm_new(t, h, crs);
     for (int f = 0; f < g->nframes; f++) {
         const char *dep = g->frames[f].key;
         svgm_add(m, dep, &g->frames[f].covered, "covered", NULL, NULL);
@@ -160,14 +160,15 @@ static svgm_map *cpts_map(const run_results *r, GEOSContextHandle_t h)
     return m;
 }
 
-static svgm_map *region_map(const run_results *r, int ri, GEOSContextHandle_t h)
+static svgm_map *region_map(const run_results *r, int ri, GEOSContextHandle_t h,
+                            svgm_crs *crs)
 {
     const coverage_report *c = r->coverage;
     const report_geometry *g = r->geometry;
     const commune_table *t = r->table;
     const rgeo_region *gr = &g->by_region[ri];
     const char *dep = region_dep(c, ri);
-    svgm_map *m = svgm_new(t, h);
+    svgm_map *m = svgm_new(t, h, crs);
     svgm_add(m, dep, &gr->covered, "covered", NULL, NULL);
     for (int i = 0; i < gr->nzones; i++) {
         char *tip = zone_tooltip(r->lang, r->zones, gr->zones[i].index);
@@ -227,6 +228,7 @@ typedef struct draw_batch {
     report_maps *out;
     const int *which;
     int *rc;
+    svgm_crs *crs;  /* which layers are drawn as they are in which frame, shared */
 } draw_batch;
 
 static void draw_task(void *arg, int i, GEOSContextHandle_t h)
@@ -242,19 +244,19 @@ static void draw_task(void *arg, int i, GEOSContextHandle_t h)
         rm->title = xstrdup(TR(lang, "Part de la population couverte par département",
                                "Share of the population covered, by department"));
         rm->region = -1;
-        m = departments_map(r, h);
+        m = departments_map(r, h, b->crs);
     } else if (b->which[i] == 1) {
         rm->name = xstrdup("cpts");
         rm->title = xstrdup(TR(lang, "Territoires des CPTS et communes couvertes",
                                "CPTS territories and covered communes"));
         rm->region = -1;
-        m = cpts_map(r, h);
+        m = cpts_map(r, h, b->crs);
     } else {
         int ri = b->which[i] - 2;
         rm->name = region_file_name(c, ri);
         rm->title = xasprintf("%s", c->regions[ri].name ? c->regions[ri].name : c->regions[ri].code);
         rm->region = ri;
-        m = region_map(r, ri, h);
+        m = region_map(r, ri, h, b->crs);
     }
     b->rc[i] = render(m, rm);
     svgm_free(m);
@@ -274,8 +276,9 @@ int rmap_draw_all(const run_results *r, report_maps *out)
     out->n = n;
     out->maps = xcalloc((size_t)c->nregions + 2, sizeof *out->maps);
     int *rc = xcalloc((size_t)n, sizeof *rc);
-    draw_batch b = {r, out, which, rc};
+    draw_batch b = {r, out, which, rc, svgm_crs_new(r->table)};
     pool_run(r->threads, n, draw_task, &b); /* 20 maps for France: 0.06 s on one core */
+    svgm_crs_free(b.crs);
     int failed = 0;
     for (int i = 0; i < n; i++)
         failed |= rc[i] < 0;

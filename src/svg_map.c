@@ -21,6 +21,7 @@
 
 #include <math.h>
 #include <proj.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,8 @@ static const struct { const char *dep; const char *crs; } overseas_crs[] = {
     {"976", "EPSG:4471"}, /* Mayotte: RGM04 / UTM 38S */
 };
 #define METROPOLE_CRS "EPSG:2154"
+/* The CRS of a frame: 0 metropole, 1 + i overseas_crs[i], then Web Mercator for the others. */
+#define NKINDS (2 + (int)(sizeof overseas_crs / sizeof overseas_crs[0]))
 
 /* Layout, in viewBox units. */
 #define PAD 10.0
@@ -48,6 +51,7 @@ static const struct { const char *dep; const char *crs; } overseas_crs[] = {
 
 typedef struct frame {
     char key[4];            /* "" metropole, else an overseas department */
+    int kind;               /* which CRS (NKINDS) */
     char *label;
     PJ *crs;                /* its CRS, made on first use */
     PJ *from_wgs84;         /* longitude/latitude to its CRS, made on first use */
@@ -73,9 +77,16 @@ typedef struct legend_entry {
     char *cls, *label;
 } legend_entry;
 
+struct svgm_crs {
+    pthread_mutex_t lock;
+    int nlayers;
+    signed char *same;      /* [kind * nlayers + layer]: as frame.same */
+};
+
 struct svgm_map {
     const commune_table *t;
     GEOSContextHandle_t h;
+    svgm_crs *shared;       /* NULL: none */
     PJ_CONTEXT *ctx;
     PJ **to_wgs84;          /* per layer, copies made on first use */
     frame *frames;
@@ -93,11 +104,32 @@ const char *svgm_frame_of(const char *dep)
     return strlen(dep) == 3 && dep[0] == '9' && (dep[1] == '7' || dep[1] == '8') ? dep : "";
 }
 
-svgm_map *svgm_new(const commune_table *t, GEOSContextHandle_t h)
+svgm_crs *svgm_crs_new(const commune_table *t)
+{
+    svgm_crs *c = xcalloc(1, sizeof *c);
+    pthread_mutex_init(&c->lock, NULL);
+    c->nlayers = t->nlayers;
+    size_t n = (size_t)NKINDS * (size_t)(t->nlayers ? t->nlayers : 1);
+    c->same = xmalloc(n);
+    memset(c->same, -1, n);
+    return c;
+}
+
+void svgm_crs_free(svgm_crs *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_destroy(&c->lock);
+    free(c->same);
+    free(c);
+}
+
+svgm_map *svgm_new(const commune_table *t, GEOSContextHandle_t h, svgm_crs *shared)
 {
     svgm_map *m = xcalloc(1, sizeof *m);
     m->t = t;
     m->h = h;
+    m->shared = shared;
     m->ctx = proj_context_create();
     m->to_wgs84 = xcalloc((size_t)(t->nlayers ? t->nlayers : 1), sizeof *m->to_wgs84);
     return m;
@@ -121,6 +153,10 @@ static int get_frame(svgm_map *m, const char *dep)
     frame *f = &m->frames[m->nframes];
     memset(f, 0, sizeof *f);
     snprintf(f->key, sizeof f->key, "%s", key);
+    f->kind = key[0] ? NKINDS - 1 : 0;
+    for (int i = 0; key[0] && i < NKINDS - 2; i++)
+        if (strcmp(overseas_crs[i].dep, key) == 0)
+            f->kind = 1 + i;
     f->same = xmalloc((size_t)(m->t->nlayers ? m->t->nlayers : 1));
     memset(f->same, -1, (size_t)(m->t->nlayers ? m->t->nlayers : 1));
     return m->nframes++;
@@ -133,12 +169,9 @@ static PJ *frame_crs(svgm_map *m, frame *f)
     if (f->crs)
         return f->crs; /* once per frame, not once per layer: each is a look-up in PROJ's
                           database */
-    const char *def = "EPSG:3857";
-    if (!f->key[0])
-        def = METROPOLE_CRS;
-    for (size_t i = 0; i < sizeof overseas_crs / sizeof overseas_crs[0]; i++)
-        if (strcmp(overseas_crs[i].dep, f->key) == 0)
-            def = overseas_crs[i].crs;
+    const char *def = f->kind == 0           ? METROPOLE_CRS
+                      : f->kind < NKINDS - 1 ? overseas_crs[f->kind - 1].crs
+                                             : "EPSG:3857";
     return f->crs = proj_create(m->ctx, def);
 }
 
@@ -183,18 +216,32 @@ static void extend(frame *f, double x, double y)
 /* 1 when layer l has frame f's CRS: the metropolitan layer in the Lambert-93 frame, an
  * overseas department's layer in its UTM frame. Its points then go into the frame as they
  * are, instead of to WGS84 and back (most of the report's projections, once). */
-static int same_crs(svgm_map *m, frame *f, int l)
+static int find_same_crs(svgm_map *m, frame *f, int l)
 {
-    if (f->same[l] >= 0)
-        return f->same[l];
-    f->same[l] = 0;
+    int same = 0;
     PJ *op = to_wgs84(m, l);
     PJ *src = op ? proj_get_source_crs(m->ctx, op) : NULL;
     PJ *dst = src ? frame_crs(m, f) : NULL;
     if (src && dst)
-        f->same[l] = proj_is_equivalent_to_with_ctx(m->ctx, src, dst, PJ_COMP_EQUIVALENT) != 0;
+        same = proj_is_equivalent_to_with_ctx(m->ctx, src, dst, PJ_COMP_EQUIVALENT) != 0;
     if (src)
         proj_destroy(src);
+    return same;
+}
+
+static int same_crs(svgm_map *m, frame *f, int l)
+{
+    if (f->same[l] >= 0)
+        return f->same[l];
+    svgm_crs *c = m->shared;
+    if (!c || l >= c->nlayers)
+        return f->same[l] = (signed char)find_same_crs(m, f, l);
+    pthread_mutex_lock(&c->lock);
+    signed char *known = &c->same[(size_t)f->kind * (size_t)c->nlayers + (size_t)l];
+    if (*known < 0)
+        *known = (signed char)find_same_crs(m, f, l);
+    f->same[l] = *known;
+    pthread_mutex_unlock(&c->lock);
     return f->same[l];
 }
 

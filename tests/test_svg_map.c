@@ -82,7 +82,7 @@ static void known_points_land_where_computed(void **state)
     shape sq = one(rect(h, SQ_X0, SQ_Y0, SQ_SIDE, SQ_SIDE), 0, 1);
     /* A 20 km square whose first corner is Rennes: its path starts where Rennes lands. */
     shape rn = one(rect(h, RENNES_X, RENNES_Y, 20000, 20000), 0, 1);
-    svgm_map *m = svgm_new(&t, h);
+    svgm_map *m = svgm_new(&t, h, NULL);
     svgm_add(m, "35", &sq, "dep", NULL, "35");
     svgm_add(m, "35", &rn, "dep", "Rennes", NULL);
     svgm_layout(m);
@@ -129,7 +129,7 @@ static void insets_do_not_overlap_the_metropole(void **state)
     ctab_init(&t, h);
     fix_layer(&t);
     wgs84_layer(&t);
-    svgm_map *m = svgm_new(&t, h);
+    svgm_map *m = svgm_new(&t, h, NULL);
     shape shapes[6];
     shapes[0] = one(rect(h, SQ_X0, SQ_Y0, SQ_SIDE, SQ_SIDE), 0, 2);
     svgm_add(m, "35", &shapes[0], "dep", NULL, "35");
@@ -163,6 +163,48 @@ static void insets_do_not_overlap_the_metropole(void **state)
     svgm_free(m);
     for (int i = 0; i < 6; i++)
         shape_free(&t, &shapes[i]);
+    ctab_free(&t);
+    GEOS_finish_r(h);
+}
+
+/* The metropole (a Lambert-93 layer, drawn as it is) and Guadeloupe (a WGS84 layer, taken
+ * to its UTM frame) drawn by a map that finds for itself which layer has its frame's CRS. */
+static char *draw_two_frames(GEOSContextHandle_t h, commune_table *t, svgm_crs *shared)
+{
+    svgm_map *m = svgm_new(t, h, shared);
+    shape metro = one(rect(h, SQ_X0, SQ_Y0, SQ_SIDE, SQ_SIDE), 0, 2);
+    shape glp = one(rect(h, -61.75, 16.05, 0.4, 0.4), 1, 2);
+    svgm_add(m, "35", &metro, "dep", NULL, "35");
+    svgm_add(m, "971", &glp, "dep", NULL, "971");
+    char *svg = render(m, "Two frames");
+    svgm_free(m);
+    shape_free(t, &metro);
+    shape_free(t, &glp);
+    return svg;
+}
+
+/* Maps that share their answers (svgm_crs, as the report's do, on several threads) draw
+ * what a map finding them alone draws, whether the answers were found by an earlier map or
+ * by this one. */
+static void shared_crs_answers_draw_the_same(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = GEOS_init_r();
+    commune_table t;
+    ctab_init(&t, h);
+    fix_layer(&t);
+    wgs84_layer(&t);
+    char *alone = draw_two_frames(h, &t, NULL);
+    svgm_crs *shared = svgm_crs_new(&t);
+    char *first = draw_two_frames(h, &t, shared);
+    char *second = draw_two_frames(h, &t, shared);
+    assert_string_equal(first, alone);
+    assert_string_equal(second, alone);
+    assert_non_null(strstr(alone, "data-code=\"971\""));
+    free(alone);
+    free(first);
+    free(second);
+    svgm_crs_free(shared);
     ctab_free(&t);
     GEOS_finish_r(h);
 }
@@ -201,7 +243,7 @@ static void tooltips_escaped_and_tiny_rings_dropped(void **state)
     fix_layer(&t);
     shape sq = one(rect(h, SQ_X0, SQ_Y0, SQ_SIDE, SQ_SIDE), 0, 1);
     shape tiny = one(rect(h, RENNES_X, RENNES_Y, 100, 100), 0, 1); /* 0.09 unit */
-    svgm_map *m = svgm_new(&t, h);
+    svgm_map *m = svgm_new(&t, h, NULL);
     svgm_add(m, "35", &sq, "dep", "CPTS <b>\"Rance\"</b> & co", "3\"5");
     svgm_add(m, "35", &tiny, "tiny", NULL, NULL);
     svgm_legend(m, "dep", "moins de 20 % <");
@@ -225,6 +267,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(known_points_land_where_computed),
         cmocka_unit_test(insets_do_not_overlap_the_metropole),
+        cmocka_unit_test(shared_crs_answers_draw_the_same),
         cmocka_unit_test(frames_of_departments),
         cmocka_unit_test(escapes_markup),
         cmocka_unit_test(tooltips_escaped_and_tiny_rings_dropped),
