@@ -188,6 +188,29 @@ TECHNIQUES = [
     ("tried and dropped: the memory kept through the proof of the exact arcs too "
      "(huge-page faults / peak, 2 runs)", "135 to 142 / 189.2 MB",
      "132 / 195.4 MB"),
+    # Session 8, the same AMD machine. Same method: two binaries alternately in one
+    # invocation, medians; the whole job's wall and CPU moved by more than these gains from
+    # run to run, so the figure that decides is the one the change acts on.
+    ("the arcs' points in WGS84 gathered into the room of the vertices' own points, done "
+     "with by then, instead of 20 MB of fresh pages (huge-page faults / CPU, medians of 7)",
+     "129 / 2.88 s", "121 / 2.83 s"),
+    ("a map writer copies the layers' transformations from PROJ when it first needs them: "
+     "the GeoJSON stream of traced territories never does (five maps, six layers: 30 copies "
+     "of 0.4 ms each, most of it in PROJ's database; maps stage CPU, medians of 9)",
+     "0.559 s", "0.544 s"),
+    ("which layer is drawn as it is in which frame of the report's SVG maps found once per "
+     "report (`svgm_crs`, shared by the maps drawn on the pool), not by each of its 20 maps "
+     "(openings of PROJ's database 95 -> 49; the report's maps drawn, wall, medians of 6)",
+     "83 ms", "42 ms"),
+    ("tried and dropped: tracing reads a per-use array of the other side's commune and a "
+     "per-commune array of layers instead of the arcs and the communes, and a large group's "
+     "hash set is made once for its six layers (tracing's share of the job's CPU samples, "
+     "2 perf runs each: unchanged; its cost is the arcs of the boundary uses, which it "
+     "must read)", "3.1 to 3.6 %", "3.3 to 3.9 %"),
+    ("tried and dropped: the freed input polygons' memory kept for the build's tables "
+     "instead of given back (huge-page faults / peak, medians of 7): the memory of 35 000 "
+     "GEOS polygons, freed, is scattered and no table of 5 to 35 MB fits in it",
+     "121 / 187.7 MB", "119 / 248.6 MB"),
 ]
 
 PEERS = [
@@ -628,33 +651,44 @@ def main():
     add("")
     add("The stages table above is the account (a stage's CPU counts every thread running "
         "during it); the CPU of each part below is from `perf` on the national job, on the "
-        "AMD EPYC virtual machine of 2026-12-05 (slower than the Intel one of 2026-12-04 at "
-        "everything, and three times slower at giving a process fresh memory: 9 µs a 4 KB "
-        "page fault, 2 ms a 2 MB huge page). The job is 2.5 s of CPU run after run, 3.2 s in "
-        "the benchmark's rounds (each cptscov run comes after a peer has used and given back "
-        "400 MB, so its memory is colder), on two cores both busy from start to end but for "
-        "the 0.06 s of loading GDAL's 117 libraries (their relocations alone) and the "
-        "report's last hundredths: at this parallelism 1.0 s of wall would take about 1.9 s "
-        "of CPU. Where the CPU goes: the program's own code 23 % (the arcs' build, tracing "
-        "every territory again for the maps, printing 65 MB of GeoJSON, the proof that no "
-        "two exact arcs cross, the report's simplification), GEOS 21 % (`GEOSisValid_r` on "
-        "every input polygon most of it: the repair of invalid input needs it, and the "
-        "national data has one invalid polygon; then `GEOSCoverageUnion_r` for the 317 "
-        "polygons of communes merged since 2018, 0.07 s), the kernel 18 % (10 % zeroing the "
-        "134 huge pages the job is given, 268 MB for a peak of 183 MiB: the input polygons "
-        "and the arcs' tables do not fit in the same memory, and the arcs' build alone "
-        "took 94 of 196 before it reused its own), PROJ with libm 13 % (the inverse "
-        "Lambert of 1.1 million vertices beside the build: 0.3 s, more than the build "
-        "itself), libc 7 %, GDAL 6 % (its CSV driver and the shapefiles), jemalloc 5 %, "
-        "PROJ's database 3 % (the six .prj files matched to EPSG codes by GDAL, 0.04 s), "
-        "the dynamic loader 2 %. GeoPandas is 26 times slower, at the target: cptscov's "
-        "time is more memory and kernel than GeoPandas', so a machine slow at both hits it "
-        "harder. What could still help, each a few hundredths: the arcs' points in WGS84 "
-        "read through their vertex (no second 21 MB array), the communes made of several "
-        "polygons left to the arcs instead of `GEOSCoverageUnion_r`, the input polygons "
-        "held as flat rings from the reading on (no GEOS polygon kept, no copy at the "
-        "build); the rest (input validity, PROJ, GDAL's CSV driver, loading the libraries) "
-        "is the libraries' own work.")
+        "AMD EPYC virtual machine of 2026-12-05. The job is 2.5 to 3.2 s of CPU on two cores "
+        "both busy from start to end but for the 0.08 s before `main` (the dynamic loader "
+        "binding GDAL's 117 libraries: 57 000 symbol relocations) and the report's last "
+        "hundredths: at this parallelism 1.0 s of wall would take about 1.9 s of CPU. Where "
+        "the CPU goes: the program's own code 23 % (the arcs' build, tracing every territory "
+        "again for the maps, printing 65 MB of GeoJSON, the proof that no two exact arcs "
+        "cross, the report's simplification), GEOS 20 % (`GEOSisValid_r` on every input "
+        "polygon most of it: the repair of invalid input needs it, and the national data has "
+        "one invalid polygon; then `GEOSCoverageUnion_r` for the 317 polygons of communes "
+        "merged since 2018, 0.07 s), the kernel 18 to 20 % (most of it zeroing the 121 huge "
+        "pages the job is given), PROJ with libm 13 % (the inverse Lambert of 1.1 million "
+        "vertices beside the build: 290 ns a point, 0.3 s, more than the build itself), libc "
+        "7 %, GDAL 5 % (its CSV driver and the shapefiles), jemalloc 4 %, PROJ's database "
+        "2 % (GDAL matching the six .prj files, PROJ copying transformations), the dynamic "
+        "loader 2 %.")
+    add("")
+    add("Why the same binary takes 1.3 s in one run and 1.8 s in the next: this virtual "
+        "machine hands the guest's free memory back to its host (free page reporting, "
+        "`page_reporting.page_reporting_order=11` on the kernel's command line: free blocks "
+        "of 8 MB, about 2 s after they are freed), and memory the host took back costs a "
+        "fault on the host when the guest uses it again. Measured with a 256 MB array: a "
+        "2 MB huge page first touched costs 3.4 to 3.9 ms when the process before it freed "
+        "its memory 3 s or more earlier, 0.13 to 0.43 ms within a second (the memset of the "
+        "same memory once touched: 0.15 ms a huge page); 4 KB pages cost 5.5 ms per 2 MB in "
+        "both runs of them. So the job pays up to 0.45 s of CPU for its memory, depending on what ran "
+        "before it, and a run right after another is the fast case; the benchmark's rounds "
+        "(each cptscov run after a peer's) are in between. Within a run, memory freed and "
+        "soon reused is cheap; what costs is the high-water mark, which is why the memory "
+        "of the arcs' build is reused (`mem_hold`) and the polygons' given back before it.")
+    add("")
+    add("GeoPandas is about 26 times slower, at the target: cptscov's time is more memory "
+        "and kernel than GeoPandas', so a machine slow at both hits it harder. What could "
+        "still help, each a few hundredths: the input polygons held as flat rings from the "
+        "reading on (no GEOS polygon kept: their 53 MB, freed scattered, cannot take the "
+        "build's tables, and their copy for the build is 35 MB of fresh pages), the arcs' "
+        "points in WGS84 read through their vertex, the communes made of several polygons "
+        "left to the arcs instead of `GEOSCoverageUnion_r`; the rest (input validity, PROJ, "
+        "GDAL's CSV driver, loading the libraries) is the libraries' own work.")
     text = "\n".join(L) + "\n"
     os.makedirs(os.path.dirname(results) or ".", exist_ok=True)
     with open(results, "w", encoding="utf-8") as f:
