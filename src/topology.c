@@ -39,7 +39,11 @@
  * jemalloc's timer gave it back to the kernel, which then zeroed the next table's pages
  * afresh: the national job took 196 huge-page faults, 94 of them in this build, 2 ms of the
  * kernel's each on a virtual machine; 148 with this. The polygons' memory, scattered among small
- * objects that stay, is given back before the tables (kept, it would not be reused).
+ * objects that stay, is given back before the tables (kept, it would not be reused). What
+ * costs on such a machine is the high-water mark (memory the process has not held before
+ * may have to be faulted in by the host too: up to 20 times the cost of memory it reuses),
+ * so what the build holds and no longer needs is given back before the arcs' last points
+ * are changed to WGS84, and those points take the room of the vertices' own.
  *
  * At tolerance 0 (the exact arcs) topo_simplify proves instead that no two arcs without a
  * commune in common cross (below): then the input is a clean coverage and the exact arcs are
@@ -328,10 +332,12 @@ static int topo_change_start(builder *b, pthread_t *thread)
  * arcs its vertex's changed point, into b->change->out. */
 static void topo_change_end(builder *b, const topology *tp, pthread_t thread, int started)
 {
+    /* The edges' tables that the arcs did not take are given back before the last chunks
+     * are changed, whose points would otherwise raise the job's high-water mark. */
+    mem_release();
     topo_change_chunks(b, 1);
     if (started)
         pthread_join(thread, NULL);
-    mem_release(); /* the edges' tables, which the arcs did not take */
     /* The vertices' own points are done with: their room (one per ring point, as many as
      * the arcs' points or more) takes the arcs' changed points, not 20 MB of fresh pages. */
     double *out = b->vxy;
