@@ -71,7 +71,7 @@ int topo_outline_trace(topo_outline *o, const topo_simplified *ts, GEOSContextHa
                        const int *idx, int n, int layer);
 int topo_outline_polygons(const topo_outline *o);
 /* Its area, holes taken out, in the layer's units (squared). */
-double topo_outline_area(const topo_outline *o);
+double topo_outline_area(topo_outline *o);
 /* The rings of polygon p: its shell (ring 0, counter-clockwise in the layer's CRS), then its
  * holes (clockwise). */
 int topo_outline_rings(const topo_outline *o, int p);

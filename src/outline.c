@@ -56,6 +56,7 @@ typedef struct ring_set {
 struct topo_outline {
     int npolygons, nrings, nuses;
     double area;         /* of its polygons, holes taken out, in the layer's units */
+    const topo_simplified *area_of; /* non-NULL: area not computed yet, of these arcs */
     int *polygon_start;  /* npolygons + 1 offsets into the rings */
     int *ring_start;     /* nrings + 1 offsets into uses */
     int *uses;
@@ -399,6 +400,53 @@ static void outl_assemble(topo_outline *o, const topo_simplified *ts, GEOSContex
     free(shell_of);
 }
 
+/* The outline of commune c when it is one ring that passes each of its nodes once, made
+ * without tracing: its uses, in the order the build cut its ring, are the ring the face
+ * tracing would follow, which starts at the use from the smallest vertex (outl_trace takes
+ * the uses sorted by their first vertex). Its area is found when asked (topo_outline_area):
+ * the maps of the communes, one outline a commune, never ask. Returns 0, with o untouched,
+ * when c is not such a commune (holes, parts, a node passed twice, an arc with c on both
+ * sides): it is traced then. */
+static int outl_one_ring(topo_outline *o, const topo_simplified *ts, int c)
+{
+    const topology *tp = ts->tp;
+    int first = tp->cuse[c], n = tp->cuse[c + 1] - first;
+    if (tp->shells[c] != 1 || tp->holes[c] != 0 || n < 1 || n > 64)
+        return 0;
+    int from[64], to[64], start = 0;
+    for (int k = 0; k < n; k++) {
+        int use = tp->uses[first + k];
+        const topo_arc *a = &tp->arcs[use / 2];
+        if ((use & 1 ? a->left : a->right) == c)
+            return 0;
+        from[k] = use & 1 ? a->v1 : a->v0;
+        to[k] = use & 1 ? a->v0 : a->v1;
+        if (from[k] < from[start])
+            start = k;
+    }
+    for (int k = 0; k < n; k++) {
+        if (to[k] != from[(k + 1) % n])
+            return 0;
+        for (int j = 0; j < k; j++)
+            if (from[j] == from[k])
+                return 0;
+    }
+    GROW(o->uses, o->capuses, n);
+    for (int k = 0; k < n; k++)
+        o->uses[k] = tp->uses[first + (start + k) % n];
+    o->nuses = n;
+    GROW(o->ring_start, o->capring, 2);
+    o->ring_start[0] = 0;
+    o->ring_start[1] = n;
+    o->nrings = 1;
+    GROW(o->polygon_start, o->cappoly, 2);
+    o->polygon_start[0] = 0;
+    o->polygon_start[1] = 1;
+    o->npolygons = 1;
+    o->area_of = ts;
+    return 1;
+}
+
 /* Traces the group sorted[0..n-1] (sorted, distinct; in o->set when large: outl_group_set)
  * in layer into o. */
 static int outl_trace_sorted(topo_outline *o, const topo_simplified *ts, GEOSContextHandle_t h,
@@ -408,7 +456,11 @@ static int outl_trace_sorted(topo_outline *o, const topo_simplified *ts, GEOSCon
     const commune_table *t = tp->t;
     o->npolygons = o->nrings = o->nuses = 0;
     o->area = 0;
+    o->area_of = NULL;
     o->rs.n = o->rs.nuses = 0;
+    if (n == 1 && t->communes[sorted[0]].layer == layer && ts->pts == tp->pts &&
+        outl_one_ring(o, ts, sorted[0]))
+        return 1;
     int nu = 0;
     for (int i = 0; i < n; i++) {
         int c = sorted[i];
@@ -498,8 +550,18 @@ int topo_outline_polygons(const topo_outline *o)
     return o->npolygons;
 }
 
-double topo_outline_area(const topo_outline *o)
+double topo_outline_area(topo_outline *o)
 {
+    if (o->area_of) { /* one ring (outl_one_ring): its area, as outl_emit_ring finds it */
+        size_t n = outl_copy(o->area_of, o->area_of->pts, o->uses, o->nuses, &o->xy, &o->capxy);
+        double a2 = 0;
+        for (size_t k = 0; k + 1 < n; k++) {
+            const double *p = o->xy + 2 * k, *q = p + 2;
+            a2 += (p[0] - o->xy[0]) * (q[1] - o->xy[1]) - (q[0] - o->xy[0]) * (p[1] - o->xy[1]);
+        }
+        o->area = a2 / 2;
+        o->area_of = NULL;
+    }
     return o->area;
 }
 
