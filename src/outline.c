@@ -8,6 +8,8 @@
  * simple, as GEOS wants. Counter-clockwise rings are shells, clockwise ones holes, each put in
  * the smallest shell that contains a point of it (a prepared GEOS polygon per shell tried,
  * only where a group has several shells and a hole: the only GEOS call of the tracing).
+ * A lone commune of one simple ring, most of the communes map, needs none of this: its uses
+ * as the build cut them are that ring (outl_one_ring).
  *
  * The trace is an outline: polygons, each its shell then its holes, each ring a run of arc
  * uses, no coordinates. GEOS geometry is made from it for the dissolves and the checks
