@@ -70,7 +70,8 @@ void topo_outline_free(topo_outline *o);
 int topo_outline_trace(topo_outline *o, const topo_simplified *ts, GEOSContextHandle_t h,
                        const int *idx, int n, int layer);
 int topo_outline_polygons(const topo_outline *o);
-/* Its area, holes taken out, in the layer's units (squared). */
+/* Its area, holes taken out, in the layer's units (squared); found on the first call for a
+ * lone commune's ring, which is not traced (hence o not const). */
 double topo_outline_area(topo_outline *o);
 /* The rings of polygon p: its shell (ring 0, counter-clockwise in the layer's CRS), then its
  * holes (clockwise). */
