@@ -174,6 +174,18 @@ static size_t outl_copy(const topo_simplified *ts, const double *coords, const i
     return m;
 }
 
+/* Twice the signed area of the ring xy[0..n-1] (closing point included): > 0 when
+ * counter-clockwise. */
+static double outl_area2(const double *xy, size_t n)
+{
+    double a2 = 0;
+    for (size_t k = 0; k + 1 < n; k++) {
+        const double *p = xy + 2 * k, *q = p + 2;
+        a2 += (p[0] - xy[0]) * (q[1] - xy[1]) - (q[0] - xy[0]) * (p[1] - xy[1]);
+    }
+    return a2;
+}
+
 /* Adds the ring of uses u[stack[lo..hi-1]] to o->rs when it has an area. */
 static void outl_emit_ring(topo_outline *o, const topo_simplified *ts, const bnd_use *u,
                            const int *stack, int lo, int hi)
@@ -187,10 +199,10 @@ static void outl_emit_ring(topo_outline *o, const topo_simplified *ts, const bnd
     if (n < 4)
         return;
     const double *xy = o->xy;
-    double a2 = 0, xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
+    double a2 = outl_area2(xy, n);
+    double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
     for (size_t k = 0; k + 1 < n; k++) {
-        const double *p = xy + 2 * k, *q = p + 2;
-        a2 += (p[0] - xy[0]) * (q[1] - xy[1]) - (q[0] - xy[0]) * (p[1] - xy[1]);
+        const double *p = xy + 2 * k;
         xmin = p[0] < xmin ? p[0] : xmin;
         ymin = p[1] < ymin ? p[1] : ymin;
         xmax = p[0] > xmax ? p[0] : xmax;
@@ -556,12 +568,7 @@ double topo_outline_area(topo_outline *o)
 {
     if (o->area_of) { /* one ring (outl_one_ring): its area, as outl_emit_ring finds it */
         size_t n = outl_copy(o->area_of, o->area_of->pts, o->uses, o->nuses, &o->xy, &o->capxy);
-        double a2 = 0;
-        for (size_t k = 0; k + 1 < n; k++) {
-            const double *p = o->xy + 2 * k, *q = p + 2;
-            a2 += (p[0] - o->xy[0]) * (q[1] - o->xy[1]) - (q[0] - o->xy[0]) * (p[1] - o->xy[1]);
-        }
-        o->area = a2 / 2;
+        o->area = outl_area2(o->xy, n) / 2;
         o->area_of = NULL;
     }
     return o->area;
