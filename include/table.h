@@ -3,6 +3,7 @@
 #ifndef CPTSCOV_TABLE_H
 #define CPTSCOV_TABLE_H
 
+#include <cpl_vsi.h>
 #include <gdal.h>
 
 #include "diag.h"
@@ -11,7 +12,12 @@ typedef struct table {
     const char *path;
     GDALDatasetH ds;
     OGRLayerH layer;
-    OGRFeatureH row;
+    OGRFeatureH row;      /* the current row, when OGR reads the rows (else NULL) */
+    VSILFILE *fp;         /* the file past its header, when the rows are parsed alone */
+    char *mem_path;       /* where fp's copy of the file is, in GDAL's /vsimem/ */
+    char delimiter[2];    /* the separator GDAL's driver found, for the rows parsed alone */
+    char **tokens;        /* the current row's cells as parsed alone (CSL list) */
+    int ntokens;          /* how many */
     int ncols;
     long line;            /* line where the current row starts (the header is line 1) */
     long *row_lines;      /* line where each record starts, header first */
@@ -40,6 +46,9 @@ int tbl_record_count(const table *t);
 int tbl_next(table *t);
 /* Cell col of the current row ("" when empty or col < 0). */
 const char *tbl_cell(const table *t, int col);
+/* Whether the current row reaches column col (a row cut short does not reach its last
+ * columns; an empty cell is reached). */
+int tbl_has_cell(const table *t, int col);
 /* Reports, as one join issue, the rows read as Latin-1. */
 void tbl_report_encoding(const table *t, join_issues *ji);
 void tbl_close(table *t);

@@ -7,7 +7,6 @@
  * spreadsheet are repaired and reported, since their meaning is not in doubt. */
 #include "readers.h"
 
-#include <ogr_api.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,7 +51,7 @@ static int read_row(commune_table *t, const table *tb, const int col[8], int64_t
     if (fld_region(reg, c->reg) == FLD_INVALID)
         return diag_error(path, line, "\"%s\" is not a region code (like 53 or 975); fix this row", reg);
     const char *count = tbl_cell(tb, col[3]);
-    if (!count[0] && !OGR_F_IsFieldSet(tb->row, col[3]))
+    if (!count[0] && !tbl_has_cell(tb, col[3]))
         return diag_error(path, line, "the row ends before the population column (a cut row?); "
                                       "fix this row, or leave the cell empty for no inhabitants");
     if (!count[0]) {

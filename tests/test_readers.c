@@ -18,6 +18,7 @@
 #include "diag.h"
 #include "fixtures.h"
 #include "readers.h"
+#include "table.h"
 #include "util.h"
 
 static char *tmp_dir;
@@ -148,6 +149,64 @@ static void check_two_communes(world *w)
     assert_int_equal(c->line, 3);
     assert_int_equal(w->ji.n, 0);
     assert_null(diag_message());
+}
+
+/* ---- table.c: the rows as GDAL's CSV driver gives them ---- */
+
+/* Reads path with table.c and with GDAL's CSV driver (the options table.c gives it), and
+ * checks that every row has the same cells, present or not; returns whether table.c parsed
+ * the rows itself (1) or read the driver's features (0). */
+static int table_as_driver(const char *path)
+{
+    table t;
+    if (tbl_open(&t, path) != 0)
+        fail_msg("%s: %s", path, diag_message());
+    int alone = t.fp != NULL;
+    char *name = xasprintf("CSV:%s", path);
+    const char *options[] = {"AUTODETECT_TYPE=NO", "HEADERS=YES", "EMPTY_STRING_AS_NULL=NO",
+                             "KEEP_GEOM_COLUMNS=YES", NULL};
+    GDALDatasetH ds = GDALOpenEx(name, GDAL_OF_VECTOR, NULL, options, NULL);
+    free(name);
+    assert_non_null(ds);
+    OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+    assert_int_equal(OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(layer)), t.ncols);
+    OGRFeatureH f;
+    int rows = 0;
+    while ((f = OGR_L_GetNextFeature(layer)) != NULL) {
+        assert_int_equal(tbl_next(&t), 1);
+        rows++;
+        for (int i = 0; i < t.ncols; i++) {
+            assert_int_equal(tbl_has_cell(&t, i), OGR_F_IsFieldSet(f, i));
+            const char *want = OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsString(f, i) : "";
+            if (strcmp(tbl_cell(&t, i), want) != 0)
+                fail_msg("%s row %d cell %d: \"%s\", GDAL's driver \"%s\"", path, rows, i,
+                         tbl_cell(&t, i), want);
+        }
+        OGR_F_Destroy(f);
+    }
+    assert_int_equal(tbl_next(&t), 0);
+    assert_true(rows > 0);
+    GDALClose(ds);
+    tbl_close(&t);
+    return alone;
+}
+
+static void test_table_as_driver(void **state)
+{
+    (void)state;
+    /* Parsed alone: the separator found from the driver's names, whatever it is. */
+    assert_int_equal(table_as_driver(write_file(tmp_dir, "t1.csv",
+        "code;name;n\n1;\"a;b\";3\n\n2;\"line\nbreak\";\n3;cut\n4;\"\"\"q\"\"\";5;extra\n")), 1);
+    assert_int_equal(table_as_driver(write_file(tmp_dir, "t2.csv",
+        "\xEF\xBB\xBF\"code\",\"name\"\r\n1,\"x, y\"\r\n2,\r\n")), 1);
+    assert_int_equal(table_as_driver(write_file(tmp_dir, "t3.tsv",
+        "code\tname\tn\n1\tx y\t2\n2\t\t\n")), 1);
+    assert_int_equal(table_as_driver(write_file(tmp_dir, "t4.csv", "code;n\n1,5;2\n3;4,5\n")), 1);
+    assert_int_equal(table_as_driver(write_file(tmp_dir, "t5.csv", "a;a;c\n1;2;3\n")), 1);
+    assert_int_equal(table_as_driver(write_file(tmp_dir, "t6.csv", "a b c\n1 2 3\n4  5\n")), 1);
+    /* Names the driver changed (an empty one, blanks around): its features are read. */
+    assert_int_equal(table_as_driver(write_file(tmp_dir, "t8.csv", "a;;c\n1;2;3\n4\n")), 0);
+    assert_int_equal(table_as_driver(write_file(tmp_dir, "t9.csv", " a ; b\n 1 ; 2 \n")), 0);
 }
 
 static void test_pop_semicolon(void **state)
@@ -1232,6 +1291,7 @@ int main(void)
         return 1;
     }
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table_as_driver),
         WORLD_TEST(test_pop_semicolon),
         WORLD_TEST(test_pop_comma),
         WORLD_TEST(test_pop_tab),
