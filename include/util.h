@@ -40,5 +40,9 @@ int str_ieq(const char *a, const char *b);
 /* Writes the decimal digits of v (a '-' first when negative) at p, no NUL; returns the end
  * (at most 20 characters): the writers' integers, by the million, without printf. */
 char *str_put_int(char *p, int64_t v);
+/* Writes "N:S" at key (room for strlen(s) + 13 bytes) and returns key: the keys of the
+ * string maps that tell an entry of a numbered list (a layer, a CPTS) seen twice. snprintf
+ * took 1 300 instructions for each of the 60 000 of the national job. */
+char *str_int_key(char *key, int n, const char *s);
 
 #endif

@@ -394,6 +394,21 @@ static void free_source(crd_source *s, GEOSContextHandle_t h)
     memset(s, 0, sizeof *s);
 }
 
+/* Has the driver skip every field of layer but the code and the name: the national layer
+ * has 14 more, which would be read, trimmed and copied into every feature for nothing. */
+static void ignore_other_fields(OGRLayerH layer, int code_field, int name_field)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    int n = OGR_FD_GetFieldCount(defn), k = 0;
+    const char **names = xcalloc((size_t)n + 2, sizeof *names);
+    for (int i = 0; i < n; i++)
+        if (i != code_field && i != name_field)
+            names[k++] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+    names[k++] = "OGR_STYLE";
+    OGR_L_SetIgnoredFields(layer, names);
+    free(names);
+}
+
 /* Reads the features of layer into rl->b, checking them on other cores as they come (this
  * thread checks what is left in finish_checks, once it has read every source: the checks of
  * the national layer go on while the overseas ones are read); returns the features read, or
@@ -403,6 +418,7 @@ static long read_features(const communes_reader *r, OGRLayerH layer, int code_fi
 {
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     int name_field = find_field(defn, NULL, name_names);
+    ignore_other_fields(layer, code_field, name_field);
     polygon_batch *b = rl->b = xcalloc(1, sizeof *rl->b);
     b->r = r;
     pthread_mutex_init(&b->lock, NULL);
@@ -693,9 +709,8 @@ static int join_layer(communes_reader *r, read_layer *rl, int l, const char *pat
         if (fc == FLD_REPAIRED)
             jis_add(r->ji, path, 0, code, "repaired_code", "feature %ld: code \"%s\" read as %s",
                     fid, raw, code);
-        char key[64];
-        snprintf(key, sizeof key, "%d:%s", l, code);
-        if (smap_put(&r->seen, key, 1) >= 0)
+        char key[sizeof code + 21];
+        if (smap_put(&r->seen, str_int_key(key, l, code), 1) >= 0)
             jis_add(r->ji, path, 0, code, "duplicate_code", "commune %s has several features in "
                     "layer %s; their polygons are dissolved together", code, lname);
         int old;
@@ -778,25 +793,28 @@ long crd_read(communes_reader *r, const char *path)
     return total;
 }
 
-/* crd_finish on the thread pool: each task a slice of the communes, with its worker's GEOS
- * context, copies of the layers' PROJ transformations of its own, and its join issues apart,
- * appended slice after slice so that they come in the order of the communes. */
+/* crd_finish on the thread pool: one task a worker, each taking slices of the communes in
+ * turn, with its worker's GEOS context and copies of the layers' PROJ transformations of its
+ * own (made once a worker: each copy is a look-up in PROJ's database, and a context and copies
+ * per slice were 25 ms of the stage's 170); the join issues of each slice apart, appended
+ * slice after slice so that they come in the order of the communes. */
 #define FINISH_SLICE 2048
 
 typedef struct finish_batch {
     commune_table *t;
     join_issues *issues;   /* one list per slice */
+    int nslices;
+    atomic_int next;       /* the next slice to take */
 } finish_batch;
 
-static void finish_task(void *arg, int task, GEOSContextHandle_t h)
+/* Dissolves the parts of each commune of slice k and records its areas and extent. */
+static void finish_slice(finish_batch *b, int k, GEOSContextHandle_t h, PJ_CONTEXT *ctx,
+                         PJ **pj)
 {
-    finish_batch *b = arg;
     commune_table *t = b->t;
-    join_issues *ji = &b->issues[task];
-    PJ_CONTEXT *ctx = proj_context_create();
-    PJ **pj = xcalloc(2 * (size_t)t->nlayers + 2, sizeof *pj); /* to WGS84, projection */
-    int end = (task + 1) * FINISH_SLICE < t->ncommunes ? (task + 1) * FINISH_SLICE : t->ncommunes;
-    for (int i = task * FINISH_SLICE; i < end; i++) {
+    join_issues *ji = &b->issues[k];
+    int end = (k + 1) * FINISH_SLICE < t->ncommunes ? (k + 1) * FINISH_SLICE : t->ncommunes;
+    for (int i = k * FINISH_SLICE; i < end; i++) {
         commune *c = &t->communes[i];
         if (!c->geom) {
             jis_add(ji, "", 0, c->code, "no_polygon", "commune %s (%s, department %s) has no "
@@ -834,7 +852,17 @@ static void finish_task(void *arg, int task, GEOSContextHandle_t h)
         c->area_km2 = crs_area_km2_with(layer, own[0], own[1], h, c->geom, c->planar_area,
                                         c->bbox);
     }
-    for (int l = 0; l < 2 * t->nlayers; l++)
+}
+
+static void finish_task(void *arg, int task, GEOSContextHandle_t h)
+{
+    (void)task;
+    finish_batch *b = arg;
+    PJ_CONTEXT *ctx = proj_context_create();
+    PJ **pj = xcalloc(2 * (size_t)b->t->nlayers + 2, sizeof *pj); /* to WGS84, projection */
+    for (int k; (k = atomic_fetch_add(&b->next, 1)) < b->nslices;)
+        finish_slice(b, k, h, ctx, pj);
+    for (int l = 0; l < 2 * b->t->nlayers; l++)
         if (pj[l])
             proj_destroy(pj[l]);
     free(pj);
@@ -845,10 +873,11 @@ void crd_finish(communes_reader *r)
 {
     commune_table *t = r->t;
     int nslices = (t->ncommunes + FINISH_SLICE - 1) / FINISH_SLICE;
-    finish_batch b = {t, xcalloc((size_t)nslices + 1, sizeof *b.issues)};
+    finish_batch b = {t, xcalloc((size_t)nslices + 1, sizeof *b.issues), nslices, 0};
     for (int k = 0; k < nslices; k++)
         jis_init(&b.issues[k]);
-    pool_run(r->threads, nslices, finish_task, &b);
+    int workers = r->threads > 0 ? r->threads : pool_cores();
+    pool_run(workers, workers < nslices ? workers : nslices, finish_task, &b);
     for (int k = 0; k < nslices; k++) {
         jis_append(r->ji, &b.issues[k]);
         jis_free(&b.issues[k]);

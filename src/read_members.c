@@ -63,9 +63,8 @@ static void add_code(member_reader *m, int k, const char *raw, long line, const 
     }
     /* A duplicate is the same code twice, whatever the order of the rows: an old code and
      * its current commune in one list are a merger (check_partial), not a duplicate. */
-    char key[64];
-    snprintf(key, sizeof key, "%d:%s", k, code);
-    if (smap_put(&m->seen, key, 1) >= 0) {
+    char key[sizeof code + 21];
+    if (smap_put(&m->seen, str_int_key(key, k, code), 1) >= 0) {
         jis_add(m->ji, m->path, line, code, "duplicate_member",
                 "commune %s is listed twice for CPTS %s", code, m->t->cpts[k].id);
         return;

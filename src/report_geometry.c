@@ -255,12 +255,17 @@ int *rgeo_classes(const commune_table *t)
     size_t cap = 0;
     for (int c = 0; c < t->ncommunes; c++) {
         const commune *cm = &t->communes[c];
-        size_t need = 16 + 12 * (size_t)cm->ncpts;
+        size_t need = sizeof cm->dep + sizeof cm->reg + 12 * (size_t)cm->ncpts + 1;
         if (need > cap)
             key = xrealloc(key, cap = 2 * need);
-        int len = snprintf(key, cap, "%s/%s", cm->dep, cm->reg);
-        for (int i = 0; i < cm->ncpts; i++)
-            len += snprintf(key + len, cap - (size_t)len, ",%d", cm->cpts[i]);
+        char *p = stpcpy(key, cm->dep); /* "dep/reg,cpts,..." */
+        *p++ = '/';
+        p = stpcpy(p, cm->reg);
+        for (int i = 0; i < cm->ncpts; i++) {
+            *p++ = ',';
+            p = str_put_int(p, cm->cpts[i]);
+        }
+        *p = '\0';
         int k = smap_get(&seen, key);
         if (k < 0)
             smap_put(&seen, key, k = (int)seen.len);

@@ -141,3 +141,11 @@ char *str_put_int(char *p, int64_t v)
         *p++ = tmp[--n];
     return p;
 }
+
+char *str_int_key(char *key, int n, const char *s)
+{
+    char *p = str_put_int(key, n);
+    *p++ = ':';
+    strcpy(p, s);
+    return key;
+}
