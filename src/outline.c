@@ -120,12 +120,63 @@ static int outl_in_group(const topo_outline *o, const int *sorted, int n, int c)
     return 0;
 }
 
-static int outl_cmp_from(const void *x, const void *y)
+/* Whether boundary use a comes before b: by the node it leaves, then by use. */
+static int outl_before(const bnd_use *a, const bnd_use *b)
 {
-    const bnd_use *a = x, *b = y;
-    if (a->from != b->from)
-        return a->from < b->from ? -1 : 1;
-    return a->use < b->use ? -1 : a->use > b->use;
+    return a->from != b->from ? a->from < b->from : a->use < b->use;
+}
+
+/* Sorts u[0..n-1] by outl_before: quicksort (median of three) down to runs of 16, then one
+ * insertion sort. No two uses are equal. qsort's comparisons through a pointer were a
+ * seventh of the tracing of the national maps' territories. */
+static void outl_sort_uses(bnd_use *u, int n)
+{
+    int lo_stack[64], hi_stack[64], sp = 0;
+    int lo = 0, hi = n - 1;
+    for (;;) {
+        while (hi - lo > 16) {
+            int mid = lo + (hi - lo) / 2;
+            bnd_use t;
+            if (outl_before(&u[mid], &u[lo]))
+                t = u[mid], u[mid] = u[lo], u[lo] = t;
+            if (outl_before(&u[hi], &u[lo]))
+                t = u[hi], u[hi] = u[lo], u[lo] = t;
+            if (outl_before(&u[hi], &u[mid]))
+                t = u[hi], u[hi] = u[mid], u[mid] = t;
+            bnd_use pivot = u[mid];
+            int i = lo, j = hi;
+            while (i <= j) {
+                while (outl_before(&u[i], &pivot))
+                    i++;
+                while (outl_before(&pivot, &u[j]))
+                    j--;
+                if (i <= j) {
+                    t = u[i], u[i] = u[j], u[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            /* The smaller part now, the larger later: the stack stays under log2(n). */
+            if (j - lo < hi - i) {
+                lo_stack[sp] = i, hi_stack[sp++] = hi;
+                hi = j;
+            } else {
+                lo_stack[sp] = lo, hi_stack[sp++] = j;
+                lo = i;
+            }
+        }
+        if (sp == 0)
+            break;
+        sp--;
+        lo = lo_stack[sp], hi = hi_stack[sp];
+    }
+    for (int i = 1; i < n; i++) {
+        bnd_use x = u[i];
+        int j = i;
+        for (; j > 0 && outl_before(&x, &u[j - 1]); j--)
+            u[j] = u[j - 1];
+        u[j] = x;
+    }
 }
 
 static int outl_cmp_int(const void *x, const void *y)
@@ -495,7 +546,7 @@ static int outl_trace_sorted(topo_outline *o, const topo_simplified *ts, GEOSCon
     }
     if (nu == 0)
         return 0;
-    qsort(o->bnd, (size_t)nu, sizeof *o->bnd, outl_cmp_from);
+    outl_sort_uses(o->bnd, nu);
     outl_trace(o, ts, o->bnd, nu);
     outl_assemble(o, ts, h);
     return o->npolygons;
