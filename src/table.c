@@ -14,7 +14,8 @@
  * making an OGR feature of each: the feature, its fields and their strings took 1.3 us a row,
  * two thirds of reading the national tables (140 000 rows). The separator is the one whose
  * parse of the header gives the driver's column names; where none does (the driver renamed
- * a column: an empty or a repeated name), the rows are read as the driver's features. */
+ * a column: an empty name, or blanks around one), the rows are read as the driver's
+ * features. */
 #include "table.h"
 
 #include <cpl_conv.h>
@@ -147,10 +148,6 @@ static int driver_names(const table *t, char **names)
     return 1;
 }
 
-/* Opens t's bytes for its rows to be parsed alone, past the header, with the separator whose
- * parse of the header gives the driver's column names (the driver's own guess, GDAL's
- * CSVDetectSeperator, tried first). Leaves t->fp NULL when none does; the driver's features
- * are read then. */
 /* Hands the file's bytes to GDAL's /vsimem/, where open_rows reads them (the parser reads a
  * line in blocks and seeks back to its end: a system call per row on a file). */
 static void keep_in_memory(table *t, GByte *bytes, vsi_l_offset size)
@@ -166,6 +163,10 @@ static void keep_in_memory(table *t, GByte *bytes, vsi_l_offset size)
     }
 }
 
+/* Opens t's bytes for its rows to be parsed alone, past the header, with the separator whose
+ * parse of the header gives the driver's column names (the driver's own guess, GDAL's
+ * CSVDetectSeperator, tried first). Leaves t->fp NULL when none does; the driver's features
+ * are read then. */
 static void open_rows(table *t)
 {
     VSILFILE *fp = t->mem_path ? VSIFOpenL(t->mem_path, "rb") : NULL;
