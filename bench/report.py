@@ -218,6 +218,39 @@ TECHNIQUES = [
      "instead of given back (huge-page faults / peak, medians of 7): the memory of 35 000 "
      "GEOS polygons, freed, is scattered and no table of 5 to 35 MB fits in it",
      "121 / 187.7 MB", "119 / 248.6 MB"),
+    # Session 9. Instructions counted by callgrind (valgrind --tool=callgrind) on the
+    # national job with the metropolitan layer only and --threads 1: the same count from run
+    # to run whatever the machine does, so a gain of 1 % is seen that the wall times, which
+    # moved by 20 % between runs that day, cannot show.
+    ("the tables' rows parsed by GDAL's own CSV parser (`CSVReadParseLine3L`, the driver's "
+     "settings and separator) from the file read once into memory, without an OGR feature a "
+     "row; the pass for lines and quotes over the bytes in memory, runs of plain bytes "
+     "skipped (instructions of the job; the tables' stage, wall, medians of 9, three "
+     "invocations)", "11.52 G; 0.42 to 0.46 s", "11.00 G; 0.17 to 0.33 s"),
+    ("the polygon layers read without the fields nobody uses (`OGR_L_SetIgnoredFields`: 14 "
+     "of the 16 of ADMIN EXPRESS; instructions)", "11.07 G", "10.96 G"),
+    ("the keys of the maps of entries seen twice written without `snprintf` (`str_int_key`, "
+     "60 000 calls of 1 300 instructions; instructions)", "10.96 G", "10.78 G"),
+    ("GeoJSON numbers rounded without libm's `round()` (exact below 2^52: x minus its "
+     "truncation) and their decimals written with 32-bit divisions (`put_points`, "
+     "instructions)", "840 M", "690 M"),
+    ("a territory's boundary uses sorted by a quicksort of the tracing's own, the comparison "
+     "inlined, instead of `qsort` and a call per comparison (instructions of the sort)",
+     "148 M", "59 M"),
+    ("`crd_finish` one task a worker taking slices in turn: one PROJ context and one copy of "
+     "each transformation a worker, not a slice (PROJ contexts + copies a job)", "17 + 34",
+     "2 + 4"),
+    ("tried and dropped: each arc point in WGS84 formatted once for the five GeoJSON maps "
+     "(a border is written for both its communes, then in the CPTS, departments, regions; "
+     "-221 M instructions) but 29 MB of text, +13 huge-page faults, +14 MB at the peak: maps "
+     "stage wall, medians of 11", "0.176 s", "0.186 s"),
+    ("tried and dropped: the transformation to WGS84 asked of PROJ for the CRS's area of use, "
+     "so that one operation is kept instead of a choice per point (instructions of PROJ's "
+     "1.2 million points: the choice was not what costs)", "1.82 G", "1.82 G"),
+    ("tried and dropped: libc, libm and libstdc++ first in the executable's libraries, so "
+     "that the loader finds most symbols at once (the loader's relocation time, cycles, "
+     "5 runs each: the cost is the relocations, not the search)", "12.4 to 18.6 M",
+     "16.5 to 19.1 M"),
 ]
 
 PEERS = [
@@ -658,13 +691,14 @@ def main():
     add("")
     add("The stages table above is the account (a stage's CPU counts every thread running "
         "during it); the CPU of each part below is from `perf` on the national job, on the "
-        "AMD EPYC virtual machine of 2026-12-05. The job is 2.5 to 3.2 s of CPU on two cores "
+        "AMD EPYC virtual machine of 2026-12-05. The job is 2.4 to 3.2 s of CPU on two cores "
         "both busy from start to end but for the 0.08 s before `main` (the dynamic loader "
-        "binding GDAL's 117 libraries: 57 000 symbol relocations) and the report's last "
-        "hundredths: at this parallelism 1.0 s of wall would take about 1.9 s of CPU. Where "
-        "the CPU goes: the program's own code 23 % (the arcs' build, tracing every territory "
-        "again for the maps, printing 65 MB of GeoJSON, the proof that no two exact arcs "
-        "cross, the report's simplification), GEOS 20 % (`GEOSisValid_r` on every input "
+        "binding GDAL's 117 libraries: 57 000 symbol relocations; `main` is reached 0.076 to "
+        "0.090 s after `exec`, and the polygons' thread starts 2 ms later) and the report's "
+        "last hundredths: at this parallelism 1.0 s of wall would take about 1.9 s of CPU. "
+        "Where the CPU goes: the program's own code 23 % (the arcs' build, tracing every "
+        "territory again for the maps, printing 65 MB of GeoJSON, the proof that no two exact "
+        "arcs cross, the report's simplification), GEOS 20 % (`GEOSisValid_r` on every input "
         "polygon most of it: the repair of invalid input needs it, and the national data has "
         "one invalid polygon; then `GEOSCoverageUnion_r` for the 317 polygons of communes "
         "merged since 2018, 0.07 s), the kernel 18 to 20 % (most of it zeroing the 121 huge "
@@ -673,6 +707,19 @@ def main():
         "7 %, GDAL 5 % (its CSV driver and the shapefiles), jemalloc 4 %, PROJ's database "
         "2 % (GDAL matching the six .prj files, PROJ copying transformations), the dynamic "
         "loader 2 %.")
+    add("")
+    add("The same job counted in instructions (callgrind, metropolitan layer, `--threads 1`, "
+        "2026-12-06: 10.47 G, against 11.52 G before the session-9 rows above): "
+        "`GEOSisValid_r` 23 % (2.42 G, of which GEOS's search for self-intersections, "
+        "`MCIndexNoder::intersectChains`, 1.92 G), PROJ 17 % "
+        "(1.82 G: 1 500 instructions for each of the 1.2 million points of the arcs), the "
+        "maps 11 % (their numbers 690 M), the arcs' build 7 %, the tracing of territories 6 % "
+        "(much of it for the maps), "
+        "the report's simplification 6 %, GDAL's CSV parser 5 % (550 M: 4 000 instructions a "
+        "row of the tables), the shapefile read into GEOS 6 %, `GEOSCoverageUnion_r` for the "
+        "merged communes 3 %, the proof of the exact arcs 4 %. Fewer instructions did not "
+        "always give less time: formatting each point once for all maps saved 2 % of them "
+        "and cost more in fresh memory than it saved (dropped, above).")
     add("")
     add("Why the same binary takes 1.3 s in one run and 1.8 s in the next: this virtual "
         "machine hands the guest's free memory back to its host (free page reporting, "
@@ -688,14 +735,15 @@ def main():
         "soon reused is cheap; what costs is the high-water mark, which is why the memory "
         "of the arcs' build is reused (`mem_hold`) and the polygons' given back before it.")
     add("")
-    add("GeoPandas is about 26 times slower, at the target: cptscov's time is more memory "
-        "and kernel than GeoPandas', so a machine slow at both hits it harder. What could "
-        "still help, each a few hundredths: the input polygons held as flat rings from the "
-        "reading on (no GEOS polygon kept: their 53 MB, freed scattered, cannot take the "
-        "build's tables, and their copy for the build is 35 MB of fresh pages), the arcs' "
-        "points in WGS84 read through their vertex, the communes made of several polygons "
-        "left to the arcs instead of `GEOSCoverageUnion_r`; the rest (input validity, PROJ, "
-        "GDAL's CSV driver, loading the libraries) is the libraries' own work.")
+    add("GeoPandas is 26 to 30 times slower from one day to the next, above the target: "
+        "cptscov's time is more memory and kernel than GeoPandas', so a machine slow at both "
+        "hits it harder. What could still help, each a few hundredths: the input polygons "
+        "held as flat rings from the reading on (no GEOS polygon kept: their 53 MB, freed "
+        "scattered, cannot take the build's tables, and their copy for the build is 35 MB of "
+        "fresh pages), the arcs' points in WGS84 read through their vertex, the communes made "
+        "of several polygons left to the arcs instead of `GEOSCoverageUnion_r` (3 % of the "
+        "instructions, for 317 communes); the rest (input validity, PROJ, GDAL's CSV parser, "
+        "loading the libraries) is the libraries' own work, half of the instructions.")
     text = "\n".join(L) + "\n"
     os.makedirs(os.path.dirname(results) or ".", exist_ok=True)
     with open(results, "w", encoding="utf-8") as f:
