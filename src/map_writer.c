@@ -198,10 +198,17 @@ static inline __attribute__((always_inline)) char *put_fixed(char *p, double v, 
         char *d = p + 1; /* the decimals, zero-padded to `decimals` */
         int i = decimals;
         uint32_t f = (uint32_t)fp; /* < s <= 10^9: 32-bit divisions, cheaper by half */
-        for (; i >= 2; i -= 2, f /= 100)
-            memcpy(d + i - 2, digit_pairs + 2 * (f % 100), 2);
-        if (i)
-            d[0] = (char)('0' + f);
+        if (decimals == 6) { /* the coordinates: three pairs, two divisions, no loop */
+            uint32_t hi = f / 10000, lo = f % 10000;
+            memcpy(d, digit_pairs + 2 * hi, 2);
+            memcpy(d + 2, digit_pairs + 2 * (lo / 100), 2);
+            memcpy(d + 4, digit_pairs + 2 * (lo % 100), 2);
+        } else {
+            for (; i >= 2; i -= 2, f /= 100)
+                memcpy(d + i - 2, digit_pairs + 2 * (f % 100), 2);
+            if (i)
+                d[0] = (char)('0' + f);
+        }
         int n = decimals;
         while (d[n - 1] == '0') /* fp != 0: a digit is not 0 */
             n--;
