@@ -237,6 +237,11 @@ TECHNIQUES = [
     ("a territory's boundary uses sorted by a quicksort of the tracing's own, the comparison "
      "inlined, instead of `qsort` and a call per comparison (instructions of the sort)",
      "148 M", "59 M"),
+    ("the grid tests of the arcs' proof and simplification order coordinates with inlined "
+     "comparisons instead of libm's `fmin` and `fmax` (calls that must order NaNs: 10 "
+     "million; instructions of the job)", "10.47 G", "10.36 G"),
+    ("a coordinate's six decimals written as three digit pairs with two divisions instead of "
+     "a loop of three (`put_points`, instructions)", "690 M", "585 M"),
     ("`crd_finish` one task a worker taking slices in turn: one PROJ context and one copy of "
      "each transformation a worker, not a slice (PROJ contexts + copies a job)", "17 + 34",
      "2 + 4"),
@@ -709,15 +714,14 @@ def main():
         "loader 2 %.")
     add("")
     add("The same job counted in instructions (callgrind, metropolitan layer, `--threads 1`, "
-        "2026-12-06: 10.47 G, against 11.52 G before the session-9 rows above): "
-        "`GEOSisValid_r` 23 % (2.42 G, of which GEOS's search for self-intersections, "
-        "`MCIndexNoder::intersectChains`, 1.92 G), PROJ 17 % "
-        "(1.82 G: 1 500 instructions for each of the 1.2 million points of the arcs), the "
-        "maps 11 % (their numbers 690 M), the arcs' build 7 %, the tracing of territories 6 % "
-        "(much of it for the maps), "
-        "the report's simplification 6 %, GDAL's CSV parser 5 % (550 M: 4 000 instructions a "
-        "row of the tables), the shapefile read into GEOS 6 %, `GEOSCoverageUnion_r` for the "
-        "merged communes 3 %, the proof of the exact arcs 4 %. Fewer instructions did not "
+        "2026-12-06: 10.26 G, against 11.52 G before the session-9 rows above): "
+        "`GEOSisValid_r` 24 % (2.42 G, of which GEOS's search for self-intersections, "
+        "`MCIndexNoder::intersectChains`, 1.92 G), PROJ 18 % (1.83 G: 1 500 instructions for "
+        "each of the 1.2 million points of the arcs), the maps 10 % (their numbers 585 M), "
+        "the arcs' build 8 %, the tracing of territories 6 % (much of it for the maps), the "
+        "report's simplification 6 %, the shapefile read into GEOS 6 %, GDAL's CSV parser "
+        "5 % (550 M: 4 000 instructions a row of the tables), the proof of the exact arcs "
+        "3 %, `GEOSCoverageUnion_r` for the merged communes 3 %. Fewer instructions did not "
         "always give less time: formatting each point once for all maps saved 2 % of them "
         "and cost more in fresh memory than it saved (dropped, above).")
     add("")
