@@ -167,7 +167,7 @@ static void check_partial(member_reader *m)
                 nmissing++;
             }
         }
-        for (int x = i; !direct && x < j && ll < sizeof listed; x++) /* only said if not */
+        for (int x = i; !direct && x < j && ll < sizeof listed; x++) /* said only if not direct */
             ll += (size_t)snprintf(listed + ll, sizeof listed - ll, "%s%s", x > i ? ", " : "", m->list[x].code);
         if (!direct && nmissing)
             jis_add(m->ji, m->path, line, c->code, "partial_membership",
