@@ -1024,6 +1024,19 @@ static int topo_face_ok(const topo_simplified *ts, topo_faces *f, GEOSContextHan
 
 /* ---- crossing arcs ---------------------------------------------------------------------- */
 
+/* The smaller and the larger of two coordinates (finite: checked when read), inlined where
+ * fmin and fmax, which must also order NaNs, are calls into libm: 10 million of them in the
+ * grid tests of the national job. */
+static inline double topo_min(double a, double b)
+{
+    return a < b ? a : b;
+}
+
+static inline double topo_max(double a, double b)
+{
+    return a > b ? a : b;
+}
+
 /* 1 when segments p1-p2 and q1-q2 meet anywhere but at an end point they share: a crossing,
  * a touch, or an overlap, any of which would make the polygons invalid or overlapping. */
 static int topo_segments_clash(GEOSContextHandle_t h, const double *p1, const double *p2,
@@ -1051,8 +1064,8 @@ static int topo_segments_clash(GEOSContextHandle_t h, const double *p1, const do
         return 0;
     if (o1 == 0 && o2 == 0) { /* collinear: do their extents overlap? */
         int ax = p1[0] != p2[0] || q1[0] != q2[0] ? 0 : 1;
-        double pa = p1[ax] < p2[ax] ? p1[ax] : p2[ax], pb = p1[ax] < p2[ax] ? p2[ax] : p1[ax];
-        double qa = q1[ax] < q2[ax] ? q1[ax] : q2[ax], qb = q1[ax] < q2[ax] ? q2[ax] : q1[ax];
+        double pa = topo_min(p1[ax], p2[ax]), pb = topo_max(p1[ax], p2[ax]);
+        double qa = topo_min(q1[ax], q2[ax]), qb = topo_max(q1[ax], q2[ax]);
         return pa <= qb && qa <= pb;
     }
     return 1;
@@ -1082,10 +1095,10 @@ static double *topo_arc_boxes(const topology *tp)
         bb[0] = bb[2] = p[0];
         bb[1] = bb[3] = p[1];
         for (int k = 1; k < tp->arcs[a].n; k++) {
-            bb[0] = p[2 * k] < bb[0] ? p[2 * k] : bb[0];
-            bb[1] = p[2 * k + 1] < bb[1] ? p[2 * k + 1] : bb[1];
-            bb[2] = p[2 * k] > bb[2] ? p[2 * k] : bb[2];
-            bb[3] = p[2 * k + 1] > bb[3] ? p[2 * k + 1] : bb[3];
+            bb[0] = topo_min(p[2 * k], bb[0]);
+            bb[1] = topo_min(p[2 * k + 1], bb[1]);
+            bb[2] = topo_max(p[2 * k], bb[2]);
+            bb[3] = topo_max(p[2 * k + 1], bb[3]);
         }
     }
     return abox;
@@ -1126,29 +1139,16 @@ static int topo_seg_grid(const topo_simplified *ts, int layer, const double *abo
         const double *p = abox ? abox + 4 * a : ts->pts + 2 * topo_arc_place(ts, a);
         int n = abox ? 2 : ts->cnt[a];
         for (int k = 0; k < n; k++) {
-            xmin = p[2 * k] < xmin ? p[2 * k] : xmin;
-            xmax = p[2 * k] > xmax ? p[2 * k] : xmax;
-            ymin = p[2 * k + 1] < ymin ? p[2 * k + 1] : ymin;
-            ymax = p[2 * k + 1] > ymax ? p[2 * k + 1] : ymax;
+            xmin = topo_min(p[2 * k], xmin);
+            xmax = topo_max(p[2 * k], xmax);
+            ymin = topo_min(p[2 * k + 1], ymin);
+            ymax = topo_max(p[2 * k + 1], ymax);
         }
     }
     return topo_grid_of(xmin, ymin, xmax, ymax, nseg, g);
 }
 
 /* Segment k of arc a (of ts) with the cells of g its box covers. */
-/* The smaller and the larger of two coordinates (finite: checked when read), inlined where
- * fmin and fmax, which must also order NaNs, are calls into libm: 10 million of them in the
- * grid tests of the national job. */
-static inline double topo_min(double a, double b)
-{
-    return a < b ? a : b;
-}
-
-static inline double topo_max(double a, double b)
-{
-    return a > b ? a : b;
-}
-
 static seg_ref topo_seg_at(const topo_simplified *ts, const seg_grid *g, int a, int k)
 {
     const double *q = ts->pts + 2 * (topo_arc_place(ts, a) + (size_t)k), *r = q + 2;
