@@ -63,6 +63,7 @@
 #include "diag.h"
 #include "hash.h"
 #include "pool.h"
+#include "segment.h"
 #include "util.h"
 
 /* Metres per degree of latitude (mean), for the tolerance of a geographic layer. */
@@ -1024,53 +1025,6 @@ static int topo_face_ok(const topo_simplified *ts, topo_faces *f, GEOSContextHan
 
 /* ---- crossing arcs ---------------------------------------------------------------------- */
 
-/* The smaller and the larger of two coordinates (finite: checked when read), inlined where
- * fmin and fmax, which must also order NaNs, are calls into libm: 10 million of them in the
- * grid tests of the national job. */
-static inline double topo_min(double a, double b)
-{
-    return a < b ? a : b;
-}
-
-static inline double topo_max(double a, double b)
-{
-    return a > b ? a : b;
-}
-
-/* 1 when segments p1-p2 and q1-q2 meet anywhere but at an end point they share: a crossing,
- * a touch, or an overlap, any of which would make the polygons invalid or overlapping. */
-static int topo_segments_clash(GEOSContextHandle_t h, const double *p1, const double *p2,
-                               const double *q1, const double *q2)
-{
-    int s11 = p1[0] == q1[0] && p1[1] == q1[1], s12 = p1[0] == q2[0] && p1[1] == q2[1];
-    int s21 = p2[0] == q1[0] && p2[1] == q1[1], s22 = p2[0] == q2[0] && p2[1] == q2[1];
-    if ((s11 && s22) || (s12 && s21))
-        return 1; /* the same segment twice: two arcs collapsed onto each other */
-    if (s11 || s12 || s21 || s22) {
-        /* One shared end: they clash only when the other ends go the same way along a line. */
-        const double *c = s11 || s12 ? p1 : p2, *a = s11 || s12 ? p2 : p1;
-        const double *b = s11 || s21 ? q2 : q1;
-        if (GEOSOrientationIndex_r(h, c[0], c[1], a[0], a[1], b[0], b[1]) != 0)
-            return 0;
-        return (a[0] - c[0]) * (b[0] - c[0]) + (a[1] - c[1]) * (b[1] - c[1]) > 0;
-    }
-    int o1 = GEOSOrientationIndex_r(h, p1[0], p1[1], p2[0], p2[1], q1[0], q1[1]);
-    int o2 = GEOSOrientationIndex_r(h, p1[0], p1[1], p2[0], p2[1], q2[0], q2[1]);
-    if (o1 != 0 && o1 == o2)
-        return 0;
-    int o3 = GEOSOrientationIndex_r(h, q1[0], q1[1], q2[0], q2[1], p1[0], p1[1]);
-    int o4 = GEOSOrientationIndex_r(h, q1[0], q1[1], q2[0], q2[1], p2[0], p2[1]);
-    if (o3 != 0 && o3 == o4)
-        return 0;
-    if (o1 == 0 && o2 == 0) { /* collinear: do their extents overlap? */
-        int ax = p1[0] != p2[0] || q1[0] != q2[0] ? 0 : 1;
-        double pa = topo_min(p1[ax], p2[ax]), pb = topo_max(p1[ax], p2[ax]);
-        double qa = topo_min(q1[ax], q2[ax]), qb = topo_max(q1[ax], q2[ax]);
-        return pa <= qb && qa <= pb;
-    }
-    return 1;
-}
-
 typedef struct seg_ref {
     int arc;
     int k;         /* the segment from point k to k + 1 of the simplified arc */
@@ -1095,10 +1049,10 @@ static double *topo_arc_boxes(const topology *tp)
         bb[0] = bb[2] = p[0];
         bb[1] = bb[3] = p[1];
         for (int k = 1; k < tp->arcs[a].n; k++) {
-            bb[0] = topo_min(p[2 * k], bb[0]);
-            bb[1] = topo_min(p[2 * k + 1], bb[1]);
-            bb[2] = topo_max(p[2 * k], bb[2]);
-            bb[3] = topo_max(p[2 * k + 1], bb[3]);
+            bb[0] = seg_min(p[2 * k], bb[0]);
+            bb[1] = seg_min(p[2 * k + 1], bb[1]);
+            bb[2] = seg_max(p[2 * k], bb[2]);
+            bb[3] = seg_max(p[2 * k + 1], bb[3]);
         }
     }
     return abox;
@@ -1139,10 +1093,10 @@ static int topo_seg_grid(const topo_simplified *ts, int layer, const double *abo
         const double *p = abox ? abox + 4 * a : ts->pts + 2 * topo_arc_place(ts, a);
         int n = abox ? 2 : ts->cnt[a];
         for (int k = 0; k < n; k++) {
-            xmin = topo_min(p[2 * k], xmin);
-            xmax = topo_max(p[2 * k], xmax);
-            ymin = topo_min(p[2 * k + 1], ymin);
-            ymax = topo_max(p[2 * k + 1], ymax);
+            xmin = seg_min(p[2 * k], xmin);
+            xmax = seg_max(p[2 * k], xmax);
+            ymin = seg_min(p[2 * k + 1], ymin);
+            ymax = seg_max(p[2 * k + 1], ymax);
         }
     }
     return topo_grid_of(xmin, ymin, xmax, ymax, nseg, g);
@@ -1152,10 +1106,10 @@ static int topo_seg_grid(const topo_simplified *ts, int layer, const double *abo
 static seg_ref topo_seg_at(const topo_simplified *ts, const seg_grid *g, int a, int k)
 {
     const double *q = ts->pts + 2 * (topo_arc_place(ts, a) + (size_t)k), *r = q + 2;
-    seg_ref sg = {a, k, (int)((topo_min(q[0], r[0]) - g->xmin) / g->cell),
-                  (int)((topo_min(q[1], r[1]) - g->ymin) / g->cell),
-                  (int)((topo_max(q[0], r[0]) - g->xmin) / g->cell),
-                  (int)((topo_max(q[1], r[1]) - g->ymin) / g->cell)};
+    seg_ref sg = {a, k, (int)((seg_min(q[0], r[0]) - g->xmin) / g->cell),
+                  (int)((seg_min(q[1], r[1]) - g->ymin) / g->cell),
+                  (int)((seg_max(q[0], r[0]) - g->xmin) / g->cell),
+                  (int)((seg_max(q[1], r[1]) - g->ymin) / g->cell)};
     sg.cx1 = sg.cx1 >= g->ncx ? (int)g->ncx - 1 : sg.cx1;
     sg.cy1 = sg.cy1 >= g->ncy ? (int)g->ncy - 1 : sg.cy1;
     return sg;
@@ -1173,12 +1127,12 @@ static void topo_test_pair(const topo_simplified *ts, GEOSContextHandle_t h, con
         return;
     const double *p1 = ts->pts + 2 * (topo_arc_place(ts, s1->arc) + (size_t)s1->k);
     const double *q1 = ts->pts + 2 * (topo_arc_place(ts, s2->arc) + (size_t)s2->k);
-    if (topo_max(p1[0], p1[2]) < topo_min(q1[0], q1[2]) ||
-        topo_max(q1[0], q1[2]) < topo_min(p1[0], p1[2]) ||
-        topo_max(p1[1], p1[3]) < topo_min(q1[1], q1[3]) ||
-        topo_max(q1[1], q1[3]) < topo_min(p1[1], p1[3]))
+    if (seg_max(p1[0], p1[2]) < seg_min(q1[0], q1[2]) ||
+        seg_max(q1[0], q1[2]) < seg_min(p1[0], p1[2]) ||
+        seg_max(p1[1], p1[3]) < seg_min(q1[1], q1[3]) ||
+        seg_max(q1[1], q1[3]) < seg_min(p1[1], p1[3]))
         return;
-    if (topo_segments_clash(h, p1, p1 + 2, q1, q1 + 2)) {
+    if (seg_meet(h, p1, p1 + 2, q1, q1 + 2) == SEG_CLASH) {
         bad[s1->arc] = 1;
         bad[s2->arc] = 1;
     }
@@ -1313,7 +1267,7 @@ static int topo_cell_clashes(const seg_ref *cells, const band_seg *bs, const int
                         if ((c1->cx0 > c2->cx0 ? c1->cx0 : c2->cx0) != cx ||
                             (c1->cy0 > c2->cy0 ? c1->cy0 : c2->cy0) != cy)
                             continue;
-                        if (topo_segments_clash(h, &s1->x0, &s1->x1, &s2->x0, &s2->x1))
+                        if (seg_meet(h, &s1->x0, &s1->x1, &s2->x0, &s2->x1) == SEG_CLASH)
                             return 1;
                     }
             r2 = e2;
