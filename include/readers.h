@@ -70,11 +70,13 @@ typedef struct communes_reader {
     long unmatched;          /* features whose code has no current commune */
     long repaired;           /* polygons made valid */
     int threads;             /* for the validity checks; 0 (crd_init's): every core */
-    /* Reading ahead (crd_prefetch): the sources, read by a thread of their own. */
+    /* Reading ahead (crd_prefetch): the sources, read by threads of their own. */
     const char *const *paths;
     int nsources;
     crd_source *sources;
-    int nread;               /* sources the thread has read (valid once it is joined) */
+    atomic_int taken;        /* sources the readers have taken */
+    atomic_int failed;       /* the first source whose reading failed, or INT_MAX */
+    int nread;               /* sources read ahead (valid once the read-ahead is joined) */
     int next;                /* the next source crd_read takes */
     pthread_t prefetcher;
     int prefetching;
@@ -84,8 +86,8 @@ typedef struct communes_reader {
 
 void crd_init(communes_reader *r, commune_table *t, const passage *p, const char *code_field,
               join_issues *ji);
-/* Starts reading sources paths[0..n-1] (kept by the caller until crd_free) on a thread of its
- * own: what needs no table (the features, their codes as written, their polygons checked
+/* Starts reading sources paths[0..n-1] (kept by the caller until crd_free) on threads of
+ * their own, one source each at a time: what needs no table (the features, their codes as written, their polygons checked
  * and repaired), while the caller reads the tables. The table, the passage table and the join
  * issues are only touched by crd_read, in the caller's thread. */
 void crd_prefetch(communes_reader *r, const char *const *paths, int n);

@@ -11,6 +11,7 @@
 
 #include <geodesic.h>
 #include <math.h>
+#include <pthread.h>
 #include <proj.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,21 @@ static PJ *projection_of(PJ *crs)
     return p ? p : proj_clone(PJ_DEFAULT_CTX, crs);
 }
 
+/* PROJ's default context, which the layers' objects live in, serves one thread at a time:
+ * the sources are read ahead by several (read_communes.c). */
+static pthread_mutex_t default_ctx_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int setup_layer_locked(commune_layer *layer, const char *wkt, const char *path);
+
 int crs_setup_layer(commune_layer *layer, const char *wkt, const char *path)
+{
+    pthread_mutex_lock(&default_ctx_lock);
+    int rc = setup_layer_locked(layer, wkt, path);
+    pthread_mutex_unlock(&default_ctx_lock);
+    return rc;
+}
+
+static int setup_layer_locked(commune_layer *layer, const char *wkt, const char *path)
 {
     PJ *crs = proj_create(PJ_DEFAULT_CTX, wkt);
     if (!crs)

@@ -8,8 +8,8 @@
  * dissolved once every source is read.
  *
  * Reading and checking a polygon needs no table, only joining it does; so the sources are
- * read ahead on a thread of their own (crd_prefetch) while inputs.c reads the tables, and
- * joined after them (crd_read). The thread touches neither the table nor the join issues:
+ * read ahead on threads of their own (crd_prefetch) while inputs.c reads the tables, and
+ * joined after them (crd_read). The readers touch neither the table nor the join issues:
  * what it meets is kept with each feature (how its geometry came from OGR, why it was
  * invalid) and its error with its source, and the join reports them in the order a reading
  * one by one would have, so the outputs and the first error do not depend on threads. */
@@ -644,22 +644,59 @@ static int read_source_apart(const communes_reader *r, const char *path, crd_sou
     return rc;
 }
 
-/* The read-ahead thread: every source in order; stops at the first that fails. */
-static void *prefetch_thread(void *arg)
+/* One reader of the read-ahead: takes the sources in turn, none past one that failed, reads
+ * each, then checks what the checkers left of its own and ends them. Sources are read by as
+ * many readers as cores: most of a small layer's time goes to its CRS, which GDAL looks up
+ * in PROJ's database (25 ms for each overseas layer of France), one reader's work that the
+ * others no longer wait for. */
+static void *reader_thread(void *arg)
 {
     communes_reader *r = arg;
     GEOSContextHandle_t h = GEOS_init_r();
-    int n = 0;
-    for (int i = 0; i < r->nsources && !atomic_load(&r->cancel); i++) {
-        int rc = read_source_apart(r, r->paths[i], &r->sources[i], h);
-        n = i + 1;
-        if (rc < 0)
+    int *mine = xmalloc((size_t)r->nsources * sizeof *mine), nmine = 0;
+    for (;;) {
+        int i = atomic_fetch_add(&r->taken, 1);
+        if (i >= r->nsources || i > atomic_load(&r->failed) || atomic_load(&r->cancel))
             break;
+        mine[nmine++] = i;
+        if (read_source_apart(r, r->paths[i], &r->sources[i], h) < 0) {
+            int f = atomic_load(&r->failed);
+            while (i < f && !atomic_compare_exchange_weak(&r->failed, &f, i))
+                ;
+        }
     }
-    for (int i = 0; i < n; i++)
-        finish_checks(&r->sources[i], h);
-    r->nread = n;
+    for (int k = 0; k < nmine; k++)
+        finish_checks(&r->sources[mine[k]], h);
+    free(mine);
     GEOS_finish_r(h);
+    return NULL;
+}
+
+/* The read-ahead: the readers, this thread one of them. The sources read are then the
+ * first ones up to the first that failed, as a reading one by one would leave them; any
+ * other a reader took meanwhile is freed. */
+static void *prefetch_thread(void *arg)
+{
+    communes_reader *r = arg;
+    int cores = r->threads > 0 ? r->threads : pool_cores();
+    int helpers = (r->nsources < cores ? r->nsources : cores) - 1, started = 0;
+    pthread_t *readers = xmalloc((size_t)(helpers > 0 ? helpers : 1) * sizeof *readers);
+    for (int i = 0; i < helpers; i++)
+        if (pthread_create(&readers[started], NULL, reader_thread, r) == 0)
+            started++;
+    reader_thread(r);
+    for (int i = 0; i < started; i++)
+        pthread_join(readers[i], NULL);
+    free(readers);
+    int n = 0, failed = atomic_load(&r->failed);
+    while (n < r->nsources && r->sources[n].path && n <= failed)
+        n++;
+    GEOSContextHandle_t h = GEOS_init_r();
+    for (int i = n; i < r->nsources; i++)
+        if (r->sources[i].path)
+            free_source(&r->sources[i], h);
+    GEOS_finish_r(h);
+    r->nread = n;
     return NULL;
 }
 
@@ -674,12 +711,14 @@ void crd_prefetch(communes_reader *r, const char *const *paths, int n)
     r->paths = paths;
     r->nsources = n;
     r->sources = xcalloc((size_t)(n ? n : 1), sizeof *r->sources);
+    atomic_init(&r->taken, 0);
+    atomic_init(&r->failed, INT_MAX);
     r->prefetching = pthread_create(&r->prefetcher, NULL, prefetch_thread, r) == 0;
     if (!r->prefetching)
         prefetch_thread(r); /* no thread to be had: read here, now */
 }
 
-/* Waits for the read-ahead thread, if any. */
+/* Waits for the read-ahead, if any. */
 static void prefetch_wait(communes_reader *r)
 {
     if (r->prefetching) {
