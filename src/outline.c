@@ -213,14 +213,22 @@ static size_t outl_copy(const topo_simplified *ts, const double *coords, const i
 {
     size_t m = 0;
     for (int i = 0; i < n; i++) {
-        size_t k = outl_use_size(ts, uses[i]);
+        size_t k = outl_use_size(ts, uses[i]), skip = i == 0 ? 0 : 1; /* its first point
+                                                                        ends the use before */
+        if (k <= skip)
+            continue;
         topo_grow(xy, cap, 2 * (m + k + 1));
-        for (size_t j = i == 0 ? 0 : 1; j < k; j++) {
-            const double *p = outl_use_point(ts, coords, uses[i], j);
-            (*xy)[2 * m] = p[0];
-            (*xy)[2 * m + 1] = p[1];
-            m++;
+        const double *arc = coords + 2 * topo_arc_place(ts, uses[i] / 2);
+        double *to = *xy + 2 * m;
+        if (uses[i] & 1) { /* walked backwards: its points from k - 1 - skip down to 0 */
+            for (size_t j = k - skip; j-- > 0; to += 2) {
+                to[0] = arc[2 * j];
+                to[1] = arc[2 * j + 1];
+            }
+        } else {
+            memcpy(to, arc + 2 * skip, 2 * (k - skip) * sizeof *to);
         }
+        m += k - skip;
     }
     return m;
 }
