@@ -23,6 +23,8 @@ typedef struct commune_layer {
     char *crs_name;      /* e.g. "RGF93 v1 / Lambert-93" */
     char *crs_id;        /* e.g. "EPSG:2154", or "" when unidentified */
     void *to_wgs84;      /* PJ*: layer CRS -> longitude/latitude WGS84 */
+    void *inverse;       /* PJ*, or NULL: when to_wgs84 is only the inverse of a projection
+                            and radians to degrees (Lambert-93), that projection (crs.c) */
     void *crs;           /* PJ*: the projection of a projected CRS, for its scale factors */
     int geographic;      /* 1 when the CRS is in longitude/latitude */
     long features;       /* features read */

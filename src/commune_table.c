@@ -44,6 +44,8 @@ void ctab_free(commune_table *t)
         free(ly->crs_id);
         if (ly->to_wgs84)
             proj_destroy(ly->to_wgs84);
+        if (ly->inverse)
+            proj_destroy(ly->inverse);
         if (ly->crs)
             proj_destroy(ly->crs);
     }

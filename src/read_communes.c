@@ -421,6 +421,8 @@ static void free_source(crd_source *s, GEOSContextHandle_t h)
         free(cl->crs_id);
         if (cl->to_wgs84)
             proj_destroy(cl->to_wgs84);
+        if (cl->inverse)
+            proj_destroy(cl->inverse);
         if (cl->crs)
             proj_destroy(cl->crs);
     }

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crs.h"
 #include "pool.h"
 #include "report_geometry.h"
 #include "util.h"
@@ -113,6 +114,7 @@ static void dissolve_task(void *arg, int i, GEOSContextHandle_t h)
 typedef struct lonlat_part {
     PJ_CONTEXT *ctx;
     PJ **to_wgs84;
+    PJ **inverse;
     const commune_table *t;
 } lonlat_part;
 
@@ -125,29 +127,35 @@ typedef struct lonlat_batch {
 static void lonlat_run(void *arg, int layer, double *xy, size_t n)
 {
     lonlat_part *p = arg;
-    if (!p->to_wgs84[layer] && p->t->layers[layer].to_wgs84)
-        p->to_wgs84[layer] = proj_clone(p->ctx, p->t->layers[layer].to_wgs84);
+    const commune_layer *ly = &p->t->layers[layer];
+    if (!p->to_wgs84[layer] && ly->to_wgs84) {
+        p->to_wgs84[layer] = proj_clone(p->ctx, ly->to_wgs84);
+        p->inverse[layer] = ly->inverse ? proj_clone(p->ctx, ly->inverse) : NULL;
+    }
     if (!p->to_wgs84[layer]) { /* never happens: a layer without a way to WGS84 is refused */
         for (size_t i = 0; i < 2 * n; i++)
             xy[i] = HUGE_VAL;
         return;
     }
-    size_t stride = 2 * sizeof(double);
-    proj_trans_generic(p->to_wgs84[layer], PJ_FWD, xy, stride, n, xy + 1, stride, n, NULL, 0,
-                       0, NULL, 0, 0);
+    crs_to_wgs84(p->to_wgs84[layer], p->inverse[layer], xy, n);
 }
 
 static void lonlat_part_init(lonlat_part *p, const commune_table *t)
 {
-    *p = (lonlat_part){proj_context_create(), xcalloc((size_t)t->nlayers + 1, sizeof(PJ *)), t};
+    *p = (lonlat_part){proj_context_create(), xcalloc((size_t)t->nlayers + 1, sizeof(PJ *)),
+                       xcalloc((size_t)t->nlayers + 1, sizeof(PJ *)), t};
 }
 
 static void lonlat_part_free(lonlat_part *p)
 {
-    for (int l = 0; l < p->t->nlayers; l++)
+    for (int l = 0; l < p->t->nlayers; l++) {
         if (p->to_wgs84[l])
             proj_destroy(p->to_wgs84[l]);
+        if (p->inverse[l])
+            proj_destroy(p->inverse[l]);
+    }
     free(p->to_wgs84);
+    free(p->inverse);
     proj_context_destroy(p->ctx);
 }
 
