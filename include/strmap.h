@@ -16,6 +16,9 @@ typedef struct strmap {
     strmap_slot *slots;
     size_t cap;   /* a power of two, or 0 */
     size_t len;
+    char *blocks; /* the keys' copies, in blocks each chained to the one before */
+    char *next;   /* where the next copy goes in the newest block */
+    size_t room;  /* bytes left there */
 } strmap;
 
 void smap_init(strmap *m);

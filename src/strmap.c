@@ -1,5 +1,9 @@
 /* strmap.c -- a hash table from strings to non-negative ints.
- * Open addressing with linear probing; the table doubles at 50 % load. */
+ * Open addressing with linear probing; the table doubles at 50 % load.
+ *
+ * Keys are never taken out, so their copies are packed in blocks of the map's own rather
+ * than allocated one by one: the national job puts 420 000, and freeing them one by one at
+ * its end took 10 ms, with a scan of every slot. */
 #include "strmap.h"
 
 #include <stdint.h>
@@ -19,19 +23,46 @@ static uint64_t hash(const char *s)
     return h;
 }
 
+/* Bytes of a block of keys (its first pointer chains it to the block before). */
+#define KEY_BLOCK 65536
+
 void smap_init(strmap *m)
 {
     m->slots = NULL;
     m->cap = 0;
     m->len = 0;
+    m->blocks = m->next = NULL;
+    m->room = 0;
 }
 
 void smap_free(strmap *m)
 {
-    for (size_t i = 0; i < m->cap; i++)
-        free(m->slots[i].key);
+    while (m->blocks) {
+        char *before;
+        memcpy(&before, m->blocks, sizeof before);
+        free(m->blocks);
+        m->blocks = before;
+    }
     free(m->slots);
     smap_init(m);
+}
+
+/* A copy of key in m's blocks. */
+static char *copy_key(strmap *m, const char *key)
+{
+    size_t n = strlen(key) + 1;
+    if (n > m->room) {
+        size_t room = n > KEY_BLOCK ? n : KEY_BLOCK;
+        char *block = xmalloc(sizeof(char *) + room);
+        memcpy(block, &m->blocks, sizeof m->blocks);
+        m->blocks = block;
+        m->next = block + sizeof(char *);
+        m->room = room;
+    }
+    char *copy = memcpy(m->next, key, n);
+    m->next += n;
+    m->room -= n;
+    return copy;
 }
 
 /* The slot of key (of hash h), or the free one where it would go. A slot's key is read
@@ -81,7 +112,7 @@ int smap_put(strmap *m, const char *key, int value)
         s->value = value;
         return old;
     }
-    s->key = xstrdup(key);
+    s->key = copy_key(m, key);
     s->value = value;
     s->hash = h;
     m->len++;
