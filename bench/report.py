@@ -258,6 +258,34 @@ TECHNIQUES = [
      "that the loader finds most symbols at once (the loader's relocation time, cycles, "
      "5 runs each: the cost is the relocations, not the search)", "12.4 to 18.6 M",
      "16.5 to 19.1 M"),
+    # Session 10. Instructions as in session 9 (callgrind); times of two binaries run
+    # alternately in one invocation, medians, the output directory removed before each run
+    # as make bench does.
+    ("a polygon of one ring and no hole (99.5 % of the communes) held valid when a sweep of "
+     "its segments sorted by x finds no two that meet but neighbours at their common point "
+     "(`seg_ring_simple`, GEOS's orientation predicate), instead of `GEOSisValid_r`'s "
+     "general noder; GEOS still judges every other polygon (instructions; whole job wall / "
+     "CPU, medians of 7)", "10.22 G; 1.77 s / 3.21 s", "8.58 G; 1.52 s / 2.63 s"),
+    ("the polygon sources read by as many readers as cores, each taking the next source: "
+     "GDAL's look-up of each overseas layer's `.prj` in PROJ's database (25 ms each) no "
+     "longer runs alone after the metropolitan layer (the two reading stages, wall, medians "
+     "of 9; whole job, medians of 11)", "0.313 s; 1.40 s", "0.301 s; 1.24 s"),
+    ("a traced ring's points copied a use at a time (`memcpy` forwards, one loop backwards) "
+     "instead of finding each point's place again (`outl_copy`, instructions)", "193 M",
+     "99 M"),
+    ("the arcs' points through the projection's inverse alone and PROJ's own factor to "
+     "degrees where PROJ's pipeline is only that (Lambert-93, the overseas UTM zones): the "
+     "same doubles, a pipeline's steps less (`crs_to_wgs84`; instructions of the points' "
+     "change)", "1.82 G", "1.42 G"),
+    ("the arcs' vertex table made for half the points (a border is two rings' points) and "
+     "doubled when they are more distinct: 8 MB of fresh pages zeroed instead of 17 while "
+     "the other core waits (topology stage, wall, medians of 11)", "0.452 s", "0.417 s"),
+    ("the string maps' keys copied into blocks of the map's own, never freed one by one "
+     "(420 000 keys; the job's teardown after its timings, 5 runs)", "8 to 16 ms",
+     "3 to 7 ms"),
+    ("tried and dropped: the arcs' vertex table zeroed by both workers instead of the "
+     "build's thread alone (topology stage, wall, medians of 11: two threads faulting fresh "
+     "pages on this virtual machine are slower than one)", "0.500 s", "0.584 s"),
 ]
 
 PEERS = [
