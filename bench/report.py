@@ -286,6 +286,20 @@ TECHNIQUES = [
     ("tried and dropped: the arcs' vertex table zeroed by both workers instead of the "
      "build's thread alone (topology stage, wall, medians of 11: two threads faulting fresh "
      "pages on this virtual machine are slower than one)", "0.500 s", "0.584 s"),
+    ("tried and dropped: no memory given back during the job (the three `mem_release`): "
+     "each one splits about 50 huge pages whose parts are then faulted back 4 KB at a time "
+     "(10 000 to 13 000 page faults against 4 000 to 5 000); whole job wall / CPU / peak, "
+     "medians of 11, but the peak is over the 200 MB target",
+     "1.17 s / 2.05 s / 176 MB", "1.02 s / 1.82 s / 250 MB"),
+    ("tried and dropped: the two later `mem_release` left out, the first kept (wall / CPU, "
+     "medians of 15; peak, largest)", "1.05 s / 1.88 s / 175.5 MB",
+     "1.09 s / 1.91 s / 187.9 MB"),
+    ("tried and dropped: the input polygons in a jemalloc arena of their own (readers and "
+     "checkers), the build's tables then taken from it (huge pages split by the purges / "
+     "peak, 2 runs each): its freed memory does not take the tables", "48 to 51 / 180 MB",
+     "53 to 54 / 269 to 282 MB"),
+    ("tried and dropped: jemalloc's huge-page allocator (`hpa:true`; page faults / wall, 2 "
+     "runs each)", "9 500 to 13 000 / 1.03 to 1.21 s", "30 000 to 31 700 / 1.31 to 1.35 s"),
 ]
 
 PEERS = [
