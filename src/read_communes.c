@@ -448,9 +448,9 @@ static void ignore_other_fields(OGRLayerH layer, int code_field, int name_field)
 }
 
 /* Reads the features of layer into rl->b, checking them on other cores as they come (this
- * thread checks what is left in finish_checks, once it has read every source: the checks of
- * the national layer go on while the overseas ones are read); returns the features read, or
- * -1 after diag_error. */
+ * reader checks what is left in finish_checks, once no source is left to take: the checks
+ * of the national layer go on while the overseas ones are read); returns the features read,
+ * or -1 after diag_error. */
 static long read_features(const communes_reader *r, OGRLayerH layer, int code_field,
                           const char *path, read_layer *rl, GEOSContextHandle_t h)
 {
