@@ -70,20 +70,7 @@ void crs_to_wgs84(void *to_wgs84, void *inverse, double *xy, size_t n)
         xy[i] *= factor;
 }
 
-/* PROJ's default context, which the layers' objects live in, serves one thread at a time:
- * the sources are read ahead by several (read_communes.c). */
-static pthread_mutex_t default_ctx_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int setup_layer_locked(commune_layer *layer, const char *wkt, const char *path);
-
-int crs_setup_layer(commune_layer *layer, const char *wkt, const char *path)
-{
-    pthread_mutex_lock(&default_ctx_lock);
-    int rc = setup_layer_locked(layer, wkt, path);
-    pthread_mutex_unlock(&default_ctx_lock);
-    return rc;
-}
-
+/* crs_setup_layer, its caller holding PROJ's default context. */
 static int setup_layer_locked(commune_layer *layer, const char *wkt, const char *path)
 {
     PJ *crs = proj_create(PJ_DEFAULT_CTX, wkt);
@@ -111,6 +98,18 @@ static int setup_layer_locked(commune_layer *layer, const char *wkt, const char 
     layer->to_wgs84 = norm;
     layer->inverse = inverse_projection_of(norm);
     return 0;
+}
+
+/* PROJ's default context, which the layers' objects live in, serves one thread at a time:
+ * the sources are read ahead by several (read_communes.c). */
+static pthread_mutex_t default_ctx_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int crs_setup_layer(commune_layer *layer, const char *wkt, const char *path)
+{
+    pthread_mutex_lock(&default_ctx_lock);
+    int rc = setup_layer_locked(layer, wkt, path);
+    pthread_mutex_unlock(&default_ctx_lock);
+    return rc;
 }
 
 /* Geodesic area of the rings of polygon p (longitude/latitude degrees), in m². */
