@@ -92,6 +92,8 @@ typedef struct commune_table {
 
 void ctab_init(commune_table *t, GEOSContextHandle_t geos);
 void ctab_free(commune_table *t);
+/* Frees what layer l holds (names, PROJ objects) and zeroes it. */
+void ctab_free_layer(commune_layer *l);
 
 /* Adds a commune with the given code; returns its index, or -1 when the code is already there. */
 int ctab_add_commune(commune_table *t, const char *code);

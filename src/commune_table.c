@@ -19,6 +19,21 @@ void ctab_init(commune_table *t, GEOSContextHandle_t geos)
     t->geos = geos;
 }
 
+void ctab_free_layer(commune_layer *l)
+{
+    free(l->path);
+    free(l->name);
+    free(l->crs_name);
+    free(l->crs_id);
+    if (l->to_wgs84)
+        proj_destroy(l->to_wgs84);
+    if (l->inverse)
+        proj_destroy(l->inverse);
+    if (l->crs)
+        proj_destroy(l->crs);
+    memset(l, 0, sizeof *l);
+}
+
 void ctab_free(commune_table *t)
 {
     for (int i = 0; i < t->ncommunes; i++) {
@@ -36,19 +51,8 @@ void ctab_free(commune_table *t)
         free(t->cpts[k].communes);
     }
     free(t->cpts);
-    for (int l = 0; l < t->nlayers; l++) {
-        commune_layer *ly = &t->layers[l];
-        free(ly->path);
-        free(ly->name);
-        free(ly->crs_name);
-        free(ly->crs_id);
-        if (ly->to_wgs84)
-            proj_destroy(ly->to_wgs84);
-        if (ly->inverse)
-            proj_destroy(ly->inverse);
-        if (ly->crs)
-            proj_destroy(ly->crs);
-    }
+    for (int l = 0; l < t->nlayers; l++)
+        ctab_free_layer(&t->layers[l]);
     free(t->layers);
     smap_free(&t->by_code);
     smap_free(&t->cpts_by_id);

@@ -414,17 +414,7 @@ static void free_source(crd_source *s, GEOSContextHandle_t h)
             free(b->chunks[k]);
         free(b->chunks);
         free(b);
-        commune_layer *cl = &s->layers[l].cl;
-        free(cl->path);
-        free(cl->name);
-        free(cl->crs_name);
-        free(cl->crs_id);
-        if (cl->to_wgs84)
-            proj_destroy(cl->to_wgs84);
-        if (cl->inverse)
-            proj_destroy(cl->inverse);
-        if (cl->crs)
-            proj_destroy(cl->crs);
+        ctab_free_layer(&s->layers[l].cl);
     }
     free(s->layers);
     free(s->error);

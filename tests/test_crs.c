@@ -24,17 +24,6 @@ static void setup(commune_layer *l, const char *code)
     proj_destroy(crs);
 }
 
-static void release(commune_layer *l)
-{
-    free(l->crs_name);
-    free(l->crs_id);
-    proj_destroy(l->to_wgs84);
-    if (l->inverse)
-        proj_destroy(l->inverse);
-    if (l->crs)
-        proj_destroy(l->crs);
-}
-
 /* n random points of the box x0, y0, x1, y1 through both ways: the same doubles. */
 static void same_both_ways(const commune_layer *l, double x0, double y0, double x1, double y1)
 {
@@ -63,7 +52,7 @@ static void test_lambert93_inverse(void **state)
     double p[2] = {700000, 6600000}; /* the projection's origin: 3 E, 46.5 N */
     crs_to_wgs84(l.to_wgs84, l.inverse, p, 1);
     assert_true(p[0] > 2.9999999 && p[0] < 3.0000001 && p[1] > 46.4999999 && p[1] < 46.5000001);
-    release(&l);
+    ctab_free_layer(&l);
 }
 
 /* The overseas layers' UTM zones: the same doubles whichever way they take. */
@@ -75,7 +64,7 @@ static void test_overseas_either_way(void **state)
         commune_layer l;
         setup(&l, codes[i]);
         same_both_ways(&l, 300000, 1000000, 700000, 9000000);
-        release(&l);
+        ctab_free_layer(&l);
     }
 }
 
@@ -86,7 +75,7 @@ static void test_datum_shift_stays_whole(void **state)
     commune_layer l;
     setup(&l, "EPSG:27572");
     assert_null(l.inverse);
-    release(&l);
+    ctab_free_layer(&l);
 }
 
 int main(void)
