@@ -9,7 +9,7 @@
  * nothing to look at), and simplicity is a question of pairs of segments: a sweep over the
  * segments sorted by their smallest x meets each pair whose boxes overlap once, and asks
  * GEOSOrientationIndex_r, the predicate GEOS's own intersection tests use, whether they
- * touch. It answers in a fifth of GEOS's instructions. It only ever vouches for a ring:
+ * touch: 290 instructions a point, a quarter of GEOS's. It only ever vouches for a ring:
  * every polygon it does not vouch for (a ring that is not simple, holes, several parts, a
  * ring whose segments overlap too much for a linear budget) goes to GEOS, which says why
  * and repairs; tests/test_segment.c holds the two to the same answer on random rings. */
