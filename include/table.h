@@ -25,6 +25,7 @@ typedef struct table {
     long rows;            /* rows read so far */
     const char **cells;   /* the current row's cells, UTF-8: the row's own strings, or */
     char **recoded;       /* the cells read as Latin-1, converted (NULL for the others) */
+    int utf8;             /* the whole file is UTF-8: so is every cell, none is checked */
     long non_utf8_rows;   /* rows that were not UTF-8 and were read as Latin-1 */
     long first_non_utf8_line;
 } table;

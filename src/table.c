@@ -215,6 +215,9 @@ int tbl_open(table *t, const char *path)
                                    "it as CSV UTF-8");
     }
     file_scan scan = scan_file(t, bytes, (size_t)size);
+    /* Cells are cut at ASCII bytes, which no UTF-8 sequence holds: in a UTF-8 file every
+     * cell is UTF-8, which one pass over the file tells instead of one per cell. */
+    t->utf8 = size <= INT_MAX && CPLIsUTF8((const char *)bytes, (int)size);
     keep_in_memory(t, bytes, size);
     if (scan.nul_line) {
         tbl_close(t);
@@ -367,7 +370,7 @@ int tbl_next(table *t)
     int recoded = 0;
     for (int i = 0; i < t->ncols; i++) {
         const char *s = record_cell(t, i);
-        if (!CPLIsUTF8(s, -1)) {
+        if (!t->utf8 && !CPLIsUTF8(s, -1)) {
             char *u = CPLRecode(s, CPL_ENC_ISO8859_1, CPL_ENC_UTF8);
             t->cells[i] = t->recoded[i] = xstrdup(u);
             CPLFree(u);
