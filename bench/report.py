@@ -285,7 +285,7 @@ TECHNIQUES = [
      "3 to 7 ms"),
     ("a table's cells checked for UTF-8 only when the whole file, checked once in memory, "
      "is not (cells are cut at ASCII bytes; `CPLIsUTF8` calls a job / their instructions)",
-     "604 660 / 54 M", "4 / 6 M"),
+     "604 660 / 54 M", "4 / 35 M"),
     ("tried and dropped: the arcs' vertex table zeroed by both workers instead of the "
      "build's thread alone (topology stage, wall, medians of 11: two threads faulting fresh "
      "pages on this virtual machine are slower than one)", "0.500 s", "0.584 s"),
