@@ -761,7 +761,7 @@ def main():
         "files), jemalloc 3 %, GDAL 3 % (its CSV parser and the shapefiles), the loader 2 %.")
     add("")
     add("The same job counted in instructions (callgrind, metropolitan layer, `--threads 1`, "
-        "2026-12-06: 8.03 G, against 10.22 G before the session-10 rows above and 11.52 G "
+        "2026-12-06: 8.01 G, against 10.22 G before the session-10 rows above and 11.52 G "
         "before session 9's): PROJ 18 % (1.42 G, the 1.2 million points of the arcs on this "
         "one-thread path), the maps 12 % (their numbers 0.59 G), the arcs' build 10 %, GDAL's "
         "CSV parser 8 % (0.55 G: 4 000 instructions a row of the tables), the rings' "
