@@ -37,7 +37,6 @@ typedef struct seg_start {
 
 /* The arrays seg_ring_simple works in, kept from ring to ring by one thread. */
 typedef struct seg_work {
-    double *xy;        /* the ring without its repeated points */
     seg_start *order;  /* the segments by smallest x, and the merge sort's room */
     int *active;       /* the sweep's segments that reach the current x */
     int cap;           /* points the arrays hold */
@@ -47,8 +46,10 @@ typedef struct seg_work {
  * three distinct ones, first and last equal, and no two segments meeting but neighbours at
  * their common point; GEOS then holds a polygon of that ring alone valid. 0 when it is not
  * simple, or when the test gave up (more than a budget linear in n of segment pairs, which
- * no real boundary needs): the caller then asks GEOS. */
-int seg_ring_simple(GEOSContextHandle_t h, const double *xy, int n, seg_work *w);
+ * no real boundary needs): the caller then asks GEOS. The ring's repeated points are taken
+ * out of xy in place (its first points then hold the ring without them), a copy spared: the
+ * caller's buffer is a copy already. */
+int seg_ring_simple(GEOSContextHandle_t h, double *xy, int n, seg_work *w);
 
 void seg_work_free(seg_work *w);
 

@@ -79,14 +79,12 @@ static void seg_grow(seg_work *w, int n)
     if (n <= w->cap)
         return;
     w->cap = n;
-    w->xy = xrealloc(w->xy, (size_t)n * 2 * sizeof *w->xy);
     w->order = xrealloc(w->order, (size_t)n * 2 * sizeof *w->order);
     w->active = xrealloc(w->active, (size_t)n * sizeof *w->active);
 }
 
 void seg_work_free(seg_work *w)
 {
-    free(w->xy);
     free(w->order);
     free(w->active);
     memset(w, 0, sizeof *w);
@@ -133,15 +131,14 @@ static int seg_neighbours(int s, int t, int ns)
     return d == 1 || d == ns - 1;
 }
 
-int seg_ring_simple(GEOSContextHandle_t h, const double *pts, int n, seg_work *w)
+int seg_ring_simple(GEOSContextHandle_t h, double *xy, int n, seg_work *w)
 {
     if (n < 4)
         return 0;
     seg_grow(w, n);
-    double *xy = w->xy;
-    int m = 0;
+    int m = 0; /* points kept, written over those read (m <= i) */
     for (int i = 0; i < n; i++) {
-        double x = pts[2 * i], y = pts[2 * i + 1];
+        double x = xy[2 * i], y = xy[2 * i + 1];
         if (!isfinite(x) || !isfinite(y))
             return 0;
         if (m > 0 && x == xy[2 * m - 2] && y == xy[2 * m - 1])
