@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crs.h"
 #include "diag.h"
 #include "gdal_drivers.h"
 #include "topology.h"
@@ -275,8 +276,7 @@ static void put_ring(map_writer *w, const GEOSGeometry *ring, PJ *pj, int exteri
     }
     double *xy = w->xy;
     GEOSCoordSeq_copyToBuffer_r(h, seq, xy, 0, 0);
-    size_t stride = 2 * sizeof(double);
-    proj_trans_generic(pj, PJ_FWD, xy, stride, n, xy + 1, stride, n, NULL, 0, 0, NULL, 0, 0);
+    crs_to_wgs84(pj, NULL, xy, n);
     put_points(w, xy, n, exterior);
 }
 

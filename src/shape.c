@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crs.h"
 #include "topology.h"
 #include "util.h"
 
@@ -226,8 +227,7 @@ static GEOSGeometry *ring_to_wgs84(GEOSContextHandle_t h, const GEOSGeometry *ri
     GEOSCoordSeq_getSize_r(h, seq, &n);
     double *xy = xmalloc(2 * (size_t)(n ? n : 1) * sizeof *xy);
     GEOSCoordSeq_copyToBuffer_r(h, seq, xy, 0, 0);
-    size_t stride = 2 * sizeof(double);
-    proj_trans_generic(pj, PJ_FWD, xy, stride, n, xy + 1, stride, n, NULL, 0, 0, NULL, 0, 0);
+    crs_to_wgs84(pj, NULL, xy, n);
     GEOSCoordSequence *out = GEOSCoordSeq_copyFromBuffer_r(h, xy, n, 0, 0);
     free(xy);
     return GEOSGeom_createLinearRing_r(h, out);
