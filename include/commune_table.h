@@ -45,6 +45,22 @@ typedef struct cpts {
     long line;
 } cpts;
 
+/* Blocks of points that rings are cut from, freed together: the readers put the points of a
+ * polygon of one ring there as they come from OGR, without a GEOS polygon of its own. */
+typedef struct ring_blocks {
+    double **blocks;
+    int nblocks, capblocks;
+    size_t used, size;    /* doubles taken from the last block, and its size */
+} ring_blocks;
+
+/* Room for n points (2n doubles) in rb. */
+double *ctab_ring_room(ring_blocks *rb, size_t n);
+/* Gives back the room of the last n points taken. */
+void ctab_ring_unroom(ring_blocks *rb, size_t n);
+/* Moves the blocks of from to the end of to. */
+void ctab_ring_blocks_move(ring_blocks *to, ring_blocks *from);
+void ctab_ring_blocks_free(ring_blocks *rb);
+
 typedef struct commune {
     commune_code code;    /* current code, in the population table's vintage */
     char *name;
@@ -56,8 +72,12 @@ typedef struct commune {
 
     /* Filled by the geometry reader: */
     GEOSGeometry *geom;   /* polygonal, in the CRS of layers[layer]; NULL when no polygon,
-                             and once the arcs are built (territories.c): the polygon then
-                             lives in the arcs, topo_shape rebuilds it */
+                             when `ring` holds it, and once the arcs are built (territories.c):
+                             the polygon then lives in the arcs, topo_shape rebuilds it */
+    double *ring;         /* or, a polygon of one ring and no hole as read (99.5 % of ADMIN
+                             EXPRESS's): its points x, y, the closing one included, in the
+                             table's ring blocks; NULL otherwise (ctab_polygon) */
+    int nring;            /* its points */
     int layer;            /* -1 when no polygon: the test of having one */
     double planar_area;   /* of the polygon, in its layer's CRS units */
     double bbox[4];       /* xmin, ymin, xmax, ymax of the polygon, in its layer's CRS */
@@ -88,6 +108,7 @@ typedef struct commune_table {
     int nareanames, capareanames;
 
     GEOSContextHandle_t geos; /* the context the geometries belong to */
+    ring_blocks rings;        /* where the communes' rings live */
 } commune_table;
 
 void ctab_init(commune_table *t, GEOSContextHandle_t geos);
@@ -114,6 +135,14 @@ int ctab_add_layer(commune_table *t, const commune_layer *layer);
  * calling thread's), else as the reader recorded them (the polygon is in the arcs). */
 double ctab_polygon_area(const commune *c, GEOSContextHandle_t h);
 void ctab_polygon_bbox(const commune *c, GEOSContextHandle_t h, double bbox[4]);
+
+/* The polygon of ring xy (n points) as a new GEOS polygon, or NULL when GEOS refuses it. */
+GEOSGeometry *ctab_ring_polygon(GEOSContextHandle_t h, const double *xy, int n);
+/* Commune c's polygon, read with GEOS context h: its geom, or a polygon made of its ring (put
+ * in *made, for the caller to destroy; else *made is NULL), or NULL when it has neither. */
+const GEOSGeometry *ctab_polygon(const commune *c, GEOSContextHandle_t h, GEOSGeometry **made);
+/* Frees the rings of the communes (the arcs have them): `ring` NULL for every commune. */
+void ctab_drop_rings(commune_table *t);
 
 /* Records the name of a department (is_region 0) or region; the first name given wins. */
 void ctab_set_area_name(commune_table *t, int is_region, const char *code, const char *name);

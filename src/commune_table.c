@@ -45,6 +45,7 @@ void ctab_free(commune_table *t)
             GEOSGeom_destroy_r(t->geos, c->geom);
     }
     free(t->communes);
+    ctab_ring_blocks_free(&t->rings);
     for (int k = 0; k < t->ncpts; k++) {
         free(t->cpts[k].id);
         free(t->cpts[k].name);
@@ -140,22 +141,97 @@ int ctab_add_member(commune_table *t, int k, int c)
 double ctab_polygon_area(const commune *c, GEOSContextHandle_t h)
 {
     double a = 0;
-    if (!c->geom)
+    GEOSGeometry *made;
+    const GEOSGeometry *g = ctab_polygon(c, h, &made);
+    if (!g)
         return c->planar_area;
-    GEOSArea_r(h, c->geom, &a);
+    GEOSArea_r(h, g, &a);
+    if (made)
+        GEOSGeom_destroy_r(h, made);
     return a;
 }
 
 void ctab_polygon_bbox(const commune *c, GEOSContextHandle_t h, double bbox[4])
 {
-    if (!c->geom) {
+    GEOSGeometry *made;
+    const GEOSGeometry *g = ctab_polygon(c, h, &made);
+    if (!g) {
         memcpy(bbox, c->bbox, sizeof c->bbox);
         return;
     }
-    GEOSGeom_getXMin_r(h, c->geom, &bbox[0]);
-    GEOSGeom_getYMin_r(h, c->geom, &bbox[1]);
-    GEOSGeom_getXMax_r(h, c->geom, &bbox[2]);
-    GEOSGeom_getYMax_r(h, c->geom, &bbox[3]);
+    GEOSGeom_getXMin_r(h, g, &bbox[0]);
+    GEOSGeom_getYMin_r(h, g, &bbox[1]);
+    GEOSGeom_getXMax_r(h, g, &bbox[2]);
+    GEOSGeom_getYMax_r(h, g, &bbox[3]);
+    if (made)
+        GEOSGeom_destroy_r(h, made);
+}
+
+/* ---- rings ----------------------------------------------------------------------------- */
+
+/* Doubles per block: 4 MB, two huge pages. */
+#define RING_BLOCK ((size_t)1 << 19)
+
+double *ctab_ring_room(ring_blocks *rb, size_t n)
+{
+    size_t need = 2 * n;
+    if (rb->nblocks == 0 || rb->size - rb->used < need) {
+        rb->size = need > RING_BLOCK ? need : RING_BLOCK;
+        GROW(rb->blocks, rb->capblocks, rb->nblocks + 1);
+        rb->blocks[rb->nblocks++] = xmalloc(rb->size * sizeof(double));
+        rb->used = 0;
+    }
+    double *room = rb->blocks[rb->nblocks - 1] + rb->used;
+    rb->used += need;
+    return room;
+}
+
+void ctab_ring_unroom(ring_blocks *rb, size_t n)
+{
+    rb->used -= 2 * n;
+}
+
+void ctab_ring_blocks_move(ring_blocks *to, ring_blocks *from)
+{
+    if (from->nblocks == 0)
+        return;
+    GROW(to->blocks, to->capblocks, to->nblocks + from->nblocks);
+    memcpy(to->blocks + to->nblocks, from->blocks, (size_t)from->nblocks * sizeof *to->blocks);
+    to->nblocks += from->nblocks;
+    to->used = from->used; /* the last block is from's */
+    to->size = from->size;
+    free(from->blocks);
+    memset(from, 0, sizeof *from);
+}
+
+void ctab_ring_blocks_free(ring_blocks *rb)
+{
+    for (int i = 0; i < rb->nblocks; i++)
+        free(rb->blocks[i]);
+    free(rb->blocks);
+    memset(rb, 0, sizeof *rb);
+}
+
+GEOSGeometry *ctab_ring_polygon(GEOSContextHandle_t h, const double *xy, int n)
+{
+    GEOSCoordSequence *seq = GEOSCoordSeq_copyFromBuffer_r(h, xy, (unsigned)n, 0, 0);
+    GEOSGeometry *ring = seq ? GEOSGeom_createLinearRing_r(h, seq) : NULL;
+    return ring ? GEOSGeom_createPolygon_r(h, ring, NULL, 0) : NULL;
+}
+
+const GEOSGeometry *ctab_polygon(const commune *c, GEOSContextHandle_t h, GEOSGeometry **made)
+{
+    *made = NULL;
+    if (c->geom || !c->ring)
+        return c->geom;
+    return *made = ctab_ring_polygon(h, c->ring, c->nring);
+}
+
+void ctab_drop_rings(commune_table *t)
+{
+    for (int i = 0; i < t->ncommunes; i++)
+        t->communes[i].ring = NULL;
+    ctab_ring_blocks_free(&t->rings);
 }
 
 int ctab_add_layer(commune_table *t, const commune_layer *layer)

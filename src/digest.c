@@ -97,14 +97,18 @@ unsigned char (*dig_communes(const commune_table *t, GEOSContextHandle_t h))[32]
         PUT(c, cm->layer);
         PUT(c, cm->parts);
         PUT(c, cm->area_km2);
-        if (cm->geom) {
+        GEOSGeometry *made;
+        const GEOSGeometry *g = ctab_polygon(cm, h, &made);
+        if (g) {
             size_t n = 0;
-            unsigned char *b = GEOSWKBWriter_write_r(h, wkb, cm->geom, &n);
+            unsigned char *b = GEOSWKBWriter_write_r(h, wkb, g, &n);
             if (b) {
                 put_bytes(c, b, n);
                 GEOSFree_r(h, b);
             }
         }
+        if (made)
+            GEOSGeom_destroy_r(h, made);
         unsigned len = 0;
         EVP_DigestFinal_ex(c, out[i], &len);
     }

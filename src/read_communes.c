@@ -12,7 +12,15 @@
  * joined after them (crd_read). The readers touch neither the table nor the join issues:
  * what it meets is kept with each feature (how its geometry came from OGR, why it was
  * invalid) and its error with its source, and the join reports them in the order a reading
- * one by one would have, so the outputs and the first error do not depend on threads. */
+ * one by one would have, so the outputs and the first error do not depend on threads.
+ *
+ * Nearly every commune is a polygon of one ring and no hole. Such a polygon is kept as its
+ * ring (commune.ring: points in blocks the table frees together) and never made a GEOS
+ * polygon on the way to the arcs, which copy its points and drop it: GEOS's 24 bytes a point
+ * and its objects a ring were 60 MB of memory the process touched for the first time, which
+ * on a virtual machine costs more than the copies. Whatever needs GEOS (a ring not simple,
+ * a commune of several polygons, the areas) makes the polygon from the ring, the same points
+ * in the same order, so nothing computed differs. */
 #include "readers.h"
 
 #include <cpl_conv.h>
@@ -177,9 +185,34 @@ static GEOSGeometry *polygonal_of_ogr(GEOSContextHandle_t h, OGRGeometryH og)
     return g;
 }
 
-/* The feature's geometry in GEOS, as it is (checked later), or NULL; *conv says what
- * happened, for the join issues. */
-static GEOSGeometry *feature_geometry(GEOSContextHandle_t h, OGRFeatureH f, int *conv)
+/* A polygon of OGR of one ring, closed, of four points or more (nearly every commune), read
+ * as a ring into rb: 1, and its points in *xy, *n; else 0. Such a polygon needs no GEOS
+ * geometry until something asks for one (ctab_polygon): its points go once, 16 bytes each,
+ * from OGR to where the arcs take them, instead of into a GEOS polygon of 24 bytes a point
+ * that the arcs copy again and free, 60 MB of fresh memory for France. */
+static int ring_of_ogr_polygon(OGRGeometryH og, ring_blocks *rb, double **xy, int *n)
+{
+    if (OGR_G_GetGeometryType(og) != wkbPolygon || OGR_G_GetGeometryCount(og) != 1)
+        return 0;
+    OGRGeometryH ring = OGR_G_GetGeometryRef(og, 0);
+    int k = ring ? OGR_G_GetPointCount(ring) : 0;
+    if (k < 4)
+        return 0;
+    double *p = ctab_ring_room(rb, (size_t)k);
+    OGR_G_GetPoints(ring, p, 2 * sizeof(double), p + 1, 2 * sizeof(double), NULL, 0);
+    if (p[0] != p[2 * k - 2] || p[1] != p[2 * k - 1]) { /* not closed: GEOS's way says so */
+        ctab_ring_unroom(rb, (size_t)k);
+        return 0;
+    }
+    *xy = p;
+    *n = k;
+    return 1;
+}
+
+/* The feature's geometry in GEOS, as it is (checked later), or NULL; or a ring in rb (*xy,
+ * *n); *conv says what happened, for the join issues. */
+static GEOSGeometry *feature_geometry(GEOSContextHandle_t h, OGRFeatureH f, int *conv,
+                                      ring_blocks *rb, double **xy, int *n)
 {
     *conv = CONV_OK;
     OGRGeometryH og = OGR_F_GetGeometryRef(f);
@@ -195,6 +228,11 @@ static GEOSGeometry *feature_geometry(GEOSContextHandle_t h, OGRFeatureH f, int 
             og = lin = OGR_G_Clone(og);
         OGR_G_FlattenTo2D(og);
         OGR_G_SetMeasured(og, 0);
+    }
+    if (ring_of_ogr_polygon(og, rb, xy, n)) {
+        if (lin)
+            OGR_G_DestroyGeometry(lin);
+        return NULL;
     }
     GEOSGeometry *g = polygonal_of_ogr(h, og);
     if (!g) {
@@ -232,6 +270,9 @@ typedef struct read_polygon {
     char *raw;              /* the code cell */
     char *name;             /* the name cell, "" without a name field */
     GEOSGeometry *g;        /* as read; after the check, valid and polygonal, or NULL */
+    double *xy;             /* or a polygon of one ring, as read: its points, in the batch's
+                               ring blocks; after the check, simple (else moved to g) */
+    int n;                  /* its points */
     int conv;               /* CONV_*: how it came from OGR */
     char *conv_error;       /* GDAL's error while converting it, or NULL: it fails the layer
                                if the feature is joined, as reading a joined feature does */
@@ -256,6 +297,7 @@ typedef struct polygon_batch {
     int next;               /* the next chunk to check */
     const communes_reader *r; /* its cancel flag (chunks then taken unchecked), and once the
                                  tables are read, which codes have a commune */
+    ring_blocks rings;        /* the points of the items' rings (xy), the reader's own */
 } polygon_batch;
 
 #define CHECK_CHUNK 256
@@ -285,8 +327,22 @@ typedef struct check_work {
     seg_work seg;
 } check_work;
 
-/* 1 when g is a polygon of one simple ring, no hole (or a multipolygon of one such part):
- * valid as it is, which seg_ring_simple tells in a quarter of GEOSisValid_r's instructions. */
+/* 1 when ring xy of n points is simple: a polygon of it alone is valid, which seg_ring_simple
+ * tells in a quarter of GEOSisValid_r's instructions. It checks a copy (it takes repeated
+ * points out of what it is given; the polygon keeps them). */
+static int simple_ring(GEOSContextHandle_t h, const double *xy, int n, check_work *w)
+{
+    if (n < 4 || n > INT_MAX / 2)
+        return 0;
+    if ((unsigned)n > w->ring_cap) {
+        w->ring_cap = (unsigned)n;
+        w->ring = xrealloc(w->ring, (size_t)n * 2 * sizeof *w->ring);
+    }
+    memcpy(w->ring, xy, (size_t)n * 2 * sizeof *w->ring);
+    return seg_ring_simple(h, w->ring, n, &w->seg);
+}
+
+/* 1 when g is a polygon of one simple ring, no hole (or a multipolygon of one such part). */
 static int one_simple_ring(GEOSContextHandle_t h, const GEOSGeometry *g, check_work *w)
 {
     if (GEOSGeomTypeId_r(h, g) == GEOS_MULTIPOLYGON) {
@@ -312,8 +368,18 @@ static int one_simple_ring(GEOSContextHandle_t h, const GEOSGeometry *g, check_w
 /* Checks one polygon: repairs it if invalid, keeps its polygonal part. */
 static void check_polygon(read_polygon *p, GEOSContextHandle_t h, check_work *w)
 {
-    if (!p->g || one_simple_ring(h, p->g, w))
+    if (p->xy) {
+        if (simple_ring(h, p->xy, p->n, w))
+            return;
+        p->g = ctab_ring_polygon(h, p->xy, p->n); /* GEOS says why, and repairs */
+        p->xy = NULL;
+        if (!p->g) {
+            p->conv = CONV_BAD;
+            return;
+        }
+    } else if (!p->g || one_simple_ring(h, p->g, w)) {
         return;
+    }
     if (GEOSisValid_r(h, p->g) != 1) {
         char *why = GEOSisValidReason_r(h, p->g);
         p->why = xstrdup(why ? why : "?");
@@ -413,6 +479,7 @@ static void free_source(crd_source *s, GEOSContextHandle_t h)
         for (int k = 0; k < b->nchunks; k++)
             free(b->chunks[k]);
         free(b->chunks);
+        ctab_ring_blocks_free(&b->rings);
         free(b);
         ctab_free_layer(&s->layers[l].cl);
     }
@@ -467,14 +534,14 @@ static long read_features(const communes_reader *r, OGRLayerH layer, int code_fi
         read_polygon rp = {(long)OGR_F_GetFID(f),
                            xstrdup(OGR_F_GetFieldAsString(f, code_field)),
                            xstrdup(name_field >= 0 ? OGR_F_GetFieldAsString(f, name_field) : ""),
-                           NULL, CONV_OK, NULL, NULL, 0};
+                           NULL, NULL, 0, CONV_OK, NULL, NULL, 0};
         /* An error while converting this feature's geometry is its own: it fails the layer
          * only if the feature is joined (an unmatched feature's never did). */
         CPLErr before = CPLGetLastErrorType();
         CPLErrorNum before_no = CPLGetLastErrorNo();
         char *before_msg = before != CE_None ? xstrdup(CPLGetLastErrorMsg()) : NULL;
         CPLErrorReset();
-        rp.g = feature_geometry(h, f, &rp.conv);
+        rp.g = feature_geometry(h, f, &rp.conv, &b->rings, &rp.xy, &rp.n);
         if (CPLGetLastErrorType() >= CE_Failure)
             rp.conv_error = xstrdup(CPLGetLastErrorMsg());
         if (before_msg)
@@ -719,30 +786,46 @@ static void prefetch_wait(communes_reader *r)
     }
 }
 
-/* Attaches polygon g (consumed) of layer l to commune c. */
-static int attach(communes_reader *r, int c, int l, GEOSGeometry *g, const char *path)
+/* Attaches the polygon of p (its geometry consumed, or its ring) of layer l to commune c. */
+static int attach(communes_reader *r, int c, int l, read_polygon *p, const char *path)
 {
     GEOSContextHandle_t h = r->t->geos;
     commune *cm = &r->t->communes[c];
-    if (!cm->geom) {
+    GEOSGeometry *g = p->g;
+    p->g = NULL;
+    if (!cm->geom && !cm->ring) {
         cm->geom = g;
+        cm->ring = p->xy;
+        cm->nring = p->n;
         cm->layer = l;
         cm->parts = 1;
         return 0;
     }
     if (cm->layer != l) {
-        GEOSGeom_destroy_r(h, g);
+        if (g)
+            GEOSGeom_destroy_r(h, g);
         return diag_error(path, 0, "commune %s has polygons both in layer %s of %s and in layer "
                                    "%s; give each commune in one layer only", cm->code,
                           r->t->layers[cm->layer].name, r->t->layers[cm->layer].path,
                           r->t->layers[l].name);
     }
+    /* A second polygon: the parts are dissolved in GEOS (crd_finish). */
+    if (!g)
+        g = ctab_ring_polygon(h, p->xy, p->n);
+    if (!cm->geom) {
+        cm->geom = ctab_ring_polygon(h, cm->ring, cm->nring);
+        cm->ring = NULL;
+    }
     GEOSGeometry **parts = NULL;
     int n = 0, cap = 0;
-    add_polygons(h, cm->geom, &parts, &n, &cap);
-    add_polygons(h, g, &parts, &n, &cap);
-    GEOSGeom_destroy_r(h, cm->geom);
-    GEOSGeom_destroy_r(h, g);
+    if (cm->geom) {
+        add_polygons(h, cm->geom, &parts, &n, &cap);
+        GEOSGeom_destroy_r(h, cm->geom);
+    }
+    if (g) {
+        add_polygons(h, g, &parts, &n, &cap);
+        GEOSGeom_destroy_r(h, g);
+    }
     cm->geom = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)n);
     free(parts);
     cm->parts++;
@@ -822,11 +905,10 @@ static int join_layer(communes_reader *r, read_layer *rl, int l, const char *pat
             jis_add(r->ji, path, 0, codes[i], "bad_geometry", "feature %ld (commune %s) is not a "
                     "polygon; it is left out of the maps", p->fid, codes[i]);
         }
-        if (p->g && rc == 0) {
-            rc = attach(r, commune_of[i], l, p->g, path); /* takes it, even when it fails */
-            p->g = NULL;
-        }
+        if ((p->g || p->xy) && rc == 0)
+            rc = attach(r, commune_of[i], l, p, path); /* takes it, even when it fails */
     }
+    ctab_ring_blocks_move(&r->t->rings, &b->rings); /* where the rings attached live */
     free(commune_of);
     free(codes);
     return rc;
@@ -883,7 +965,7 @@ static void finish_slice(finish_batch *b, int k, GEOSContextHandle_t h, PJ_CONTE
     int end = (k + 1) * FINISH_SLICE < t->ncommunes ? (k + 1) * FINISH_SLICE : t->ncommunes;
     for (int i = k * FINISH_SLICE; i < end; i++) {
         commune *c = &t->communes[i];
-        if (!c->geom) {
+        if (!c->geom && !c->ring) {
             jis_add(ji, "", 0, c->code, "no_polygon", "commune %s (%s, department %s) has no "
                     "polygon; its population counts, it is not on the maps", c->code, c->name, c->dep);
             continue;
@@ -911,13 +993,18 @@ static void finish_slice(finish_batch *b, int k, GEOSContextHandle_t h, PJ_CONTE
             own[0] = proj_clone(ctx, layer->to_wgs84);
             own[1] = layer->crs ? proj_clone(ctx, layer->crs) : NULL;
         }
-        GEOSArea_r(h, c->geom, &c->planar_area);
-        GEOSGeom_getXMin_r(h, c->geom, &c->bbox[0]);
-        GEOSGeom_getYMin_r(h, c->geom, &c->bbox[1]);
-        GEOSGeom_getXMax_r(h, c->geom, &c->bbox[2]);
-        GEOSGeom_getYMax_r(h, c->geom, &c->bbox[3]);
-        c->area_km2 = crs_area_km2_with(layer, own[0], own[1], h, c->geom, c->planar_area,
-                                        c->bbox);
+        GEOSGeometry *made; /* a ring's polygon, for GEOS's measures */
+        const GEOSGeometry *g = ctab_polygon(c, h, &made);
+        if (!g) /* GEOS refused the ring (never seen: it is closed, of 4 points or more) */
+            continue;
+        GEOSArea_r(h, g, &c->planar_area);
+        GEOSGeom_getXMin_r(h, g, &c->bbox[0]);
+        GEOSGeom_getYMin_r(h, g, &c->bbox[1]);
+        GEOSGeom_getXMax_r(h, g, &c->bbox[2]);
+        GEOSGeom_getYMax_r(h, g, &c->bbox[3]);
+        c->area_km2 = crs_area_km2_with(layer, own[0], own[1], h, g, c->planar_area, c->bbox);
+        if (made)
+            GEOSGeom_destroy_r(h, made);
     }
 }
 

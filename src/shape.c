@@ -118,8 +118,13 @@ static void dissolve_polygons(const commune_table *t, GEOSContextHandle_t h,
             const commune *c = &t->communes[idx[i]];
             if (c->layer != l)
                 continue;
-            if (c->geom) {
-                collect_polygons(h, c->geom, &parts, &np, &cap);
+            if (c->geom || c->ring) {
+                GEOSGeometry *made;
+                const GEOSGeometry *g = ctab_polygon(c, h, &made);
+                if (g)
+                    collect_polygons(h, g, &parts, &np, &cap);
+                if (made)
+                    GEOSGeom_destroy_r(h, made);
             } else if (arcs) {
                 shape one;
                 topo_shape(arcs, h, &idx[i], 1, &one);

@@ -7,7 +7,8 @@
  * both faces take it back, so shared borders stay shared.
  *
  * Building (topo_build), linear in the vertices, hash tables only (the ideas of adjacency.c):
- *  - every ring is copied once into one buffer and oriented with its commune on the left
+ *  - every ring (of a GEOS polygon, or as read: commune.ring) is copied once into one buffer
+ *    and oriented with its commune on the left
  *    (shells counter-clockwise, holes clockwise), so that walking an arc forward has one face
  *    on its left and the other on its right;
  *  - each distinct point of a layer gets a vertex id (exact coordinates: ADMIN EXPRESS is a
@@ -136,11 +137,11 @@ typedef struct ring_sink {
     int nrings, caprings;
 } ring_sink;
 
-/* Appends a ring of commune c, oriented with c on its left (is_hole: an interior ring). */
-static void topo_add_ring(ring_sink *b, GEOSContextHandle_t h, const GEOSGeometry *ring, int c,
-                          int is_hole)
+/* Appends the ring of points s of commune c, oriented with c on its left (is_hole: an
+ * interior ring). */
+static void topo_add_points(ring_sink *b, GEOSContextHandle_t h, const GEOSCoordSequence *s,
+                            int c, int is_hole)
 {
-    const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, ring);
     unsigned n = 0;
     if (!s || !GEOSCoordSeq_getSize_r(h, s, &n) || n < 4)
         return;
@@ -177,6 +178,23 @@ static void topo_add_ring(ring_sink *b, GEOSContextHandle_t h, const GEOSGeometr
     GROW(b->rings, b->caprings, b->nrings + 1);
     b->rings[b->nrings++] = (ring_ref){c, b->npts, (int)m, is_hole};
     b->npts += m;
+}
+
+static void topo_add_ring(ring_sink *b, GEOSContextHandle_t h, const GEOSGeometry *ring, int c,
+                          int is_hole)
+{
+    topo_add_points(b, h, GEOSGeom_getCoordSeq_r(h, ring), c, is_hole);
+}
+
+/* A commune's ring as read (commune.ring): in a GEOS sequence of its own for a moment, which
+ * says its orientation as it says a polygon's. */
+static void topo_add_read_ring(ring_sink *b, GEOSContextHandle_t h, const commune *cm, int c)
+{
+    GEOSCoordSequence *s = GEOSCoordSeq_copyFromBuffer_r(h, cm->ring, (unsigned)cm->nring, 0, 0);
+    if (s) {
+        topo_add_points(b, h, s, c, 0);
+        GEOSCoordSeq_destroy_r(h, s);
+    }
 }
 
 /* Points of the rings of g, for sizing the buffer once: growing it by doubling would hold up
@@ -225,7 +243,7 @@ static void topo_walk(ring_sink *b, GEOSContextHandle_t h, const GEOSGeometry *g
 
 /* The rings' copy on the pool: each task a slice of the communes, each commune's points in
  * their counted places (the points a ring drops leave a gap), its polygon freed once copied
- * when the build owns the table. Copying and freeing the GEOS polygons held one core for a
+ * when the build owns the table (the rings as read, all at once after the copy). Copying and freeing the GEOS polygons held one core for a
  * twentieth of the job while the projection's waited for the first vertices. */
 #define COPY_SLICE 512
 
@@ -248,6 +266,8 @@ static void topo_copy_task(void *arg, int task, GEOSContextHandle_t h)
         s->npts = cb->cfirst[c];
         if (cm->geom && cm->layer >= 0)
             topo_walk(s, h, cm->geom, c);
+        else if (cm->ring && cm->layer >= 0)
+            topo_add_read_ring(s, h, cm, c);
         if (cb->owner && cb->owner->communes[c].geom) {
             GEOSGeom_destroy_r(h, cb->owner->communes[c].geom);
             cb->owner->communes[c].geom = NULL;
@@ -541,8 +561,11 @@ static topology *topo_build_from(const commune_table *t, commune_table *owner,
     size_t total = 0;
     for (int c = 0; c < nc; c++) {
         cfirst[c] = total;
-        if (t->communes[c].geom && t->communes[c].layer >= 0)
-            total += topo_count_points(h, t->communes[c].geom);
+        const commune *cm = &t->communes[c];
+        if (cm->geom && cm->layer >= 0)
+            total += topo_count_points(h, cm->geom);
+        else if (cm->ring && cm->layer >= 0)
+            total += (size_t)cm->nring;
     }
     cfirst[nc] = total;
     if (total >= (size_t)INT32_MAX / 2) { /* before any polygon is taken */
@@ -569,7 +592,8 @@ static topology *topo_build_from(const commune_table *t, commune_table *owner,
     }
     free(cb.sinks);
     free(cfirst);
-    if (owner) { /* the polygons' memory, scattered, is given back; the tables' is kept */
+    if (owner) { /* the polygons' memory is given back; the tables' is kept */
+        ctab_drop_rings(owner);
         mem_release();
         mem_hold(1);
     }

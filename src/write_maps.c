@@ -128,7 +128,9 @@ static int fill_communes(map_writer *w, const run_results *r, GEOSContextHandle_
         if (c->layer < 0 || !scope_has_commune(r->scope, i))
             continue;
         shape rebuilt = {NULL, 0, 0, 0};
-        if (!c->geom && !r->simplified && !mw_traces(w, &one, r->arcs, r->arcs_lonlat)) {
+        GEOSGeometry *made = NULL; /* the polygon of a ring the table holds */
+        const GEOSGeometry *g = ctab_polygon(c, h, &made);
+        if (!g && !r->simplified && !mw_traces(w, &one, r->arcs, r->arcs_lonlat)) {
             if (!r->arcs)
                 continue; /* cannot happen: without arcs, the table keeps its polygons */
             topo_shape(r->arcs, h, &i, 1, &rebuilt);
@@ -143,9 +145,12 @@ static int fill_communes(map_writer *w, const run_results *r, GEOSContextHandle_
         mw_bool(w, r->coverage->covered[i]);
         mw_list(w, ids, c->ncpts);
         mw_real(w, c->area_km2);
-        by_layer[c->layer] = c->geom ? c->geom : rebuilt.nlayers ? rebuilt.by_layer[c->layer] : NULL;
+        by_layer[c->layer] = g ? (GEOSGeometry *)g
+                               : rebuilt.nlayers ? rebuilt.by_layer[c->layer] : NULL;
         rc = end_feature(w, r, h, &one, &i, 1);
         by_layer[c->layer] = NULL;
+        if (made)
+            GEOSGeom_destroy_r(h, made);
         if (rebuilt.nlayers)
             shape_free_r(h, &rebuilt);
         free(ids);

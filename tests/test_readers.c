@@ -1031,14 +1031,23 @@ static void test_communes_basic(void **state)
     assert_int_equal(m->w.t.layers[0].features, 2);
     assert_int_equal(m->w.t.layers[0].geographic, 0);
     const commune *c1 = commune_of(&m->w, "35001"), *c2 = commune_of(&m->w, "35002");
-    assert_non_null(c1->geom);
-    assert_non_null(c2->geom);
+    /* Squares, polygons of one simple ring: kept as read, without a GEOS polygon. */
+    assert_null(c1->geom);
+    assert_non_null(c1->ring);
+    assert_int_equal(c1->nring, 5);
+    assert_non_null(c2->ring);
     assert_int_equal(c1->layer, 0);
     assert_int_equal(c1->parts, 1);
     double xmin = 0;
-    assert_true(GEOSGeom_getXMin_r(m->w.h, c2->geom, &xmin));
+    GEOSGeometry *made;
+    const GEOSGeometry *g2poly = ctab_polygon(c2, m->w.h, &made);
+    assert_non_null(made);
+    assert_int_equal(GEOSisValid_r(m->w.h, g2poly), 1);
+    assert_true(GEOSGeom_getXMin_r(m->w.h, g2poly, &xmin));
     assert_true(xmin == FIX_X0 + FIX_SIZE);  /* 35002 got the second square */
+    GEOSGeom_destroy_r(m->w.h, made);
     assert_null(commune_of(&m->w, "35003")->geom);
+    assert_null(commune_of(&m->w, "35003")->ring);
     assert_int_equal(commune_of(&m->w, "35003")->layer, -1);
     assert_int_equal(m->w.ji.n, 0);
     crd_finish(&r);
@@ -1126,7 +1135,8 @@ static void test_communes_empty_and_unknown(void **state)
     assert_int_equal(r.unmatched, 2);
     assert_int_equal(m->w.ji.n, 3);
     assert_null(commune_of(&m->w, "35002")->geom);
-    assert_non_null(commune_of(&m->w, "35001")->geom);
+    assert_null(commune_of(&m->w, "35002")->ring);
+    assert_non_null(commune_of(&m->w, "35001")->ring);
     crd_free(&r);
 }
 
@@ -1252,7 +1262,7 @@ static void test_communes_code_field(void **state)
     diag_clear();
     crd_init(&r, &m->w.t, &m->p, "foo", &m->w.ji);
     assert_int_equal(crd_read(&r, path), 1);
-    assert_non_null(commune_of(&m->w, "35001")->geom);
+    assert_non_null(commune_of(&m->w, "35001")->ring);
     crd_free(&r);
 }
 
@@ -1276,6 +1286,37 @@ static void remove_tmp_dir(void)
     free(cmd);
 }
 
+/* Ring blocks: rooms never overlap, a ring larger than a block gets one of its own, the last
+ * room can be given back, and moving the blocks keeps every point where it was. */
+static void test_ring_blocks(void **state)
+{
+    (void)state;
+    ring_blocks a = {0}, b = {0};
+    size_t sizes[] = {5, 200000, 3, 1000000, 262000, 7, 300000};
+    double *room[7];
+    for (int i = 0; i < 7; i++) {
+        room[i] = ctab_ring_room(&a, sizes[i]);
+        for (size_t k = 0; k < 2 * sizes[i]; k++)
+            room[i][k] = i * 1e7 + (double)k;
+    }
+    assert_true(a.nblocks >= 3);
+    double *again = ctab_ring_room(&a, 11);
+    ctab_ring_unroom(&a, 11);
+    assert_ptr_equal(ctab_ring_room(&a, 11), again);
+    double *kept = ctab_ring_room(&b, 4);
+    kept[0] = 42;
+    ctab_ring_blocks_move(&b, &a);
+    assert_int_equal(a.nblocks, 0);
+    assert_null(a.blocks);
+    for (int i = 0; i < 7; i++)
+        for (size_t k = 0; k < 2 * sizes[i]; k++)
+            if (room[i][k] != i * 1e7 + (double)k)
+                fail_msg("room %d, double %zu changed", i, k);
+    assert_true(kept[0] == 42);
+    ctab_ring_blocks_free(&b);
+    assert_int_equal(b.nblocks, 0);
+}
+
 #define WORLD_TEST(f) cmocka_unit_test_setup_teardown(f, world_setup, world_teardown)
 #define MEMBERS_TEST(f) cmocka_unit_test_setup_teardown(f, members_setup, members_teardown)
 #define COMMUNES_TEST(f) cmocka_unit_test_setup_teardown(f, communes_setup, communes_teardown)
@@ -1292,6 +1333,7 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_as_driver),
+        cmocka_unit_test(test_ring_blocks),
         WORLD_TEST(test_pop_semicolon),
         WORLD_TEST(test_pop_comma),
         WORLD_TEST(test_pop_tab),

@@ -113,12 +113,26 @@ static void wiggly_grid(commune_table *t, GEOSContextHandle_t h, int w, int hgt,
 
 /* ---- checks ----------------------------------------------------------------------------- */
 
+/* A commune of the table read has a polygon: a GEOS one or a ring as read. */
+static int has_polygon(const commune *c)
+{
+    return c->geom || c->ring;
+}
+
+/* A copy of commune c's polygon, to destroy. */
+static GEOSGeometry *polygon_copy(GEOSContextHandle_t h, const commune *c)
+{
+    GEOSGeometry *made;
+    const GEOSGeometry *g = ctab_polygon(c, h, &made);
+    return made ? made : GEOSGeom_clone_r(h, g);
+}
+
 static GEOSGeometry *coverage_union(GEOSContextHandle_t h, const commune_table *t, const int *idx,
                                     int n)
 {
     GEOSGeometry **g = xmalloc((size_t)n * sizeof *g);
     for (int i = 0; i < n; i++)
-        g[i] = GEOSGeom_clone_r(h, t->communes[idx[i]].geom);
+        g[i] = polygon_copy(h, &t->communes[idx[i]]);
     GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, g, (unsigned)n);
     free(g);
     GEOSGeometry *u = GEOSCoverageUnion_r(h, coll);
@@ -765,12 +779,12 @@ static void check_national_exact(GEOSContextHandle_t h, const commune_table *t,
     int *members = xmalloc((size_t)t->ncommunes * sizeof *members);
     int checked = 0;
     for (int c = 0; c < t->ncommunes; c++) {
-        if (!t->communes[c].geom || smap_get(&deps, t->communes[c].dep) >= 0)
+        if (!has_polygon(&t->communes[c]) || smap_get(&deps, t->communes[c].dep) >= 0)
             continue;
         smap_put(&deps, t->communes[c].dep, 1);
         int n = 0;
         for (int k = c; k < t->ncommunes; k++)
-            if (t->communes[k].geom && strcmp(t->communes[k].dep, t->communes[c].dep) == 0)
+            if (has_polygon(&t->communes[k]) && strcmp(t->communes[k].dep, t->communes[c].dep) == 0)
                 members[n++] = k;
         shape s;
         topo_shape(ts, h, members, n, &s);
@@ -792,12 +806,12 @@ static void check_national_exact(GEOSContextHandle_t h, const commune_table *t,
      * dissolves take the communes from the arcs once the table's polygons are gone. */
     int communes = 0;
     for (int c = 0; c < t->ncommunes; c++) {
-        if (!t->communes[c].geom)
+        if (!has_polygon(&t->communes[c]))
             continue;
         shape s;
         assert_int_equal(topo_shape(ts, h, &c, 1, &s), 0);
         GEOSGeometry *g = s.by_layer[t->communes[c].layer];
-        GEOSGeometry *e = GEOSGeom_clone_r(h, t->communes[c].geom);
+        GEOSGeometry *e = polygon_copy(h, &t->communes[c]);
         assert_non_null(g);
         GEOSNormalize_r(h, g);
         GEOSNormalize_r(h, e);
@@ -827,7 +841,7 @@ static void check_national_groups(GEOSContextHandle_t h, const commune_table *t,
     smap_init(&deps);
     for (int c = 0; c < t->ncommunes; c++) {
         group_of[c] = -1;
-        if (!t->communes[c].geom)
+        if (!has_polygon(&t->communes[c]))
             continue;
         if (!by) {
             group_of[c] = ngroups++;
@@ -871,8 +885,8 @@ static void check_national_groups(GEOSContextHandle_t h, const commune_table *t,
             shape_free(t, &s);
         }
         for (int c = 0; c < t->ncommunes; c++)
-            if (t->communes[c].geom && t->communes[c].layer == l)
-                exact[ne++] = GEOSGeom_clone_r(h, t->communes[c].geom);
+            if (has_polygon(&t->communes[c]) && t->communes[c].layer == l)
+                exact[ne++] = polygon_copy(h, &t->communes[c]);
         assert_int_equal(invalid, 0);
         GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts,
                                                          (unsigned)np);
