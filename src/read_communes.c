@@ -327,6 +327,16 @@ typedef struct check_work {
     seg_work seg;
 } check_work;
 
+/* Room for a ring of n points in w. */
+static double *check_room(check_work *w, unsigned n)
+{
+    if (n > w->ring_cap) {
+        w->ring_cap = n;
+        w->ring = xrealloc(w->ring, (size_t)n * 2 * sizeof *w->ring);
+    }
+    return w->ring;
+}
+
 /* 1 when ring xy of n points is simple: a polygon of it alone is valid, which seg_ring_simple
  * tells in a quarter of GEOSisValid_r's instructions. It checks a copy (it takes repeated
  * points out of what it is given; the polygon keeps them). */
@@ -334,11 +344,7 @@ static int simple_ring(GEOSContextHandle_t h, const double *xy, int n, check_wor
 {
     if (n < 4 || n > INT_MAX / 2)
         return 0;
-    if ((unsigned)n > w->ring_cap) {
-        w->ring_cap = (unsigned)n;
-        w->ring = xrealloc(w->ring, (size_t)n * 2 * sizeof *w->ring);
-    }
-    memcpy(w->ring, xy, (size_t)n * 2 * sizeof *w->ring);
+    memcpy(check_room(w, (unsigned)n), xy, (size_t)n * 2 * sizeof *w->ring);
     return seg_ring_simple(h, w->ring, n, &w->seg);
 }
 
@@ -357,11 +363,7 @@ static int one_simple_ring(GEOSContextHandle_t h, const GEOSGeometry *g, check_w
     unsigned n = 0;
     if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n) || n < 4 || n > INT_MAX / 2)
         return 0;
-    if (n > w->ring_cap) {
-        w->ring_cap = n;
-        w->ring = xrealloc(w->ring, (size_t)n * 2 * sizeof *w->ring);
-    }
-    return GEOSCoordSeq_copyToBuffer_r(h, seq, w->ring, 0, 0) &&
+    return GEOSCoordSeq_copyToBuffer_r(h, seq, check_room(w, n), 0, 0) &&
            seg_ring_simple(h, w->ring, (int)n, &w->seg);
 }
 
