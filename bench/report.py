@@ -303,6 +303,18 @@ TECHNIQUES = [
      "53 to 54 / 269 to 282 MB"),
     ("tried and dropped: jemalloc's huge-page allocator (`hpa:true`; page faults / wall, 2 "
      "runs each)", "9 500 to 13 000 / 1.03 to 1.21 s", "30 000 to 31 700 / 1.31 to 1.35 s"),
+    ("a polygon of one closed ring and no hole kept as its ring as read (`commune.ring`, "
+     "16 bytes a point in blocks freed together) instead of a GEOS polygon (24 bytes a point "
+     "and its objects) until the arcs copy it; GEOS polygons made from a ring only where "
+     "GEOS is asked (whole job wall / CPU / peak, medians of 15 side by side; page faults)",
+     "0.94 s / 1.74 s / 179 MB; 10 500 to 12 800", "0.84 s / 1.54 s / 167 MB; 7 400 to 9 100"),
+    ("tried and dropped: the rings taken by the arcs where they are instead of copied: their "
+     "4 MB blocks, freed after the vertices are found, cannot hold the build's larger tables, "
+     "which take fresh memory (wall / CPU / peak, medians of 9; 64 MB blocks: 218 MB)",
+     "0.77 s / 1.41 s / 165 MB", "0.84 s / 1.56 s / 206 MB"),
+    ("tried and dropped: with the rings, no memory given back during the job (the three "
+     "`mem_release`; wall / CPU / peak, medians of 7): no longer faster, over 200 MB",
+     "0.83 s / 1.48 s / 165 MB", "0.84 s / 1.54 s / 203 MB"),
 ]
 
 PEERS = [
@@ -739,26 +751,26 @@ def main():
     for row in TECHNIQUES:
         add("| %s | %s | %s |" % row)
     add("")
-    add("## Where the time goes, and why the first targets are not met")
+    add("## Where the time goes")
     add("")
     add("The stages table above is the account (a stage's CPU counts every thread running "
         "during it); the CPU of each part below is from `perf` on the national job, on the "
-        "AMD EPYC virtual machine of 2026-12-06. The job is 1.9 to 2.6 s of CPU on two cores "
-        "both busy from start to end but for the 0.08 to 0.09 s before `main` (the dynamic "
-        "loader binding GDAL's 117 libraries: 58 000 relocations), 20 to 30 ms where the "
-        "polygons, read, are joined to the table, 40 ms where the arcs' build zeroes its "
-        "vertex table, and the end (the teardown and the libraries' exit handlers, 30 ms): "
-        "at this parallelism 1.0 s of wall would take about 1.8 s of CPU. Where the CPU "
-        "goes: the program's own code 32 % (the sweep that tells a ring simple 5 %, the "
-        "arcs' build 4 %, tracing territories for the maps and the checks 6 %, the maps' "
-        "numbers 4 %, the proof that no two exact arcs cross 2 %), the kernel 23 % (zeroing "
-        "the 125 huge pages the job is given 12 %, most of them fresh from the host; then "
-        "the parts of the 50 huge pages that each giving back of memory splits, faulted "
-        "back 4 KB at a time), PROJ with libm 16 % (the inverse Lambert of 1.05 million "
-        "vertices: 0.3 s), GEOS 9 % (`GEOSCoverageUnion_r` for the 317 polygons of communes "
-        "merged since 2018, reading the shapefile into GEOS, the polygons `seg_ring_simple` "
-        "does not vouch for), libc 8 %, PROJ's database 4 % (GDAL matching the six .prj "
-        "files), jemalloc 3 %, GDAL 3 % (its CSV parser and the shapefiles), the loader 2 %.")
+        "AMD EPYC virtual machine of 2026-12-06, session 11's tree. The job is 1.4 to 1.7 s "
+        "of CPU on two cores both busy from start to end but for the 0.08 to 0.09 s before "
+        "`main` (the dynamic loader binding GDAL's 117 libraries: 58 000 relocations), 10 to "
+        "40 ms where the polygons, read, are joined to the table, the start of the arcs' "
+        "build, and the end (the teardown and the libraries' exit handlers, 30 ms). Where "
+        "the CPU goes: the program's own code 36 % (the sweep that tells a ring simple 6 %, "
+        "the arcs' build 5 %, tracing territories for the maps and the checks 4 %, the "
+        "maps' numbers 4 %), PROJ with libm 20 % (the inverse Lambert of 1.05 million "
+        "vertices), the kernel 16 % (zeroing the huge pages the job is given 10 %, most of "
+        "them fresh from the host, and copying the 67 MB of outputs into the page cache), "
+        "GEOS 7 % (`GEOSCoverageUnion_r` for the 317 polygons of communes merged since 2018, "
+        "GEOS's measures of each polygon, the polygons `seg_ring_simple` does not vouch "
+        "for), libc 6 %, GDAL 4 % (its CSV parser and the shapefiles), PROJ's database 4 % "
+        "(GDAL matching the six .prj files), jemalloc 4 %. Before session 11 the kernel was "
+        "23 % (31 % in one run that morning): the input polygons were GEOS's, 60 MB more "
+        "fresh memory.")
     add("")
     add("The same job counted in instructions (callgrind, metropolitan layer, `--threads 1`, "
         "2026-12-06: 8.01 G, against 10.22 G before the session-10 rows above and 11.52 G "
@@ -786,15 +798,16 @@ def main():
         "soon reused is cheap; what costs is the high-water mark, which is why the memory "
         "of the arcs' build is reused (`mem_hold`) and the polygons' given back before it.")
     add("")
-    add("What could still help, each a few hundredths: the input polygons held as flat "
-        "rings from the reading on (no GEOS polygon kept: their 53 MB, freed scattered, "
-        "cannot take the build's tables, which is why memory must be given back before the "
-        "build, and that giving back splits huge pages; with no memory given back the job "
-        "ran in 1.02 s against 1.17 s, side by side, but at 250 MB), the polygons joined as "
-        "they are checked rather than after the last (20 to 30 ms alone), the communes made "
-        "of several polygons left to the arcs instead of `GEOSCoverageUnion_r` (4 % of the "
-        "instructions, for 317 communes); the rest (PROJ, GDAL's CSV parser and .prj "
-        "look-ups, loading the libraries) is the libraries' own work.")
+    add("What could still help, each a few hundredths: the polygons joined as they are "
+        "checked rather than after the last (20 to 30 ms alone), the communes made of several "
+        "polygons left to the arcs instead of `GEOSCoverageUnion_r` (4 % of the instructions, "
+        "for 317 communes), the arcs' build spread over both cores (0.1 s on one core while "
+        "the other changes points to WGS84, a third of which is then left for both). The "
+        "input polygons are now rings as read (session 11): with them, giving no memory back "
+        "is no longer faster (it was 1.02 s against 1.17 s when the polygons were GEOS's, "
+        "freed scattered), so the memory given back before the build costs little now. The "
+        "rest (PROJ, GDAL's CSV parser and .prj look-ups, loading the libraries) is the "
+        "libraries' own work.")
     text = "\n".join(L) + "\n"
     os.makedirs(os.path.dirname(results) or ".", exist_ok=True)
     with open(results, "w", encoding="utf-8") as f:
