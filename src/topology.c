@@ -39,8 +39,10 @@
  * live one after the other: each reuses the memory of those freed before it (mem_hold), where
  * jemalloc's timer gave it back to the kernel, which then zeroed the next table's pages
  * afresh: the national job took 196 huge-page faults, 94 of them in this build, 2 ms of the
- * kernel's each on a virtual machine; 148 with this. The polygons' memory, scattered among small
- * objects that stay, is given back before the tables (kept, it would not be reused). What
+ * kernel's each on a virtual machine; 148 with this. The polygons' memory (the rings as read,
+ * in 4 MB blocks, and the few GEOS polygons, among small objects that stay) is given back
+ * before the tables (kept, it would not take them: taking the rings where they are instead
+ * of copying them raised the peak by 40 MB). What
  * costs on such a machine is the high-water mark (memory the process has not held before
  * may have to be faulted in by the host too: up to 20 times the cost of memory it reuses),
  * so what the build holds and no longer needs is given back before the arcs' last points
