@@ -1173,6 +1173,40 @@ static void test_communes_duplicate_feature(void **state)
     assert_true(c->area_km2 > 2 * 0.99 && c->area_km2 < 2 * 1.01);
 }
 
+/* A commune of a ring as read and of a polygon with a hole (GEOS's from the reading on): the
+ * ring is made a GEOS polygon when the second comes, and both are dissolved. */
+static void test_communes_ring_and_polygon_merged(void **state)
+{
+    members_world *m = *state;
+    char g1[512], g2[1024];
+    square_json(g1, sizeof g1, 0, 0);
+    double x = FIX_X0 + FIX_SIZE, y = FIX_Y0, s = FIX_SIZE;
+    snprintf(g2, sizeof g2, "{\"type\":\"Polygon\",\"coordinates\":[[[%.0f,%.0f],[%.0f,%.0f],"
+             "[%.0f,%.0f],[%.0f,%.0f],[%.0f,%.0f]],[[%.0f,%.0f],[%.0f,%.0f],[%.0f,%.0f],"
+             "[%.0f,%.0f],[%.0f,%.0f]]]}", x, y, x + s, y, x + s, y + s, x, y + s, x, y,
+             x + 400, y + 400, x + 400, y + 600, x + 600, y + 600, x + 600, y + 400, x + 400,
+             y + 400);
+    const char *fields[] = {"INSEE_COM", "INSEE_COM"}, *codes[] = {"35001", "35001"};
+    const char *geoms[] = {g1, g2};
+    const char *path = write_geojson("ringpoly.geojson", 1, 2, fields, codes, geoms);
+    ctab_free(&m->w.t);
+    assert_int_equal(read_pop(&m->w, "ringpoly_pop.csv", "COM;DEP;REG;PMUN\n35001;35;53;1\n"), 1);
+    communes_reader r;
+    crd_init(&r, &m->w.t, &m->p, NULL, &m->w.ji);
+    assert_int_equal(crd_read(&r, path), 2);
+    const commune *c = commune_of(&m->w, "35001");
+    assert_null(c->ring);
+    assert_non_null(c->geom);
+    assert_int_equal(c->parts, 2);
+    crd_finish(&r);
+    crd_free(&r);
+    assert_int_equal(GEOSGeomTypeId_r(m->w.h, c->geom), GEOS_POLYGON);
+    assert_int_equal(GEOSGetNumInteriorRings_r(m->w.h, c->geom), 1);
+    double a = 0;
+    GEOSArea_r(m->w.h, c->geom, &a);
+    assert_true(a == 2 * FIX_SIZE * FIX_SIZE - 200.0 * 200.0);
+}
+
 static void test_communes_geographic(void **state)
 {
     members_world *m = *state;
@@ -1375,6 +1409,7 @@ int main(void)
         COMMUNES_TEST(test_communes_bowtie),
         COMMUNES_TEST(test_communes_empty_and_unknown),
         COMMUNES_TEST(test_communes_duplicate_feature),
+        COMMUNES_TEST(test_communes_ring_and_polygon_merged),
         COMMUNES_TEST(test_communes_geographic),
         COMMUNES_TEST(test_communes_merged),
         COMMUNES_TEST(test_communes_two_layers),
