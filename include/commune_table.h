@@ -131,11 +131,14 @@ int ctab_add_member(commune_table *t, int k, int c);
 
 int ctab_add_layer(commune_table *t, const commune_layer *layer);
 /* The planar area (layer units) and the extent {xmin, ymin, xmax, ymax} of commune c's
- * polygon (c->layer >= 0): from its geometry while it has one (read with GEOS context h, the
- * calling thread's), else as the reader recorded them (the polygon is in the arcs). */
+ * polygon (c->layer >= 0): from its GEOS geometry while it has one (read with GEOS context h,
+ * the calling thread's), else as the reader recorded them (GEOS's of the same polygon: its
+ * ring as read, which never changes, or the polygon now in the arcs). */
 double ctab_polygon_area(const commune *c, GEOSContextHandle_t h);
 void ctab_polygon_bbox(const commune *c, GEOSContextHandle_t h, double bbox[4]);
 
+/* 1 when commune c holds its polygon: a GEOS geometry or a ring as read. */
+int ctab_has_polygon(const commune *c);
 /* The polygon of ring xy (n points) as a new GEOS polygon, or NULL when GEOS refuses it. */
 GEOSGeometry *ctab_ring_polygon(GEOSContextHandle_t h, const double *xy, int n);
 /* Commune c's polygon, read with GEOS context h: its geom, or a polygon made of its ring (put

@@ -141,30 +141,22 @@ int ctab_add_member(commune_table *t, int k, int c)
 double ctab_polygon_area(const commune *c, GEOSContextHandle_t h)
 {
     double a = 0;
-    GEOSGeometry *made;
-    const GEOSGeometry *g = ctab_polygon(c, h, &made);
-    if (!g)
+    if (!c->geom)
         return c->planar_area;
-    GEOSArea_r(h, g, &a);
-    if (made)
-        GEOSGeom_destroy_r(h, made);
+    GEOSArea_r(h, c->geom, &a);
     return a;
 }
 
 void ctab_polygon_bbox(const commune *c, GEOSContextHandle_t h, double bbox[4])
 {
-    GEOSGeometry *made;
-    const GEOSGeometry *g = ctab_polygon(c, h, &made);
-    if (!g) {
+    if (!c->geom) {
         memcpy(bbox, c->bbox, sizeof c->bbox);
         return;
     }
-    GEOSGeom_getXMin_r(h, g, &bbox[0]);
-    GEOSGeom_getYMin_r(h, g, &bbox[1]);
-    GEOSGeom_getXMax_r(h, g, &bbox[2]);
-    GEOSGeom_getYMax_r(h, g, &bbox[3]);
-    if (made)
-        GEOSGeom_destroy_r(h, made);
+    GEOSGeom_getXMin_r(h, c->geom, &bbox[0]);
+    GEOSGeom_getYMin_r(h, c->geom, &bbox[1]);
+    GEOSGeom_getXMax_r(h, c->geom, &bbox[2]);
+    GEOSGeom_getYMax_r(h, c->geom, &bbox[3]);
 }
 
 /* ---- rings ----------------------------------------------------------------------------- */
@@ -210,6 +202,11 @@ void ctab_ring_blocks_free(ring_blocks *rb)
         free(rb->blocks[i]);
     free(rb->blocks);
     memset(rb, 0, sizeof *rb);
+}
+
+int ctab_has_polygon(const commune *c)
+{
+    return c->geom || c->ring;
 }
 
 GEOSGeometry *ctab_ring_polygon(GEOSContextHandle_t h, const double *xy, int n)

@@ -795,7 +795,7 @@ static int attach(communes_reader *r, int c, int l, read_polygon *p, const char 
     commune *cm = &r->t->communes[c];
     GEOSGeometry *g = p->g;
     p->g = NULL;
-    if (!cm->geom && !cm->ring) {
+    if (!ctab_has_polygon(cm)) {
         cm->geom = g;
         cm->ring = p->xy;
         cm->nring = p->n;
@@ -967,7 +967,7 @@ static void finish_slice(finish_batch *b, int k, GEOSContextHandle_t h, PJ_CONTE
     int end = (k + 1) * FINISH_SLICE < t->ncommunes ? (k + 1) * FINISH_SLICE : t->ncommunes;
     for (int i = k * FINISH_SLICE; i < end; i++) {
         commune *c = &t->communes[i];
-        if (!c->geom && !c->ring) {
+        if (!ctab_has_polygon(c)) {
             jis_add(ji, "", 0, c->code, "no_polygon", "commune %s (%s, department %s) has no "
                     "polygon; its population counts, it is not on the maps", c->code, c->name, c->dep);
             continue;

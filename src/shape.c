@@ -118,7 +118,7 @@ static void dissolve_polygons(const commune_table *t, GEOSContextHandle_t h,
             const commune *c = &t->communes[idx[i]];
             if (c->layer != l)
                 continue;
-            if (c->geom || c->ring) {
+            if (ctab_has_polygon(c)) {
                 GEOSGeometry *made;
                 const GEOSGeometry *g = ctab_polygon(c, h, &made);
                 if (g)

@@ -113,12 +113,6 @@ static void wiggly_grid(commune_table *t, GEOSContextHandle_t h, int w, int hgt,
 
 /* ---- checks ----------------------------------------------------------------------------- */
 
-/* A commune of the table read has a polygon: a GEOS one or a ring as read. */
-static int has_polygon(const commune *c)
-{
-    return c->geom || c->ring;
-}
-
 /* A copy of commune c's polygon, to destroy. */
 static GEOSGeometry *polygon_copy(GEOSContextHandle_t h, const commune *c)
 {
@@ -779,12 +773,13 @@ static void check_national_exact(GEOSContextHandle_t h, const commune_table *t,
     int *members = xmalloc((size_t)t->ncommunes * sizeof *members);
     int checked = 0;
     for (int c = 0; c < t->ncommunes; c++) {
-        if (!has_polygon(&t->communes[c]) || smap_get(&deps, t->communes[c].dep) >= 0)
+        if (!ctab_has_polygon(&t->communes[c]) || smap_get(&deps, t->communes[c].dep) >= 0)
             continue;
         smap_put(&deps, t->communes[c].dep, 1);
         int n = 0;
         for (int k = c; k < t->ncommunes; k++)
-            if (has_polygon(&t->communes[k]) && strcmp(t->communes[k].dep, t->communes[c].dep) == 0)
+            if (ctab_has_polygon(&t->communes[k]) &&
+                strcmp(t->communes[k].dep, t->communes[c].dep) == 0)
                 members[n++] = k;
         shape s;
         topo_shape(ts, h, members, n, &s);
@@ -806,7 +801,7 @@ static void check_national_exact(GEOSContextHandle_t h, const commune_table *t,
      * dissolves take the communes from the arcs once the table's polygons are gone. */
     int communes = 0;
     for (int c = 0; c < t->ncommunes; c++) {
-        if (!has_polygon(&t->communes[c]))
+        if (!ctab_has_polygon(&t->communes[c]))
             continue;
         shape s;
         assert_int_equal(topo_shape(ts, h, &c, 1, &s), 0);
@@ -841,7 +836,7 @@ static void check_national_groups(GEOSContextHandle_t h, const commune_table *t,
     smap_init(&deps);
     for (int c = 0; c < t->ncommunes; c++) {
         group_of[c] = -1;
-        if (!has_polygon(&t->communes[c]))
+        if (!ctab_has_polygon(&t->communes[c]))
             continue;
         if (!by) {
             group_of[c] = ngroups++;
@@ -885,7 +880,7 @@ static void check_national_groups(GEOSContextHandle_t h, const commune_table *t,
             shape_free(t, &s);
         }
         for (int c = 0; c < t->ncommunes; c++)
-            if (has_polygon(&t->communes[c]) && t->communes[c].layer == l)
+            if (ctab_has_polygon(&t->communes[c]) && t->communes[c].layer == l)
                 exact[ne++] = polygon_copy(h, &t->communes[c]);
         assert_int_equal(invalid, 0);
         GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts,
