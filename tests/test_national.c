@@ -390,6 +390,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     tables *t = *state;
+    if (!t) /* the setup found no national data: nothing to free */
+        return 0;
     smap_free(&t->commune);
     smap_free(&t->passage);
     free(t->pop);
