@@ -5,7 +5,9 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 PKGS     = gdal proj jansson inih libcrypto
-ALL_CFLAGS = -std=c17 -Wall -Wextra -D_GNU_SOURCE -DGEOS_USE_ONLY_R_API -Iinclude $(CFLAGS) \
+STAGES   = util model geom read analyse write report app
+ALL_CFLAGS = -std=c17 -Wall -Wextra -D_GNU_SOURCE -DGEOS_USE_ONLY_R_API -Iinclude \
+             $(STAGES:%=-Iinclude/%) $(STAGES:%=-Isrc/%) $(CFLAGS) \
              $(shell pkg-config --cflags $(PKGS)) $(shell geos-config --cflags)
 LIBS     = $(shell pkg-config --libs $(PKGS)) $(shell geos-config --clibs) -lm -lpthread
 TEST_LIBS = $(shell pkg-config --libs cmocka)
@@ -14,9 +16,9 @@ TEST_LIBS = $(shell pkg-config --libs cmocka)
 # The sanitizer and fuzz builds keep their own allocator.
 MALLOC_LIB = -ljemalloc
 
-SRC      = $(wildcard src/*.c)
+SRC      = $(wildcard src/*/*.c)
 OBJ      = $(SRC:src/%.c=build/%.o)
-LIB_OBJ  = $(filter-out build/main.o,$(OBJ))
+LIB_OBJ  = $(filter-out build/app/main.o,$(OBJ))
 TESTS    = $(wildcard tests/test_*.c)
 TEST_BIN = $(TESTS:tests/%.c=build/tests/%)
 
@@ -29,6 +31,7 @@ cptscov: $(OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(LIBS) $(MALLOC_LIB)
 
 build/%.o: src/%.c | build
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 build/tests/%: tests/%.c tests/fixtures.h tests/compare_maps.h tests/cli_run.h $(LIB_OBJ) | build
@@ -82,7 +85,7 @@ bench: cptscov
 SAN_FLAGS     = -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
                 -fno-sanitize-recover=undefined,float-cast-overflow
 ASAN_OBJ      = $(SRC:src/%.c=build-asan/%.o)
-ASAN_LIB_OBJ  = $(filter-out build-asan/main.o,$(ASAN_OBJ))
+ASAN_LIB_OBJ  = $(filter-out build-asan/app/main.o,$(ASAN_OBJ))
 ASAN_TEST_BIN = $(TESTS:tests/%.c=build-asan/tests/%)
 SAN_COMMON    = halt_on_error=1:exitcode=86:print_stacktrace=1:log_path=$(CURDIR)/build-asan/sanitizer-logs/report
 SAN_ENV       = ASAN_OPTIONS=$(SAN_COMMON):detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1 \
@@ -112,7 +115,7 @@ build-asan/cptscov: $(ASAN_OBJ)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $(ASAN_OBJ) $(LIBS)
 
 build-asan/%.o: src/%.c Makefile
-	@mkdir -p build-asan
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -MMD -MP -c -o $@ $<
 
 build-asan/tests/%: tests/%.c tests/fixtures.h tests/compare_maps.h tests/cli_run.h $(ASAN_LIB_OBJ) Makefile
@@ -129,7 +132,7 @@ FUZZ_SECONDS ?= 600
 FUZZ_FLAGS    = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 FUZZ_TARGETS  = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN      = $(FUZZ_TARGETS:%=build-fuzz/%)
-FUZZ_OBJ      = $(filter-out build-fuzz/obj/main.o,$(SRC:src/%.c=build-fuzz/obj/%.o))
+FUZZ_OBJ      = $(filter-out build-fuzz/obj/app/main.o,$(SRC:src/%.c=build-fuzz/obj/%.o))
 FUZZ_ENV      = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:strict_string_checks=1 \
                 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
                 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
@@ -157,7 +160,7 @@ fuzz-build: $(FUZZ_BIN)
 .SECONDARY: $(FUZZ_OBJ)
 
 build-fuzz/obj/%.o: src/%.c Makefile
-	@mkdir -p build-fuzz/obj
+	@mkdir -p $(@D)
 	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_FLAGS) -MMD -MP -c -o $@ $<
 
 build-fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(FUZZ_OBJ) Makefile

@@ -763,8 +763,8 @@ static void test_help_lists_every_option(void **state)
     cli_result r = cli_run(root, "--help", NULL);
     assert_int_equal(r.status, 0);
     assert_string_equal(r.err, "");
-    /* Every option of the table in src/options.c, as written there: {"--name", ... */
-    char *src = cli_slurp("src/options.c", NULL);
+    /* Every option of the table in src/app/options.c, as written there: {"--name", ... */
+    char *src = cli_slurp("src/app/options.c", NULL);
     assert_non_null(src);
     int found = 0;
     for (char *p = strstr(src, "{\"--"); p; p = strstr(p + 1, "{\"--")) {
