@@ -5,9 +5,7 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 PKGS     = gdal proj jansson inih libcrypto
-STAGES   = util model geom read analyse write report app
-ALL_CFLAGS = -std=c17 -Wall -Wextra -D_GNU_SOURCE -DGEOS_USE_ONLY_R_API -Iinclude \
-             $(STAGES:%=-Iinclude/%) $(STAGES:%=-Isrc/%) $(CFLAGS) \
+ALL_CFLAGS = -std=c17 -Wall -Wextra -D_GNU_SOURCE -DGEOS_USE_ONLY_R_API -Iinclude $(CFLAGS) \
              $(shell pkg-config --cflags $(PKGS)) $(shell geos-config --cflags)
 LIBS     = $(shell pkg-config --libs $(PKGS)) $(shell geos-config --clibs) -lm -lpthread
 TEST_LIBS = $(shell pkg-config --libs cmocka)

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "diag.h"
+#include "util/diag.h"
 
 /* A check of the target's own: on failure, says which and aborts, so libFuzzer keeps the input. */
 #define FZ_CHECK(cond)                                                                     \

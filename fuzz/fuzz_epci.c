@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 #include "fuzz_common.h"
-#include "readers.h"
+#include "read/readers.h"
 
 FZ_INITIALIZE_GDAL()
 

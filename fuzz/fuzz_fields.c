@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commune_table.h"
-#include "fields.h"
+#include "model/commune_table.h"
+#include "model/fields.h"
 #include "fuzz_common.h"
-#include "util.h"
+#include "util/util.h"
 
 static void one_cell(const char *s)
 {

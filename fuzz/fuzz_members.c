@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commune_table.h"
+#include "model/commune_table.h"
 #include "fuzz_common.h"
-#include "readers.h"
-#include "util.h"
+#include "read/readers.h"
+#include "util/util.h"
 
 static const char *const codes[] = {"99001", "99002", "99003", "99004", "99005", "99006",
                                     "99007", "99008", "99009", "99010", "2A004", "97101"};

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "options.h"
-#include "util.h"
+#include "app/options.h"
+#include "util/util.h"
 
 #define MAX_ARGS 256
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "readers.h"
+#include "read/readers.h"
 
 FZ_INITIALIZE_GDAL()
 

@@ -3,10 +3,10 @@
  * gives one current commune per row. */
 #include <stdint.h>
 
-#include "commune_table.h"
-#include "fields.h"
+#include "model/commune_table.h"
+#include "model/fields.h"
 #include "fuzz_common.h"
-#include "readers.h"
+#include "read/readers.h"
 
 FZ_INITIALIZE_GDAL()
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "table.h"
+#include "read/table.h"
 
 FZ_INITIALIZE_GDAL()
 

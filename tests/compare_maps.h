@@ -9,7 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "strmap.h"
+#include "util/strmap.h"
 #include <ogr_api.h>
 #include <stdio.h>
 #include <string.h>

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commune_table.h"
-#include "util.h"
+#include "model/commune_table.h"
+#include "util/util.h"
 
 #define FIX_X0 350000.0
 #define FIX_Y0 6790000.0

@@ -26,7 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "numfmt.h"
+#include "util/numfmt.h"
 
 #include "cli_run.h"
 

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "coverage.h"
+#include "analyse/coverage.h"
 #include "fixtures.h"
 
 typedef struct grid {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crs.h"
+#include "geom/crs.h"
 
 /* Sets layer l up from the CRS code (a WKT of it, as read_communes.c hands it). */
 static void setup(commune_layer *l, const char *code)

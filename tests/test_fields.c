@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "fields.h"
+#include "model/fields.h"
 
 /* fld_code(raw) must return want, and, unless invalid, give the code expect. */
 static void check_code(const char *raw, int want, const char *expect)

@@ -18,12 +18,12 @@
 
 #include "cli_run.h"
 #include "compare_maps.h"
-#include "diag.h"
-#include "map_styles.h"
-#include "options.h"
-#include "results.h"
-#include "run.h"
-#include "util.h"
+#include "util/diag.h"
+#include "write/map_styles.h"
+#include "app/options.h"
+#include "write/results.h"
+#include "app/run.h"
+#include "util/util.h"
 
 #define SAMPLE_OUT "build/test-formats"
 static const char *const maps[] = {"communes", "cpts", "departments", "regions", "uncovered"};

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "france.h"
+#include "model/france.h"
 
 static void test_some_names(void **state)
 {

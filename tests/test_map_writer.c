@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "compare_maps.h"
-#include "diag.h"
-#include "options.h"
-#include "run.h"
-#include "util.h"
+#include "util/diag.h"
+#include "app/options.h"
+#include "app/run.h"
+#include "util/util.h"
 
 static void run_sample(const char *engine, const char *out)
 {

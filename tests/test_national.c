@@ -16,11 +16,11 @@
 #include <unistd.h>
 
 #include "compare_maps.h"
-#include "diag.h"
-#include "options.h"
-#include "run.h"
-#include "strmap.h"
-#include "util.h"
+#include "util/diag.h"
+#include "app/options.h"
+#include "app/run.h"
+#include "util/strmap.h"
+#include "util/util.h"
 
 static char geodata[512];
 static char outdir[512];

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "numfmt.h"
+#include "util/numfmt.h"
 
 #define NN "\xE2\x80\xAF" /* U+202F, the French group separator */
 

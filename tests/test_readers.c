@@ -14,12 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commune_table.h"
-#include "diag.h"
+#include "model/commune_table.h"
+#include "util/diag.h"
 #include "fixtures.h"
-#include "readers.h"
-#include "table.h"
-#include "util.h"
+#include "read/readers.h"
+#include "read/table.h"
+#include "util/util.h"
 
 static char *tmp_dir;
 

@@ -12,15 +12,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "adjacency.h"
+#include "analyse/adjacency.h"
 #include "cli_run.h"
 #include "fixtures.h"
-#include "report_geometry.h"
-#include "report_maps.h"
-#include "results.h"
-#include "timeline.h"
-#include "topology.h"
-#include "zones.h"
+#include "report/report_geometry.h"
+#include "report/report_maps.h"
+#include "write/results.h"
+#include "analyse/timeline.h"
+#include "geom/topology.h"
+#include "analyse/zones.h"
 
 /* The sorted names in dir, joined by spaces. */
 static char *listing(const char *dir)

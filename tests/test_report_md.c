@@ -13,12 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "adjacency.h"
+#include "analyse/adjacency.h"
 #include "cli_run.h"
 #include "fixtures.h"
-#include "results.h"
-#include "timeline.h"
-#include "zones.h"
+#include "write/results.h"
+#include "analyse/timeline.h"
+#include "analyse/zones.h"
 
 #define NN "\xE2\x80\xAF"
 

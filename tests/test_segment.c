@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "segment.h"
+#include "geom/segment.h"
 
 static int setup(void **state)
 {

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
-#include "strmap.h"
+#include "util/strmap.h"
 
 static void test_grid_table(void **state)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fixtures.h"
-#include "svg_map.h"
+#include "report/svg_map.h"
 
 /* Lambert-93 of Rennes's town hall (48.1113 N, 1.6800 W) and of Notre-Dame de Paris
  * (48.8530 N, 2.3499 E), as `cs2cs EPSG:4326 EPSG:2154` gives them. */

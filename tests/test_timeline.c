@@ -29,10 +29,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "coverage.h"
+#include "analyse/coverage.h"
 #include "fixtures.h"
-#include "readers.h"
-#include "timeline.h"
+#include "read/readers.h"
+#include "analyse/timeline.h"
 
 typedef struct grid {
     GEOSContextHandle_t h;

@@ -14,12 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "diag.h"
+#include "util/diag.h"
 #include "fixtures.h"
-#include "pool.h"
-#include "readers.h"
-#include "shape.h"
-#include "topology.h"
+#include "util/pool.h"
+#include "read/readers.h"
+#include "geom/shape.h"
+#include "geom/topology.h"
 
 /* ---- building coverages ----------------------------------------------------------------- */
 

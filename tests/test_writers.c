@@ -23,9 +23,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "csv_write.h"
+#include "write/csv_write.h"
 #include "fixtures.h"
-#include "results.h"
+#include "write/results.h"
 
 #define HYPERLINK_NAME "=HYPERLINK(\"http://x.example/\",\"clic\")"
 

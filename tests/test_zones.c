@@ -7,10 +7,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "adjacency.h"
-#include "diag.h"
+#include "analyse/adjacency.h"
+#include "util/diag.h"
 #include "fixtures.h"
-#include "zones.h"
+#include "analyse/zones.h"
 
 /* A linear ring through n points given in grid units (1 unit = one square), closed here. */
 static GEOSGeometry *grid_ring(GEOSContextHandle_t h, const double *xy, int n)

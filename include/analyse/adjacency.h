@@ -3,8 +3,8 @@
 #ifndef CPTSCOV_ADJACENCY_H
 #define CPTSCOV_ADJACENCY_H
 
-#include "commune_table.h"
-#include "topology.h"
+#include "model/commune_table.h"
+#include "geom/topology.h"
 
 typedef struct adjacency {
     int n;            /* communes in the table */

@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "commune_table.h"
+#include "model/commune_table.h"
 
 /* Which CPTS count: statuses among those selected and, when as_of is set, signed on or before it. */
 typedef struct coverage_rule {

@@ -3,8 +3,8 @@
 #ifndef CPTSCOV_SCOPE_H
 #define CPTSCOV_SCOPE_H
 
-#include "commune_table.h"
-#include "zones.h"
+#include "model/commune_table.h"
+#include "analyse/zones.h"
 
 typedef enum scope_kind { SCOPE_REGION, SCOPE_DEPARTMENT } scope_kind;
 

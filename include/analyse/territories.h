@@ -3,14 +3,14 @@
 #ifndef CPTSCOV_TERRITORIES_H
 #define CPTSCOV_TERRITORIES_H
 
-#include "adjacency.h"
-#include "commune_table.h"
-#include "coverage.h"
-#include "diag.h"
-#include "scope.h"
-#include "shape.h"
-#include "stopwatch.h"
-#include "topology.h"
+#include "analyse/adjacency.h"
+#include "model/commune_table.h"
+#include "analyse/coverage.h"
+#include "util/diag.h"
+#include "analyse/scope.h"
+#include "geom/shape.h"
+#include "util/stopwatch.h"
+#include "geom/topology.h"
 
 
 typedef struct territories {

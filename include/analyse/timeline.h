@@ -3,8 +3,8 @@
 #ifndef CPTSCOV_TIMELINE_H
 #define CPTSCOV_TIMELINE_H
 
-#include "commune_table.h"
-#include "coverage.h"
+#include "model/commune_table.h"
+#include "analyse/coverage.h"
 
 /* Coverage at one date, under the statuses of the rule, counting the CPTS signed by then. */
 typedef struct timeline_point {

@@ -5,10 +5,10 @@
 
 #include <stdint.h>
 
-#include "adjacency.h"
-#include "commune_table.h"
-#include "coverage.h"
-#include "shape.h"
+#include "analyse/adjacency.h"
+#include "model/commune_table.h"
+#include "analyse/coverage.h"
+#include "geom/shape.h"
 
 typedef struct uncovered_zone {
     int *communes;          /* indices into commune_table.communes, ascending */

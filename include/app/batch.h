@@ -3,7 +3,7 @@
 #ifndef CPTSCOV_BATCH_H
 #define CPTSCOV_BATCH_H
 
-#include "options.h"
+#include "app/options.h"
 
 /* Runs the batch of o->config into o->out. Returns 0 when every scenario is done or skipped,
  * 1 when one failed or nothing could be done (the errors printed), 2 for a usage or INI error

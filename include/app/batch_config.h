@@ -3,7 +3,7 @@
 #ifndef CPTSCOV_BATCH_CONFIG_H
 #define CPTSCOV_BATCH_CONFIG_H
 
-#include "options.h"
+#include "app/options.h"
 
 typedef struct batch_scenario {
     char *name;              /* a safe directory name: OUT/NAME/ */

@@ -3,9 +3,9 @@
 #ifndef CPTSCOV_DIGEST_H
 #define CPTSCOV_DIGEST_H
 
-#include "inputs.h"
-#include "scope.h"
-#include "territories.h"
+#include "read/inputs.h"
+#include "analyse/scope.h"
+#include "analyse/territories.h"
 
 /* The SHA-256 of a file as 64 hex digits into hex. Returns 0, or -1 after diag_error. */
 int dig_file(const char *path, char hex[65]);

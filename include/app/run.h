@@ -3,7 +3,7 @@
 #ifndef CPTSCOV_RUN_H
 #define CPTSCOV_RUN_H
 
-#include "options.h"
+#include "app/options.h"
 
 /* Runs the job; returns an exit status (0, or 1 after diag_error). */
 int run_job(const run_options *o);

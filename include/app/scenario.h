@@ -3,13 +3,13 @@
 #ifndef CPTSCOV_SCENARIO_H
 #define CPTSCOV_SCENARIO_H
 
-#include "coverage.h"
-#include "inputs.h"
-#include "numfmt.h"
-#include "options.h"
-#include "outdir.h"
-#include "stopwatch.h"
-#include "territories.h"
+#include "analyse/coverage.h"
+#include "read/inputs.h"
+#include "util/numfmt.h"
+#include "app/options.h"
+#include "write/outdir.h"
+#include "util/stopwatch.h"
+#include "analyse/territories.h"
 
 /* What a scenario found, for the line `cptscov run` prints and the table of a batch. */
 typedef struct scenario_outcome {

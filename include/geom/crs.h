@@ -5,7 +5,7 @@
 
 #include <geos_c.h>
 
-#include "commune_table.h"
+#include "model/commune_table.h"
 
 /* Fills the CRS fields of layer from a WKT definition. Returns 0, or -1 after diag_error
  * naming path. */

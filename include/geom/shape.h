@@ -5,8 +5,8 @@
 
 #include <geos_c.h>
 
-#include "commune_table.h"
-#include "diag.h"
+#include "model/commune_table.h"
+#include "util/diag.h"
 
 typedef struct shape {
     GEOSGeometry **by_layer; /* commune_table.nlayers entries, NULL where the shape has none */

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <geos_c.h>
 
-#include "commune_table.h"
-#include "shape.h"
+#include "model/commune_table.h"
+#include "geom/shape.h"
 
 /* The arcs of every commune polygon of a table (each layer a coverage of its own). */
 typedef struct topology topology;

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <geos_c.h>
 
-#include "strmap.h"
+#include "util/strmap.h"
 
 /* A commune code: 5 characters for INSEE's ("35238", "2A004"), up to CODE_LEN with
  * --free-codes, and a NUL. */

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "commune_table.h"
+#include "model/commune_table.h"
 
 enum { FLD_OK = 0, FLD_REPAIRED = 1, FLD_INVALID = -1 };
 

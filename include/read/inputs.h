@@ -3,12 +3,12 @@
 #ifndef CPTSCOV_INPUTS_H
 #define CPTSCOV_INPUTS_H
 
-#include "commune_table.h"
-#include "diag.h"
-#include "options.h"
-#include "readers.h"
-#include "results.h"
-#include "stopwatch.h"
+#include "model/commune_table.h"
+#include "util/diag.h"
+#include "app/options.h"
+#include "read/readers.h"
+#include "write/results.h"
+#include "util/stopwatch.h"
 
 #define INPUTS_MAX_FILES 64
 

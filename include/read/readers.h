@@ -6,9 +6,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "commune_table.h"
-#include "diag.h"
-#include "strmap.h"
+#include "model/commune_table.h"
+#include "util/diag.h"
+#include "util/strmap.h"
 
 /* Column names given on the command line (NULL: found by name). */
 typedef struct population_columns {

@@ -6,7 +6,7 @@
 #include <cpl_vsi.h>
 #include <gdal.h>
 
-#include "diag.h"
+#include "util/diag.h"
 
 typedef struct table {
     const char *path;

@@ -3,11 +3,11 @@
 #ifndef CPTSCOV_REPORT_GEOMETRY_H
 #define CPTSCOV_REPORT_GEOMETRY_H
 
-#include "commune_table.h"
-#include "coverage.h"
-#include "shape.h"
-#include "topology.h"
-#include "zones.h"
+#include "model/commune_table.h"
+#include "analyse/coverage.h"
+#include "geom/shape.h"
+#include "geom/topology.h"
+#include "analyse/zones.h"
 
 /* The simplification tolerances follow the drawing: about one viewBox unit. The national
  * maps spread metropolitan France (or whatever the communes cover) over SVGM_WIDTH units; the

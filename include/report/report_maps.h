@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "results.h"
+#include "write/results.h"
 
 typedef struct report_map {
     char *name;     /* file name without ".svg", made of codes only: "departments", "cpts",

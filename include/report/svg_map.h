@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <geos_c.h>
 
-#include "commune_table.h"
-#include "shape.h"
+#include "model/commune_table.h"
+#include "geom/shape.h"
 
 /* The width of every map's viewBox, in its units; coordinates are written as integers. */
 #define SVGM_WIDTH 1000

@@ -3,7 +3,7 @@
 #ifndef CPTSCOV_MAP_STYLES_H
 #define CPTSCOV_MAP_STYLES_H
 
-#include "map_writer.h"
+#include "write/map_writer.h"
 
 /* The QML (a QGIS layer style document) of map `layer` (communes, cpts, departments,
  * regions, uncovered), malloc'd; NULL for a map it has no style for. */

@@ -5,8 +5,8 @@
 
 #include <stdint.h>
 
-#include "commune_table.h"
-#include "shape.h"
+#include "model/commune_table.h"
+#include "geom/shape.h"
 
 typedef enum map_field_type {
     MF_STRING,

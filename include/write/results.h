@@ -3,17 +3,17 @@
 #ifndef CPTSCOV_RESULTS_H
 #define CPTSCOV_RESULTS_H
 
-#include "commune_table.h"
-#include "coverage.h"
-#include "diag.h"
-#include "map_writer.h"
-#include "numfmt.h"
-#include "report_geometry.h"
-#include "scope.h"
-#include "shape.h"
-#include "timeline.h"
-#include "topology.h"
-#include "zones.h"
+#include "model/commune_table.h"
+#include "analyse/coverage.h"
+#include "util/diag.h"
+#include "write/map_writer.h"
+#include "util/numfmt.h"
+#include "report/report_geometry.h"
+#include "analyse/scope.h"
+#include "geom/shape.h"
+#include "analyse/timeline.h"
+#include "geom/topology.h"
+#include "analyse/zones.h"
 
 /* An input file as read, for summary.json. */
 typedef struct input_file {

@@ -7,12 +7,12 @@
  * those arcs, where testing all pairs of communes with GEOSTouches would be quadratic. A
  * single point in common makes no arc, so communes touching at a corner are not neighbours,
  * as adjacency.h promises. Pairs are few (one per arc) and sorted into the CSR layout. */
-#include "adjacency.h"
+#include "analyse/adjacency.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 typedef struct adj_pair {
     int a, b;        /* a < b */

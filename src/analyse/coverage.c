@@ -5,13 +5,13 @@
  * counted once, however many CPTS list it. The nation is every row of the population table,
  * including communes that have no polygon, so that the national share is that of the people,
  * not of the map. Sums are 64-bit. */
-#include "coverage.h"
+#include "analyse/coverage.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 double cov_pct(const coverage_figures *f)
 {

@@ -7,14 +7,14 @@
  * a department or region when one of its communes is. The answers are computed once on the
  * table, as flags per commune and CPTS and short sorted lists of codes, so that the writers'
  * tests are a look-up. */
-#include "scope.h"
+#include "analyse/scope.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "fields.h"
-#include "util.h"
+#include "util/diag.h"
+#include "model/fields.h"
+#include "util/util.h"
 
 static int cmp_code(const void *a, const void *b)
 {

@@ -17,7 +17,7 @@
  * and regions are tasks of pool batches (the largest first would not help: departments come
  * first and are the largest). Each task records its join issues apart, so the outputs do not
  * depend on the threads nor on what else a batch asked for. */
-#include "territories.h"
+#include "analyse/territories.h"
 
 #include <math.h>
 #include <proj.h>
@@ -26,10 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crs.h"
-#include "pool.h"
-#include "report_geometry.h"
-#include "util.h"
+#include "geom/crs.h"
+#include "util/pool.h"
+#include "report/report_geometry.h"
+#include "util/util.h"
 
 /* Which territories to dissolve: one flag per CPTS (table order), department and region (the
  * order of territories.areas). */

@@ -10,12 +10,12 @@
  * signed after as_of, as cov_compute leaves them out. With as_of set, the last point is as_of
  * and its figures are those of the coverage report (the tests check it on the national data).
  * The constant parts of the figures (population, communes, area) are the report's own. */
-#include "timeline.h"
+#include "analyse/timeline.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 /* The last day of the quarter of ymd. */
 static int quarter_end(int ymd)

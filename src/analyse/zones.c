@@ -8,13 +8,13 @@
  * duplicates in time linear in the zone's communes and edges, then sorted. Zones are finally
  * ordered by population, ties by the code of their first commune, so that the output never
  * depends on the order of the inputs. */
-#include "zones.h"
+#include "analyse/zones.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 #define ZONE_NONE (-1)      /* covered, or without polygon: in no zone */
 #define ZONE_UNVISITED (-2) /* uncovered with a polygon, not reached yet */

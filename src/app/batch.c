@@ -14,7 +14,7 @@
  * its error context (diag.c) and its temporary output directory (outdir.c), so that one
  * failing leaves the others and the previous OUT/NAME/ in place. The manifest is written
  * last, atomically, without the entries of failed scenarios, which are redone next time. */
-#include "batch.h"
+#include "app/batch.h"
 
 #include <cpl_string.h>
 #include <dirent.h>
@@ -33,21 +33,21 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "batch_config.h"
-#include "diag.h"
-#include "digest.h"
-#include "fields.h"
-#include "gdal_drivers.h"
-#include "inputs.h"
-#include "manifest.h"
-#include "outdir.h"
-#include "pool.h"
-#include "scenario.h"
-#include "scope.h"
-#include "stopwatch.h"
-#include "territories.h"
-#include "util.h"
-#include "version.h"
+#include "app/batch_config.h"
+#include "util/diag.h"
+#include "app/digest.h"
+#include "model/fields.h"
+#include "util/gdal_drivers.h"
+#include "read/inputs.h"
+#include "app/manifest.h"
+#include "write/outdir.h"
+#include "util/pool.h"
+#include "app/scenario.h"
+#include "analyse/scope.h"
+#include "util/stopwatch.h"
+#include "analyse/territories.h"
+#include "util/util.h"
+#include "util/version.h"
 
 #define MAX_FILES 256
 

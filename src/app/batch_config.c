@@ -9,7 +9,7 @@
  * also sees what this build of inih never passes to the handler: section headers (an empty
  * [scenario NAME], the national scenario with every default, is a scenario), and lines too
  * long for inih's buffer of INI_MAX_LINE bytes, which it would cut silently. */
-#include "batch_config.h"
+#include "app/batch_config.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "util.h"
+#include "util/diag.h"
+#include "util/util.h"
 
 /* What the reader and the handler share while a file is parsed. */
 typedef struct parse_state {

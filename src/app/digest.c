@@ -14,7 +14,7 @@
  * outputs, because the outputs are a function of exactly these; a field a
  * writer starts to show must be added here (the batch tests change one row and look).
  * OpenSSL's libcrypto does the hashing. */
-#include "digest.h"
+#include "app/digest.h"
 
 #include <errno.h>
 #include <gdal.h>
@@ -24,12 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "coverage.h"
-#include "diag.h"
-#include "timeline.h"
-#include "util.h"
-#include "version.h"
-#include "zones.h"
+#include "analyse/coverage.h"
+#include "util/diag.h"
+#include "analyse/timeline.h"
+#include "util/util.h"
+#include "util/version.h"
+#include "analyse/zones.h"
 
 static void to_hex(const unsigned char *d, unsigned n, char *hex)
 {

@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "batch.h"
-#include "diag.h"
-#include "options.h"
-#include "run.h"
-#include "version.h"
+#include "app/batch.h"
+#include "util/diag.h"
+#include "app/options.h"
+#include "app/run.h"
+#include "util/version.h"
 
 /* jemalloc's settings, read once at start (MALLOC_CONF in the environment overrides them).
  * The national job touches 200 MB in about a second: in 4 KB pages, 100 000 page faults,

@@ -5,7 +5,7 @@
  * temporary file renamed over the old one), once every scenario directory is in place: a
  * batch killed halfway leaves the previous manifest, whose entries then do not match and are
  * redone. Times are kept in nanoseconds, as integers, so that they compare exactly. */
-#include "manifest.h"
+#include "app/manifest.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "util.h"
+#include "util/diag.h"
+#include "util/util.h"
 
 json_t *mfst_load(const char *path, int *broken)
 {

@@ -12,17 +12,17 @@
  * scenario option, so that an option added for `run` (a format, a language) works in a batch
  * with no other change, is listed under batch in --help, and is compared by the batch's
  * manifest (opt_normalise). */
-#include "options.h"
+#include "app/options.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "map_writer.h"
-#include "results.h"
-#include "util.h"
-#include "version.h"
+#include "util/diag.h"
+#include "write/map_writer.h"
+#include "write/results.h"
+#include "util/util.h"
+#include "util/version.h"
 
 /* OPT_SPLIT: a list that also takes comma-separated values. */
 typedef enum opt_kind { OPT_FLAG, OPT_VALUE, OPT_LIST, OPT_SPLIT, OPT_COUNT, OPT_METRES } opt_kind;

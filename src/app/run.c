@@ -8,18 +8,18 @@
  * outputs. Only when everything is known is anything written, into a temporary directory
  * (outdir.c) opened before anything is read, so that an unusable --out is said at once, and
  * which takes the place of --out at the very end. */
-#include "run.h"
+#include "app/run.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "diag.h"
-#include "inputs.h"
-#include "outdir.h"
-#include "scenario.h"
-#include "stopwatch.h"
-#include "territories.h"
-#include "util.h"
+#include "util/diag.h"
+#include "read/inputs.h"
+#include "write/outdir.h"
+#include "app/scenario.h"
+#include "util/stopwatch.h"
+#include "analyse/territories.h"
+#include "util/util.h"
 
 static int check_required(const run_options *o)
 {

@@ -7,21 +7,21 @@
  * once on several threads, each with its own GEOS context. Its join issues are those of the
  * reading, then those of the dissolves, in the order a single run has always written them:
  * departments, CPTS, zones, regions. */
-#include "scenario.h"
+#include "app/scenario.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fields.h"
-#include "numfmt.h"
-#include "map_writer.h"
-#include "pool.h"
-#include "report_geometry.h"
-#include "results.h"
-#include "timeline.h"
-#include "util.h"
-#include "zones.h"
+#include "model/fields.h"
+#include "util/numfmt.h"
+#include "write/map_writer.h"
+#include "util/pool.h"
+#include "report/report_geometry.h"
+#include "write/results.h"
+#include "analyse/timeline.h"
+#include "util/util.h"
+#include "analyse/zones.h"
 
 /* The --format list as bits 1 << map_format; GeoJSON when none is given. */
 static int parse_formats(const run_options *o, unsigned *formats)

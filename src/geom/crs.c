@@ -7,7 +7,7 @@
  * by the projection's areal scale factor at its centre (proj_factors) is its area on the
  * ellipsoid to better than 1e-5; that costs one PROJ call per commune instead of one per
  * vertex. Layers in longitude/latitude get a geodesic polygon area instead. */
-#include "crs.h"
+#include "geom/crs.h"
 
 #include <geodesic.h>
 #include <math.h>
@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "util.h"
+#include "util/diag.h"
+#include "util/util.h"
 
 /* The bare projection of a projected CRS, taking radians, for proj_factors: given the CRS
  * itself, proj_factors rebuilds the projection at each call, 20 000 times slower. */

@@ -35,8 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
-#include "util.h"
+#include "util/hash.h"
+#include "util/util.h"
 
 /* A boundary use of an arc by the group: walked from node `from` to node `to`. */
 typedef struct bnd_use {

@@ -13,13 +13,13 @@
  * every polygon it does not vouch for (a ring that is not simple, holes, several parts, a
  * ring whose segments overlap too much for a linear budget) goes to GEOS, which says why
  * and repairs; tests/test_segment.c holds the two to the same answer on random rings. */
-#include "segment.h"
+#include "geom/segment.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 /* Segment pairs the sweep may look at, per segment, before it leaves the ring to GEOS. */
 #define SWEEP_BUDGET 64

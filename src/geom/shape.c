@@ -18,16 +18,16 @@
  *
  * Dissolving happens in each layer's own CRS (where shared edges are exact); a territory
  * spanning several layers keeps one part per layer until shape_to_wgs84 puts them together. */
-#include "shape.h"
+#include "geom/shape.h"
 
 #include <math.h>
 #include <proj.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "crs.h"
-#include "topology.h"
-#include "util.h"
+#include "geom/crs.h"
+#include "geom/topology.h"
+#include "util/util.h"
 
 /* Relative difference of areas above which a coverage union is not trusted. */
 #define AREA_TOLERANCE 1e-6

@@ -53,7 +53,7 @@
  * checked as a simplification's are.
  *
  * Rebuilding territories from the arcs (topo_shape, topo_outline) is outline.c's job. */
-#include "topology.h"
+#include "geom/topology.h"
 #include "topology_internal.h"
 
 #include <math.h>
@@ -63,11 +63,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "hash.h"
-#include "pool.h"
-#include "segment.h"
-#include "util.h"
+#include "util/diag.h"
+#include "util/hash.h"
+#include "util/pool.h"
+#include "geom/segment.h"
+#include "util/util.h"
 
 /* Metres per degree of latitude (mean), for the tolerance of a geographic layer. */
 #define METRES_PER_DEGREE 111320.0

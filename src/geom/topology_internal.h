@@ -5,8 +5,8 @@
 
 #include <stddef.h>
 
-#include "topology.h"
-#include "util.h"
+#include "geom/topology.h"
+#include "util/util.h"
 
 typedef struct topo_arc {
     size_t first;   /* index of its first point in tp->pts */

@@ -1,14 +1,14 @@
 /* commune_table.c -- the in-memory model: current communes, CPTS and commune layers.
  * Indices, not pointers, link communes and CPTS, so the arrays may grow while readers fill them. */
-#include "commune_table.h"
+#include "model/commune_table.h"
 
 #include <proj.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "france.h"
-#include "util.h"
+#include "model/france.h"
+#include "util/util.h"
 
 void ctab_init(commune_table *t, GEOSContextHandle_t geos)
 {

@@ -4,7 +4,7 @@
  * Codes come from spreadsheets that treat them as numbers: "01001" becomes 1001 or
  * "1001.0", and "2A004" survives only by luck. Every repair here is one that can only have
  * one meaning; the readers report each repair, and anything else is refused. */
-#include "fields.h"
+#include "model/fields.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* france.c -- the names of the 101 departments and 18 regions of the 2025 COG (INSEE),
  * in French with their accents, and their lookup by code. */
-#include "france.h"
+#include "model/france.h"
 
 #include <stddef.h>
 #include <string.h>

@@ -6,13 +6,13 @@
  * the polygons. The polygons are read and checked ahead, beside the tables, and joined
  * after them in that order, so that errors and join issues come as if read one by one. Nothing here depends on a coverage rule or a scope, so a batch of scenarios
  * pays for the reading, the longest stage of a job, once. */
-#include "inputs.h"
+#include "read/inputs.h"
 
 #include <gdal.h>
 #include <string.h>
 
-#include "fields.h"
-#include "gdal_drivers.h"
+#include "model/fields.h"
+#include "util/gdal_drivers.h"
 
 static void add_file(inputs *in, const char *kind, const char *path, long rows)
 {

@@ -21,7 +21,7 @@
  * on a virtual machine costs more than the copies. Whatever needs GEOS (a ring not simple,
  * a commune of several polygons, the areas) makes the polygon from the ring, the same points
  * in the same order, so nothing computed differs. */
-#include "readers.h"
+#include "read/readers.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -39,13 +39,13 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "crs.h"
-#include "fields.h"
-#include "gdal_drivers.h"
-#include "pool.h"
-#include "segment.h"
-#include "shape.h"
-#include "util.h"
+#include "geom/crs.h"
+#include "model/fields.h"
+#include "util/gdal_drivers.h"
+#include "util/pool.h"
+#include "geom/segment.h"
+#include "geom/shape.h"
+#include "util/util.h"
 
 static const char *const code_names[] = {"INSEE_COM", "insee_com", "code", "CODGEO", "CODE_INSEE",
                                          "COM", NULL};

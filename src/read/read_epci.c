@@ -1,13 +1,13 @@
 /* read_epci.c -- the communes of each EPCI (intercommunality), for memberships by EPCI.
  * A CPTS is often "the communes of" an EPCI; a row "EPCI:<SIREN>" expands through this table. */
-#include "readers.h"
+#include "read/readers.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "fields.h"
-#include "table.h"
-#include "util.h"
+#include "model/fields.h"
+#include "read/table.h"
+#include "util/util.h"
 
 static const char *const epci_names[] = {"EPCI", "SIREN", "siren_epci", NULL};
 static const char *const name_names[] = {"LIBEPCI", "nom", "name", NULL};

@@ -5,16 +5,16 @@
  * be an old commune since merged. The whole current commune then counts (population is only
  * known for current communes), and when the list names only some of the old communes that
  * form it, the CPTS and the missing codes are reported for someone to check. */
-#include "readers.h"
+#include "read/readers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "fields.h"
-#include "table.h"
-#include "util.h"
+#include "model/fields.h"
+#include "read/table.h"
+#include "util/util.h"
 
 static const char *const id_names[] = {"cpts_id", "id_cpts", "cpts", NULL};
 static const char *const name_names[] = {"cpts_name", "nom_cpts", "name", NULL};

@@ -5,15 +5,15 @@
  * commune that absorbed it, so one look-up suffices. A table made by hand may instead list
  * successive mergers (A -> B, then B -> C): chains are followed to their end, and a cycle
  * is an error rather than a loop. */
-#include "readers.h"
+#include "read/readers.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "fields.h"
-#include "table.h"
+#include "model/fields.h"
+#include "read/table.h"
 #include <ogr_api.h>
-#include "util.h"
+#include "util/util.h"
 
 static const char *const from_names[] = {"CODGEO_INI", "COM_INI", "old_code", "from", NULL};
 

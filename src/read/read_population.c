@@ -5,14 +5,14 @@
  * population) or the run stops at that line: a population table with a bad row would give
  * wrong national figures, and no figure is better than a wrong one. Codes damaged by a
  * spreadsheet are repaired and reported, since their meaning is not in doubt. */
-#include "readers.h"
+#include "read/readers.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "fields.h"
-#include "table.h"
-#include "util.h"
+#include "model/fields.h"
+#include "read/table.h"
+#include "util/util.h"
 
 static const char *const code_names[] = {"COM", "CODGEO", "INSEE_COM", "code", "DEPCOM", NULL};
 static const char *const dep_names[] = {"DEP", "INSEE_DEP", "dep", "departement", NULL};

@@ -16,7 +16,7 @@
  * parse of the header gives the driver's column names; where none does (the driver renamed
  * a column: an empty name, or blanks around one), the rows are read as the driver's
  * features. */
-#include "table.h"
+#include "read/table.h"
 
 #include <cpl_conv.h>
 #include <cpl_csv.h>
@@ -29,9 +29,9 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "diag.h"
-#include "gdal_drivers.h"
-#include "util.h"
+#include "util/diag.h"
+#include "util/gdal_drivers.h"
+#include "util/util.h"
 
 /* No row of a table is a megabyte long; GDAL's reader would take one byte by byte (and
  * refuse it only past 10 MB), so such a line is refused at once. */

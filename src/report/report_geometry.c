@@ -9,19 +9,19 @@
  * the overseas insets, which are drawn larger. The national CPTS map draws the covered and
  * uncovered communes as one dissolved shape each per frame, not 35 000 communes. Every
  * territory is an independent task of the thread pool, the largest first. */
-#include "report_geometry.h"
+#include "report/report_geometry.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "pool.h"
-#include "strmap.h"
-#include "svg_map.h"
-#include "topology.h"
-#include "util.h"
+#include "util/diag.h"
+#include "util/pool.h"
+#include "util/strmap.h"
+#include "report/svg_map.h"
+#include "geom/topology.h"
+#include "util/util.h"
 
 /* One territory to rebuild: those communes, at that scale, into that shape. */
 typedef struct task {

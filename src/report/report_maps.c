@@ -10,17 +10,17 @@
  * from the inputs can lead outside maps/. The maps are drawn as tasks of the pool, each into
  * its own text (the report is the last part of the job to end: its 20 maps of France took
  * 0.06 s on one core while the other waited). */
-#include "report_maps.h"
+#include "report/report_maps.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "svg_map.h"
-#include "pool.h"
-#include "util.h"
+#include "util/diag.h"
+#include "report/svg_map.h"
+#include "util/pool.h"
+#include "util/util.h"
 
 #define TR(lang, fr, en) ((lang) == LANG_EN ? (en) : (fr))
 

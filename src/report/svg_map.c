@@ -17,7 +17,7 @@
  * SVGM_WIDTH wide (a fifth of a millimetre on A4), points that round onto the previous one
  * dropped, rings that collapse skipped, and paths written with relative moves. Shared borders
  * stay shared: neighbours hold the same simplified vertices, which round the same way. */
-#include "svg_map.h"
+#include "report/svg_map.h"
 
 #include <math.h>
 #include <proj.h>
@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 /* The projection of each overseas department's inset: its legal CRS. */
 static const struct { const char *dep; const char *crs; } overseas_crs[] = {

@@ -10,7 +10,7 @@
  * maps come from report_maps.c, drawn once and both inlined here and written to maps/. With
  * --scope (r->scope), the national headline and maps stay, for reference; the scope's figures
  * follow the headline, and the tables, zones, region charts and region maps are the scope's. */
-#include "results.h"
+#include "write/results.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -18,9 +18,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "report_maps.h"
-#include "svg_map.h"
-#include "util.h"
+#include "report/report_maps.h"
+#include "report/svg_map.h"
+#include "util/util.h"
 
 #define TR(fr, en) (lang == LANG_EN ? (en) : (fr))
 

@@ -13,7 +13,7 @@
  * timestamp, no path of the machine. A failed write is found once, at the close. With
  * --scope (r->scope), the headline stays the nation's, for reference, and the areas, zones
  * and regional timeline are those of the scope. */
-#include "results.h"
+#include "write/results.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
-#include "version.h"
+#include "util/util.h"
+#include "util/version.h"
 
 #define MAX_ZONES 50          /* zones with a row of their own */
 #define MAX_ZONE_COMMUNES 10  /* communes named per zone, the most populous first */

@@ -1,14 +1,14 @@
 /* diag.c -- errors for people, and the list of join issues.
  * Errors are recorded, not printed, where they happen: the caller unwinds (removing
  * half-written output) and main prints the one line. Join issues are kept in order found. */
-#include "diag.h"
+#include "util/diag.h"
 
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 /* The errors of a job go to one context. Writers may fail on several threads at once: the
  * first error is kept whole. The scenarios of a batch each have a context of their own, so

@@ -10,7 +10,7 @@
  *
  * Registering while another thread opens a file would change GDAL's list of drivers under
  * it: the opens hold a read lock, the registration of every driver the write lock. */
-#include "gdal_drivers.h"
+#include "util/gdal_drivers.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

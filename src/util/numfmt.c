@@ -8,13 +8,13 @@
  * to zero loses its sign ("-0,0" would puzzle a reader). French groups digits with U+202F
  * (narrow no-break space, as the Imprimerie nationale and CLDR do) and puts one before "%";
  * English uses "," and no space. Truncation never cuts a UTF-8 character in two. */
-#include "numfmt.h"
+#include "util/numfmt.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 #define NNBSP "\xE2\x80\xAF" /* U+202F NARROW NO-BREAK SPACE */
 

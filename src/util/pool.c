@@ -5,15 +5,15 @@
  * village CPTS), so workers take the next task from a shared counter rather than a fixed
  * share. No queue, no condition variable: threads are started for a batch and joined at its
  * end, which costs microseconds against tasks of milliseconds. */
-#include "pool.h"
+#include "util/pool.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "util.h"
+#include "util/diag.h"
+#include "util/util.h"
 
 typedef struct batch {
     pool_task fn;

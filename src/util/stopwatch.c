@@ -1,6 +1,6 @@
 /* stopwatch.c -- the time of each stage, for --timings.
  * Wall and CPU time since the last lap, and the peak memory so far, printed on stderr. */
-#include "stopwatch.h"
+#include "util/stopwatch.h"
 
 #include <stdio.h>
 #include <sys/resource.h>

@@ -4,13 +4,13 @@
  * Keys are never taken out, so their copies are packed in blocks of the map's own rather
  * than allocated one by one: the national job puts 420 000, and freeing them one by one at
  * its end took 10 ms, with a scan of every slot. */
-#include "strmap.h"
+#include "util/strmap.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 /* FNV-1a: keys are short codes and ids, for which it spreads well enough. */
 static uint64_t hash(const char *s)

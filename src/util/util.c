@@ -1,6 +1,6 @@
 /* util.c -- allocation that cannot return NULL, and small string helpers.
  * Every module allocates through these so that no caller has to test for NULL. */
-#include "util.h"
+#include "util/util.h"
 
 #include <ctype.h>
 #include <stdarg.h>

@@ -6,15 +6,15 @@
  * spreadsheet takes for a formula (=HYPERLINK(...)): such a cell gets a leading ' (the
  * OWASP "CSV injection" advice). Numbers are written by csvw_int and csvw_fixed and are never
  * prefixed, so a negative number stays a number. */
-#include "csv_write.h"
+#include "write/csv_write.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "util.h"
+#include "util/diag.h"
+#include "util/util.h"
 
 /* Writes n bytes, remembering the first failure. */
 static void put(csvw *w, const char *s, size_t n)

@@ -11,13 +11,13 @@
  * boolean); the CPTS by status; the uncovered zones in a hatched red over everything. The
  * symbols use <prop> elements, which every QGIS 3 reads. Nothing from the inputs goes into
  * a style, so nothing needs escaping but the fixed texts below, written already escaped. */
-#include "map_styles.h"
+#include "write/map_styles.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 /* A fill symbol: fill colour, outline colour and width (mm), fill style. */
 typedef struct fill_style {

@@ -30,7 +30,7 @@
  * Coordinates are WGS84 longitude/latitude in every format, at full precision where the
  * format is binary. The dates a format records of its own (a GeoPackage's last_change, a
  * dBase header) are fixed (FIXED_DATE), so that re-runs give byte-identical files. */
-#include "map_writer.h"
+#include "write/map_writer.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -46,11 +46,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crs.h"
-#include "diag.h"
-#include "gdal_drivers.h"
-#include "topology.h"
-#include "util.h"
+#include "geom/crs.h"
+#include "util/diag.h"
+#include "util/gdal_drivers.h"
+#include "geom/topology.h"
+#include "util/util.h"
 
 #define OUT_SIZE (1 << 16)
 /* The longest point put_points writes: ",[" two numbers of 6 decimals "," "]". */

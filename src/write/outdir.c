@@ -15,7 +15,7 @@
  * run into the same --out removes the ".NAME.tmp-XXXXXX" beside it whose lock it can take:
  * those of runs that are gone, never one still writing (a pid would not tell across
  * containers or machines sharing the directory). */
-#include "outdir.h"
+#include "write/outdir.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -28,8 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "util.h"
+#include "util/diag.h"
+#include "util/util.h"
 
 /* Removes directory path and the files it holds (no subdirectories are made by cptscov). */
 static void remove_dir(const char *path)

@@ -15,7 +15,7 @@
  * commune the communes file lacks) has no feature: the CSV tables list it. Figures come from
  * the run results; nothing is computed here. With --scope, a map holds the territories the
  * scope shows (scope.h), and zones are ranked among those shown. */
-#include "results.h"
+#include "write/results.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -23,11 +23,11 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "fields.h"
-#include "map_styles.h"
-#include "map_writer.h"
-#include "pool.h"
-#include "util.h"
+#include "model/fields.h"
+#include "write/map_styles.h"
+#include "write/map_writer.h"
+#include "util/pool.h"
+#include "util/util.h"
 
 #define NFIELDS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 

@@ -8,7 +8,7 @@
  * insertion order), no timestamp, reals rounded to the decimals of the CSV tables and printed
  * with 15 significant digits, which shows them without binary noise (45.1234, not
  * 45.123399999999997). */
-#include "results.h"
+#include "write/results.h"
 
 #include <errno.h>
 #include <gdal.h>
@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
-#include "version.h"
+#include "util/util.h"
+#include "util/version.h"
 
 /* How many of the largest uncovered zones the summary lists. */
 #define LARGEST_ZONES 10

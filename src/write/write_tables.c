@@ -11,13 +11,13 @@
  * another CPTS lists too. With --scope, the departments, regions and CPTS of the scope only,
  * and the timeline of the nation and the regions in scope (join issues are all kept: they are
  * about the inputs, which every scope reads whole). */
-#include "results.h"
+#include "write/results.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv_write.h"
-#include "util.h"
+#include "write/csv_write.h"
+#include "util/util.h"
 
 #define NFIELDS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
