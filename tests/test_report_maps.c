@@ -19,7 +19,7 @@
 #include "report/report_maps.h"
 #include "write/results.h"
 #include "analyse/timeline.h"
-#include "geom/topology.h"
+#include "geom/outline.h"
 #include "analyse/zones.h"
 
 /* The sorted names in dir, joined by spaces. */

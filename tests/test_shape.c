@@ -12,7 +12,7 @@
 
 #include "fixtures.h"
 #include "geom/shape.h"
-#include "geom/topology.h"
+#include "geom/outline.h"
 
 /* An axis-aligned rectangle in the grid's CRS, from grid cell (i0, j0) to (i1, j1) excluded. */
 static GEOSGeometry *rect(GEOSContextHandle_t h, int i0, int j0, int i1, int j1)

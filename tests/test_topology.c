@@ -19,7 +19,7 @@
 #include "util/pool.h"
 #include "read/readers.h"
 #include "geom/shape.h"
-#include "geom/topology.h"
+#include "geom/outline.h"
 
 /* ---- building coverages ----------------------------------------------------------------- */
 

@@ -4,7 +4,7 @@
 #define CPTSCOV_ADJACENCY_H
 
 #include "model/commune_table.h"
-#include "geom/topology.h"
+#include "geom/arcs.h"
 
 typedef struct adjacency {
     int n;            /* communes in the table */

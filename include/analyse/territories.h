@@ -10,7 +10,7 @@
 #include "analyse/scope.h"
 #include "geom/shape.h"
 #include "util/stopwatch.h"
-#include "geom/topology.h"
+#include "geom/outline.h"
 
 
 typedef struct territories {

@@ -6,7 +6,7 @@
 #include "model/commune_table.h"
 #include "analyse/coverage.h"
 #include "geom/shape.h"
-#include "geom/topology.h"
+#include "geom/outline.h"
 #include "analyse/zones.h"
 
 /* The simplification tolerances follow the drawing: about one viewBox unit. The national

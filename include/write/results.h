@@ -12,7 +12,7 @@
 #include "analyse/scope.h"
 #include "geom/shape.h"
 #include "analyse/timeline.h"
-#include "geom/topology.h"
+#include "geom/outline.h"
 #include "analyse/zones.h"
 
 /* An input file as read, for summary.json. */

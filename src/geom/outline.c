@@ -28,7 +28,8 @@
  * that is not a clean coverage may overlap without sharing a point); otherwise their
  * territories stay checked. test_topology holds the departments and regions of France,
  * exact and simplified, to GEOSisValid_r. */
-#include "topology_internal.h"
+#include "geom/outline.h"
+#include "arcs_layout.h"
 
 #include <math.h>
 #include <stdint.h>

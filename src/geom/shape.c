@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "geom/crs.h"
-#include "geom/topology.h"
+#include "geom/outline.h"
 #include "util/util.h"
 
 /* Relative difference of areas above which a coverage union is not trusted. */

@@ -20,7 +20,7 @@
 #include "util/pool.h"
 #include "util/strmap.h"
 #include "report/svg_map.h"
-#include "geom/topology.h"
+#include "geom/outline.h"
 #include "util/util.h"
 
 /* One territory to rebuild: those communes, at that scale, into that shape. */

@@ -49,7 +49,7 @@
 #include "geom/crs.h"
 #include "util/diag.h"
 #include "util/gdal_drivers.h"
-#include "geom/topology.h"
+#include "geom/outline.h"
 #include "util/util.h"
 
 #define OUT_SIZE (1 << 16)

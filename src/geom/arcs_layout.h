@@ -1,11 +1,12 @@
-/* topology_internal.h -- the arcs as topology.c builds and simplifies them, for outline.c,
- * which traces territories from them. Not for any other module: they use topology.h. */
-#ifndef CPTSCOV_TOPOLOGY_INTERNAL_H
-#define CPTSCOV_TOPOLOGY_INTERNAL_H
+/* arcs_layout.h -- the arcs as arcs.c builds them and simplify.c simplifies them, laid bare for
+ * the files of geom/ that walk them (arcs.c, simplify.c, clash.c, outline.c); data, no code. */
+#ifndef CPTSCOV_ARCS_LAYOUT_H
+#define CPTSCOV_ARCS_LAYOUT_H
 
 #include <stddef.h>
 
-#include "geom/topology.h"
+#include "geom/arcs.h"
+#include "geom/simplify.h"
 #include "util/util.h"
 
 typedef struct topo_arc {
@@ -76,11 +77,5 @@ static inline size_t topo_slots_for(size_t n)
         s <<= 1;
     return s;
 }
-
-/* The polygons of the communes sorted[0..n-1] (sorted, distinct) in layer, traced from ts
- * with GEOS context h: a Polygon, a MultiPolygon, or NULL when they have none. Not checked
- * for validity (topo_shape does). outline.c. */
-GEOSGeometry *topo_rebuild(const topo_simplified *ts, GEOSContextHandle_t h, const int *sorted,
-                           int n, int layer);
 
 #endif

@@ -1,0 +1,792 @@
+/* arcs.c -- the arcs of the commune polygons: maximal chains of edges with the same communes on
+ * both sides, cut at nodes, built once so that each border is simplified once (simplify.c).
+ *
+ * Design. Simplifying polygons one by one moves a shared border twice, differently: gaps and
+ * overlaps appear. TopoJSON and mapshaper cut the coverage into arcs instead: maximal chains
+ * of edges with the same faces on both sides, cut at nodes. Each arc is simplified once and
+ * both faces take it back, so shared borders stay shared.
+ *
+ * Building (topo_build), linear in the vertices, hash tables only (the ideas of adjacency.c):
+ *  - every ring (of a GEOS polygon, or as read: commune.ring) is copied once into one buffer
+ *    and oriented with its commune on the left
+ *    (shells counter-clockwise, holes clockwise), so that walking an arc forward has one face
+ *    on its left and the other on its right;
+ *  - each distinct point of a layer gets a vertex id (exact coordinates: ADMIN EXPRESS is a
+ *    clean coverage), each distinct edge an edge id with the communes on its two sides;
+ *  - a vertex is a node when it has other than two edges (three faces meet, or a commune
+ *    touches another border at one point), or when the faces change along a ring through it
+ *    (input that is not a clean coverage); a ring without any node gets one, its smallest
+ *    vertex id, which its twin ring (an enclave and its hole) picks as well;
+ *  - each ring is cut at its nodes into chains; a chain whose first edge already belongs to
+ *    an arc walked the other way with the same points is that arc's second face, otherwise it
+ *    starts a new arc. Where the coverage is not clean (an edge walked twice the same way) the
+ *    chain gets an arc of its own: the commune stays exact, only that border is not shared.
+ *
+ * Memory. The build's tables (ring copies, vertices, edges, arcs) live one after the other:
+ * each reuses the memory of those freed before it (mem_hold), rather than memory the
+ * allocator gave back to the kernel, which would zero the next table's pages afresh. The
+ * polygons' memory (the rings as read, and the few GEOS polygons, among small objects that
+ * stay) is given back before the tables: kept, it would not take them, and taking the rings
+ * where they are instead of copying them would raise the peak. What costs on a virtual
+ * machine is the high-water mark (memory the process has not held before may have to be
+ * faulted in by the host too), so what the build holds and no longer needs is given back
+ * before the arcs' last points are changed to WGS84, and those points take the room of the
+ * vertices' own (bench/results.md has the figures). */
+#include "geom/arcs.h"
+#include "arcs_layout.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/diag.h"
+#include "util/hash.h"
+#include "util/pool.h"
+#include "util/util.h"
+
+/* Metres per degree of latitude (mean), for the scales of a geographic layer. */
+#define METRES_PER_DEGREE 111320.0
+
+/* ---- building --------------------------------------------------------------------------- */
+
+typedef struct ring_ref {
+    int commune;
+    size_t first;  /* into b.pts */
+    int n;         /* points, the closing one included */
+    int is_hole;
+} ring_ref;
+
+typedef struct topo_edge {
+    int lo, hi;    /* vertex ids, lo < hi */
+    int fwd, bwd;  /* the commune walking it lo -> hi (on its left), hi -> lo; -1 none */
+    int next;      /* the next edge in lo's list, -1 */
+} topo_edge;
+
+/* Edges listed per vertex (as lo) before the rest go to a hash table: nearly every vertex
+ * has two or three edges. */
+#define EDGE_LIST 8
+
+typedef struct builder {
+    GEOSContextHandle_t h;
+    const commune_table *t;
+    double *pts;          /* ring points, x, y, each commune's in its counted places; freed
+                             once each has its vertex (vxy holds their points then) */
+    size_t npts;          /* the places */
+    int *vid;             /* per ring point, its vertex id */
+    ring_ref *rings;      /* in the order of the communes */
+    int nrings;
+    /* vertices */
+    uint32_t *vslot;      /* vertex table: vertex id + 1; 0 free */
+    double *vxy;          /* per vertex, its point (room for one per ring point, touched
+                             only as far as the vertices go); read, never changed, by the
+                             change beside the build, which writes vout */
+    size_t nvslots;
+    int nvertices;
+    int *vlayer;
+    int *degree;
+    unsigned char *node;
+    /* edges */
+    int *ehead;           /* per vertex, its first edge as lo, -1: a list of EDGE_LIST */
+    int *eslot;           /* the other edges' table: edge id + 1, 0 free; NULL until one */
+    size_t neslots;
+    topo_edge *edges;     /* freed once the nodes are found: only earc is needed then */
+    int nedges, capedges;
+    int *earc;            /* per edge, its arc: -1 until a chain takes it */
+    /* the change of the points beside the build (topo_build_taking), NULL without */
+    topo_points_change *change;
+    double *vout;         /* per vertex, its point changed (room as in vxy) */
+    atomic_int next_chunk;
+    pthread_mutex_t lock;
+    pthread_cond_t more;
+    int published;        /* vertices in vxy and vlayer so far (under lock) */
+    int all_found;        /* 1 once every vertex is (under lock) */
+    int *apv;             /* per point of the arcs, its vertex */
+    size_t capapv;
+} builder;
+
+/* Where a task of the rings' copy puts them: the points of its communes, in their places
+ * (each commune's counted beforehand), and its list of rings. */
+typedef struct ring_sink {
+    double *pts;        /* the builder's */
+    size_t npts;        /* the next point's place */
+    ring_ref *rings;
+    int nrings, caprings;
+} ring_sink;
+
+/* Appends the ring of points s of commune c, oriented with c on its left (is_hole: an
+ * interior ring). */
+static void topo_add_points(ring_sink *b, GEOSContextHandle_t h, const GEOSCoordSequence *s,
+                            int c, int is_hole)
+{
+    unsigned n = 0;
+    if (!s || !GEOSCoordSeq_getSize_r(h, s, &n) || n < 4)
+        return;
+    char ccw = 0;
+    if (!GEOSCoordSeq_isCCW_r(h, s, &ccw))
+        return;
+    double *p = b->pts + 2 * b->npts; /* room for n: counted */
+    if (!GEOSCoordSeq_copyToBuffer_r(h, s, p, 0, 0))
+        return;
+    /* Drops repeated points, and non-finite rings. */
+    unsigned m = 0;
+    for (unsigned k = 0; k < n; k++) {
+        if (!isfinite(p[2 * k]) || !isfinite(p[2 * k + 1]))
+            return;
+        p[2 * k] += 0.0;
+        p[2 * k + 1] += 0.0;
+        if (m > 0 && p[2 * k] == p[2 * (m - 1)] && p[2 * k + 1] == p[2 * (m - 1) + 1])
+            continue;
+        p[2 * m] = p[2 * k];
+        p[2 * m + 1] = p[2 * k + 1];
+        m++;
+    }
+    if (m < 4 || p[0] != p[2 * (m - 1)] || p[1] != p[2 * (m - 1) + 1])
+        return;
+    if ((ccw != 0) == (is_hole != 0)) { /* reverse: the commune goes on the left */
+        for (unsigned i = 0, j = m - 1; i < j; i++, j--) {
+            double x = p[2 * i], y = p[2 * i + 1];
+            p[2 * i] = p[2 * j];
+            p[2 * i + 1] = p[2 * j + 1];
+            p[2 * j] = x;
+            p[2 * j + 1] = y;
+        }
+    }
+    GROW(b->rings, b->caprings, b->nrings + 1);
+    b->rings[b->nrings++] = (ring_ref){c, b->npts, (int)m, is_hole};
+    b->npts += m;
+}
+
+static void topo_add_ring(ring_sink *b, GEOSContextHandle_t h, const GEOSGeometry *ring, int c,
+                          int is_hole)
+{
+    topo_add_points(b, h, GEOSGeom_getCoordSeq_r(h, ring), c, is_hole);
+}
+
+/* A commune's ring as read (commune.ring): in a GEOS sequence of its own for a moment, which
+ * says its orientation as it says a polygon's. */
+static void topo_add_read_ring(ring_sink *b, GEOSContextHandle_t h, const commune *cm, int c)
+{
+    GEOSCoordSequence *s = GEOSCoordSeq_copyFromBuffer_r(h, cm->ring, (unsigned)cm->nring, 0, 0);
+    if (s) {
+        topo_add_points(b, h, s, c, 0);
+        GEOSCoordSeq_destroy_r(h, s);
+    }
+}
+
+/* Points of the rings of g, for sizing the buffer once: growing it by doubling would hold up
+ * to twice the 35 MB of the national rings at the peak of the run. */
+static size_t topo_count_points(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    size_t n = 0;
+    if (type == GEOS_POLYGON) {
+        int nh = GEOSGetNumInteriorRings_r(h, g);
+        for (int i = -1; i < nh; i++) {
+            const GEOSGeometry *r = i < 0 ? GEOSGetExteriorRing_r(h, g)
+                                          : GEOSGetInteriorRingN_r(h, g, i);
+            const GEOSCoordSequence *s = r ? GEOSGeom_getCoordSeq_r(h, r) : NULL;
+            unsigned k = 0;
+            if (s && GEOSCoordSeq_getSize_r(h, s, &k))
+                n += k;
+        }
+    } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        int np = GEOSGetNumGeometries_r(h, g);
+        for (int i = 0; i < np; i++)
+            n += topo_count_points(h, GEOSGetGeometryN_r(h, g, i));
+    }
+    return n;
+}
+
+static void topo_walk(ring_sink *b, GEOSContextHandle_t h, const GEOSGeometry *g, int c)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON) {
+        const GEOSGeometry *ext = GEOSGetExteriorRing_r(h, g);
+        if (ext)
+            topo_add_ring(b, h, ext, c, 0);
+        int nh = GEOSGetNumInteriorRings_r(h, g);
+        for (int i = 0; i < nh; i++) {
+            const GEOSGeometry *r = GEOSGetInteriorRingN_r(h, g, i);
+            if (r)
+                topo_add_ring(b, h, r, c, 1);
+        }
+    } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        int np = GEOSGetNumGeometries_r(h, g);
+        for (int i = 0; i < np; i++)
+            topo_walk(b, h, GEOSGetGeometryN_r(h, g, i), c);
+    }
+}
+
+/* The rings' copy on the pool: each task a slice of the communes, each commune's points in
+ * their counted places (the points a ring drops leave a gap), its polygon freed once copied
+ * when the build owns the table (the rings as read, all at once after the copy). Copying and freeing the GEOS polygons held one core for a
+ * twentieth of the job while the projection's waited for the first vertices. */
+#define COPY_SLICE 512
+
+typedef struct copy_batch {
+    const commune_table *t;
+    commune_table *owner;  /* t itself, or NULL */
+    const size_t *cfirst;  /* per commune, the place of its first point */
+    double *pts;
+    ring_sink *sinks;      /* per task */
+} copy_batch;
+
+static void topo_copy_task(void *arg, int task, GEOSContextHandle_t h)
+{
+    copy_batch *cb = arg;
+    ring_sink *s = &cb->sinks[task];
+    s->pts = cb->pts;
+    int n = cb->t->ncommunes;
+    for (int c = task * COPY_SLICE; c < n && c < (task + 1) * COPY_SLICE; c++) {
+        const commune *cm = &cb->t->communes[c];
+        s->npts = cb->cfirst[c];
+        if (cm->geom && cm->layer >= 0)
+            topo_walk(s, h, cm->geom, c);
+        else if (cm->ring && cm->layer >= 0)
+            topo_add_read_ring(s, h, cm, c);
+        if (cb->owner && cb->owner->communes[c].geom) {
+            GEOSGeom_destroy_r(h, cb->owner->communes[c].geom);
+            cb->owner->communes[c].geom = NULL;
+        }
+    }
+}
+
+/* ---- the points changed beside the build --------------------------------------------------
+ * The maps want the arcs' points in WGS84: 1.2 million points through PROJ for France, a
+ * third of a second of CPU. The build of the arcs holds one core for a quarter of a second,
+ * finding each distinct point (vertex) once, in order: so the vertices are changed as they
+ * are found, by chunks, on a thread of their own beside the rest of the build (a chunk is
+ * published once found), and by the build's own thread once it is done; each point of the
+ * arcs then takes its vertex's. The result is what changing the arcs' points one by one
+ * gives (the same points through the same transformation), a tenth fewer of them (the nodes
+ * are shared by several arcs). */
+#define CHANGE_CHUNK 8192
+
+/* Vertex b->nvertices is found (its point in vxy): published with its chunk. */
+static void topo_change_found(builder *b)
+{
+    if ((b->nvertices + 1) % CHANGE_CHUNK == 0) {
+        pthread_mutex_lock(&b->lock);
+        b->published = b->nvertices + 1;
+        pthread_cond_signal(&b->more);
+        pthread_mutex_unlock(&b->lock);
+    }
+}
+
+/* Every vertex is found: the last chunk published. */
+static void topo_change_all_found(builder *b)
+{
+    pthread_mutex_lock(&b->lock);
+    b->published = b->nvertices;
+    b->all_found = 1;
+    pthread_cond_broadcast(&b->more);
+    pthread_mutex_unlock(&b->lock);
+}
+
+/* Changes the chunks of vertices not taken yet, with args[who], each once it is published. */
+static void topo_change_chunks(builder *b, int who)
+{
+    topo_points_change *ch = b->change;
+    for (;;) {
+        int v0 = atomic_fetch_add(&b->next_chunk, 1) * CHANGE_CHUNK;
+        pthread_mutex_lock(&b->lock);
+        while (!b->all_found && b->published < v0 + CHANGE_CHUNK)
+            pthread_cond_wait(&b->more, &b->lock);
+        int n = b->published;
+        pthread_mutex_unlock(&b->lock);
+        if (v0 >= n)
+            return; /* every vertex is found, and every chunk taken */
+        int v1 = v0 + CHANGE_CHUNK < n ? v0 + CHANGE_CHUNK : n;
+        for (int v = v0; v < v1;) { /* the runs of one layer in the chunk */
+            int w = v + 1;
+            while (w < v1 && b->vlayer[w] == b->vlayer[v])
+                w++;
+            double *xy = b->vout + 2 * (size_t)v;
+            memcpy(xy, b->vxy + 2 * (size_t)v, 2 * (size_t)(w - v) * sizeof *xy);
+            ch->fn(ch->args[who], b->vlayer[v], xy, (size_t)(w - v));
+            v = w;
+        }
+    }
+}
+
+static void *topo_change_thread(void *arg)
+{
+    topo_change_chunks(arg, 0);
+    return NULL;
+}
+
+/* Starts the change of the vertices, before they are found. */
+static int topo_change_start(builder *b, pthread_t *thread)
+{
+    b->vout = xmalloc(2 * (b->npts ? b->npts : 1) * sizeof *b->vout);
+    atomic_init(&b->next_chunk, 0);
+    pthread_mutex_init(&b->lock, NULL);
+    pthread_cond_init(&b->more, NULL);
+    return pthread_create(thread, NULL, topo_change_thread, b) == 0;
+}
+
+/* Ends the change: takes the chunks left, waits for the thread, and gives each point of the
+ * arcs its vertex's changed point, into b->change->out. */
+static void topo_change_end(builder *b, const topology *tp, pthread_t thread, int started)
+{
+    /* The edges' tables that the arcs did not take are given back before the last chunks
+     * are changed, whose points would otherwise raise the job's high-water mark. */
+    mem_release();
+    topo_change_chunks(b, 1);
+    if (started)
+        pthread_join(thread, NULL);
+    /* The vertices' own points are done with: their room (one per ring point, as many as
+     * the arcs' points or more) takes the arcs' changed points, not 20 MB of fresh pages. */
+    double *out = b->vxy;
+    b->vxy = NULL;
+    if (tp->npts + 1 > (b->npts ? b->npts : 1))
+        out = xrealloc(out, 2 * (tp->npts + 1) * sizeof *out);
+    for (size_t i = 0; i < tp->npts; i++)
+        memcpy(out + 2 * i, b->vout + 2 * (size_t)b->apv[i], 2 * sizeof *out);
+    b->change->out = out;
+    free(b->vout);
+    free(b->vlayer);
+    free(b->apv);
+    pthread_mutex_destroy(&b->lock);
+    pthread_cond_destroy(&b->more);
+}
+
+/* Where the search for point p (in layer) starts in the vertex table. */
+static size_t topo_vertex_slot(const builder *b, const double *p, int layer)
+{
+    uint64_t x = hash_mix(hash_double(p[0]) ^ (uint64_t)(unsigned)layer);
+    return (size_t)(hash_mix(x ^ hash_double(p[1])) & (b->nvslots - 1));
+}
+
+/* The vertex id of point k of the buffer (in layer), made when new; its search starts at
+ * slot i. */
+static int topo_vertex(builder *b, size_t k, int layer, size_t i)
+{
+    const double *p = b->pts + 2 * k;
+    double *vxy = b->vxy;
+    for (;;) {
+        if (b->vslot[i] == 0) {
+            b->vslot[i] = (uint32_t)b->nvertices + 1;
+            vxy[2 * (size_t)b->nvertices] = p[0];
+            vxy[2 * (size_t)b->nvertices + 1] = p[1];
+            b->vlayer[b->nvertices] = layer;
+            if (b->change)
+                topo_change_found(b);
+            return b->nvertices++;
+        }
+        int id = (int)b->vslot[i] - 1;
+        const double *q = vxy + 2 * (size_t)id;
+        if (q[0] == p[0] && q[1] == p[1] && b->vlayer[id] == layer)
+            return id;
+        i = (i + 1) & (b->nvslots - 1);
+    }
+}
+
+/* Doubles the vertex table, the vertices found so far put in their slots anew. */
+static void topo_grow_vertex_table(builder *b)
+{
+    free(b->vslot);
+    b->nvslots *= 2;
+    b->vslot = xzeroed(b->nvslots, sizeof *b->vslot); /* probed before written */
+    for (int v = 0; v < b->nvertices; v++) {
+        size_t i = topo_vertex_slot(b, b->vxy + 2 * (size_t)v, b->vlayer[v]);
+        while (b->vslot[i])
+            i = (i + 1) & (b->nvslots - 1);
+        b->vslot[i] = (uint32_t)v + 1;
+    }
+}
+
+/* The slot of edge lo-hi in the table of the edges beyond a vertex's list: the edge id + 1,
+ * or 0 where it would go. */
+static int *topo_edge_slot(builder *b, int lo, int hi)
+{
+    if (!b->eslot)
+        b->eslot = xzeroed(b->neslots, sizeof *b->eslot); /* probed before written */
+    uint64_t key = ((uint64_t)(unsigned)lo << 32) | (unsigned)hi;
+    size_t i = (size_t)(hash_mix(key) & (b->neslots - 1));
+    while (b->eslot[i] && (b->edges[b->eslot[i] - 1].lo != lo ||
+                           b->edges[b->eslot[i] - 1].hi != hi))
+        i = (i + 1) & (b->neslots - 1);
+    return &b->eslot[i];
+}
+
+/* The edge id of u-v (u != v), made when new; its degree counted once. Looked up in the
+ * list of its lower vertex, whose entries were made about when that vertex was: where a
+ * table keyed by a hash would miss the cache at each probe (a quarter of the build). */
+static int topo_edge_id(builder *b, int u, int v)
+{
+    int lo = u < v ? u : v, hi = u < v ? v : u;
+    int listed = 0;
+    for (int e = b->ehead[lo]; e >= 0; e = b->edges[e].next, listed++)
+        if (b->edges[e].hi == hi)
+            return e;
+    int *slot = NULL;
+    if (listed == EDGE_LIST) {
+        slot = topo_edge_slot(b, lo, hi);
+        if (*slot)
+            return *slot - 1;
+    }
+    GROW(b->edges, b->capedges, b->nedges + 1);
+    b->edges[b->nedges] = (topo_edge){lo, hi, -1, -1, slot ? -1 : b->ehead[lo]};
+    if (slot)
+        *slot = b->nedges + 1;
+    else
+        b->ehead[lo] = b->nedges;
+    b->degree[lo]++;
+    b->degree[hi]++;
+    return b->nedges++;
+}
+
+/* The commune on the other side of the edge from ring point k to k + 1 of commune c. */
+static int topo_other_side(const builder *b, const int *eid, size_t k)
+{
+    const topo_edge *e = &b->edges[eid[k]];
+    return b->vid[k] == e->lo ? e->bwd : e->fwd;
+}
+
+static int topo_new_arc(topology *tp, builder *b, const ring_ref *r, int from, int len)
+{
+    GROW(tp->arcs, tp->caparcs, tp->narcs + 1);
+    topo_arc *a = &tp->arcs[tp->narcs];
+    a->first = tp->npts;
+    a->n = len + 1;
+    a->left = r->commune;
+    a->right = -1;
+    a->layer = b->t->communes[r->commune].layer;
+    int m = r->n - 1; /* distinct points of the ring */
+    topo_grow(&tp->pts, &tp->cappts, 2 * (tp->npts + (size_t)len + 1));
+    if (b->change && b->capapv < tp->cappts / 2) {
+        b->capapv = tp->cappts / 2;
+        b->apv = xrealloc(b->apv, b->capapv * sizeof *b->apv);
+    }
+    for (int i = 0; i <= len; i++) {
+        int v = b->vid[r->first + (size_t)((from + i) % m)];
+        tp->pts[2 * tp->npts] = b->vxy[2 * (size_t)v];
+        tp->pts[2 * tp->npts + 1] = b->vxy[2 * (size_t)v + 1];
+        if (b->change)
+            b->apv[tp->npts] = v;
+        tp->npts++;
+    }
+    a->v0 = b->vid[r->first + (size_t)from];
+    a->v1 = b->vid[r->first + (size_t)((from + len) % m)];
+    return tp->narcs++;
+}
+
+/* Cuts ring r into chains between its nodes, giving each an arc; appends its uses. */
+static void topo_cut_ring(topology *tp, builder *b, const int *eid, const ring_ref *r,
+                          int **uses, int *nuses, int *capuses)
+{
+    int m = r->n - 1;
+    size_t f = r->first;
+    int start = -1;
+    for (int i = 0; i < m && start < 0; i++)
+        if (b->node[b->vid[f + (size_t)i]])
+            start = i;
+    if (start < 0)
+        return; /* cannot happen: every ring got a node */
+    int i = start;
+    do {
+        int len = 1;
+        while (!b->node[b->vid[f + (size_t)((i + len) % m)]])
+            len++;
+        /* The chain i .. i + len (ring indices modulo m). */
+        int earc = b->earc[eid[f + (size_t)i]];
+        int use = -1;
+        if (earc >= 0) {
+            topo_arc *a = &tp->arcs[earc];
+            /* The same points walked backwards: the arc's right face. */
+            if (a->right < 0 && a->n == len + 1 && a->left != r->commune &&
+                a->v1 == b->vid[f + (size_t)i] &&
+                a->v0 == b->vid[f + (size_t)((i + len) % m)]) {
+                const double *q = tp->pts + 2 * (a->first + (size_t)a->n - 2);
+                const double *p = b->vxy + 2 * (size_t)b->vid[f + (size_t)((i + 1) % m)];
+                if (q[0] == p[0] && q[1] == p[1]) {
+                    a->right = r->commune;
+                    use = 2 * earc + 1;
+                }
+            }
+        }
+        if (use < 0) {
+            int a = topo_new_arc(tp, b, r, i, len);
+            if (earc < 0)
+                for (int k = 0; k < len; k++)
+                    b->earc[eid[f + (size_t)((i + k) % m)]] = a;
+            use = 2 * a;
+        }
+        GROW(*uses, *capuses, *nuses + 1);
+        (*uses)[(*nuses)++] = use;
+        i = (i + len) % m;
+    } while (i != start);
+}
+
+/* topo_build; with owner (t itself), each commune's polygon is freed once its rings are
+ * copied, so that the coverage is never held twice. */
+static topology *topo_build_from(const commune_table *t, commune_table *owner,
+                                 GEOSContextHandle_t h, topo_points_change *change,
+                                 int threads)
+{
+    builder b;
+    memset(&b, 0, sizeof b);
+    b.h = h;
+    b.t = t;
+    b.change = change;
+    pthread_t changer;
+    int changing = 0;
+    int nc = t->ncommunes;
+    size_t *cfirst = xmalloc(((size_t)nc + 1) * sizeof *cfirst);
+    size_t total = 0;
+    for (int c = 0; c < nc; c++) {
+        cfirst[c] = total;
+        const commune *cm = &t->communes[c];
+        if (cm->geom && cm->layer >= 0)
+            total += topo_count_points(h, cm->geom);
+        else if (cm->ring && cm->layer >= 0)
+            total += (size_t)cm->nring;
+    }
+    cfirst[nc] = total;
+    if (total >= (size_t)INT32_MAX / 2) { /* before any polygon is taken */
+        free(cfirst);
+        diag_error(NULL, 0, "%zu polygon vertices are too many for the arcs; simplify the "
+                   "commune polygons first", total);
+        return NULL;
+    }
+    b.npts = total; /* the places, gaps included */
+    b.pts = xmalloc(2 * (total + 1) * sizeof *b.pts);
+    int ntasks = (nc + COPY_SLICE - 1) / COPY_SLICE;
+    copy_batch cb = {t, owner, cfirst, b.pts, xcalloc((size_t)ntasks + 1, sizeof(ring_sink))};
+    pool_run(threads, ntasks, topo_copy_task, &cb);
+    for (int i = 0; i < ntasks; i++)
+        b.nrings += cb.sinks[i].nrings;
+    b.rings = xmalloc(((size_t)b.nrings + 1) * sizeof *b.rings);
+    b.nrings = 0;
+    for (int i = 0; i < ntasks; i++) {
+        if (cb.sinks[i].nrings)
+            memcpy(b.rings + b.nrings, cb.sinks[i].rings,
+                   (size_t)cb.sinks[i].nrings * sizeof *b.rings);
+        b.nrings += cb.sinks[i].nrings;
+        free(cb.sinks[i].rings);
+    }
+    free(cb.sinks);
+    free(cfirst);
+    if (owner) { /* the polygons' memory is given back; the tables' is kept */
+        ctab_drop_rings(owner);
+        mem_release();
+        mem_hold(1);
+    }
+    int *ring_of = xmalloc(((size_t)nc + 1) * sizeof *ring_of); /* first ring of c */
+    for (int c = 0, r = 0; c <= nc; c++) {
+        ring_of[c] = r;
+        while (r < b.nrings && b.rings[r].commune == c)
+            r++;
+    }
+
+    /* Vertices and edges. */
+    /* In a coverage most points are on a border between two rings, so the vertices are
+     * about half the points (1.05 of 2.17 million for France): the table is made for that,
+     * 8 MB of fresh pages instead of 17 (zeroed while the other core waits), and doubled
+     * if the points are more distinct (polygons apart). */
+    b.nvslots = topo_slots_for(b.npts / 2);
+    b.vslot = xzeroed(b.nvslots, sizeof *b.vslot); /* probed before written */
+    b.vxy = xmalloc(2 * (b.npts ? b.npts : 1) * sizeof *b.vxy);
+    b.vlayer = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vlayer);
+    b.vid = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vid);
+    if (change)
+        changing = topo_change_start(&b, &changer);
+    /* A ring's slots are found, and fetched into the cache, before its points are looked
+     * up: a probe of the 8 MB table misses the cache, and so the misses of a ring overlap
+     * instead of following one another. */
+    size_t *slot = NULL, capslot = 0;
+    for (int r = 0; r < b.nrings; r++) {
+        int layer = t->communes[b.rings[r].commune].layer;
+        size_t first = b.rings[r].first;
+        int n = b.rings[r].n;
+        if ((size_t)n > capslot) {
+            capslot = 2 * (size_t)n;
+            slot = xrealloc(slot, capslot * sizeof *slot);
+        }
+        while ((size_t)b.nvertices + (size_t)n > b.nvslots / 3 * 2) /* at most 2/3 full */
+            topo_grow_vertex_table(&b);
+        for (int k = 0; k < n; k++) {
+            slot[k] = topo_vertex_slot(&b, b.pts + 2 * (first + (size_t)k), layer);
+            __builtin_prefetch(&b.vslot[slot[k]]);
+        }
+        for (int k = 0; k < n; k++)
+            b.vid[first + (size_t)k] = topo_vertex(&b, first + (size_t)k, layer, slot[k]);
+    }
+    free(slot);
+    free(b.vslot);
+    free(b.pts); /* the vertices' points stand for them from here */
+    b.pts = NULL;
+    if (change)
+        topo_change_all_found(&b); /* vlayer is the changer's until topo_change_end */
+    else
+        free(b.vlayer);
+    b.degree = xzeroed((size_t)b.nvertices + 1, sizeof *b.degree); /* counted in place */
+    b.node = xcalloc((size_t)b.nvertices + 1, 1);
+    /* A clean coverage has about as many edges as vertices (Euler: E = V + F - 1): sized so,
+     * the array rarely grows; the table is sized for the worst case, an edge per point. */
+    b.capedges = b.nvertices + b.nrings + 16;
+    b.edges = xmalloc((size_t)b.capedges * sizeof *b.edges);
+    b.neslots = topo_slots_for(b.npts);
+    b.ehead = xmalloc(((size_t)b.nvertices + 1) * sizeof *b.ehead);
+    memset(b.ehead, 0xff, ((size_t)b.nvertices + 1) * sizeof *b.ehead); /* -1 */
+    int *eid = xmalloc((b.npts ? b.npts : 1) * sizeof *eid); /* edge from point k to k + 1 */
+    for (int r = 0; r < b.nrings; r++) {
+        const ring_ref *rr = &b.rings[r];
+        for (int k = 0; k + 1 < rr->n; k++) {
+            size_t p = rr->first + (size_t)k;
+            int e = topo_edge_id(&b, b.vid[p], b.vid[p + 1]);
+            eid[p] = e;
+            topo_edge *ed = &b.edges[e];
+            if (b.vid[p] == ed->lo) {
+                if (ed->fwd < 0)
+                    ed->fwd = rr->commune;
+            } else if (ed->bwd < 0) {
+                ed->bwd = rr->commune;
+            }
+        }
+    }
+    free(b.eslot);
+    free(b.ehead);
+
+    /* Nodes: degree other than 2, or faces that change along a ring. */
+    for (int v = 0; v < b.nvertices; v++)
+        b.node[v] = b.degree[v] != 2;
+    for (int r = 0; r < b.nrings; r++) {
+        const ring_ref *rr = &b.rings[r];
+        int m = rr->n - 1;
+        for (int k = 0; k < m; k++) {
+            size_t p = rr->first + (size_t)k;
+            size_t prev = rr->first + (size_t)((k + m - 1) % m);
+            if (topo_other_side(&b, eid, p) != topo_other_side(&b, eid, prev))
+                b.node[b.vid[p]] = 1;
+        }
+    }
+    for (int r = 0; r < b.nrings; r++) {
+        const ring_ref *rr = &b.rings[r];
+        int best = -1, any = 0;
+        for (int k = 0; k + 1 < rr->n && !any; k++) {
+            int v = b.vid[rr->first + (size_t)k];
+            any = b.node[v];
+            if (best < 0 || v < best)
+                best = v;
+        }
+        if (!any)
+            b.node[best] = 1;
+    }
+
+    /* Arcs. */
+    topology *tp = xcalloc(1, sizeof *tp);
+    tp->t = t;
+    tp->cuse = xcalloc((size_t)t->ncommunes + 1, sizeof *tp->cuse);
+    tp->shells = xcalloc((size_t)t->ncommunes + 1, sizeof *tp->shells);
+    tp->holes = xcalloc((size_t)t->ncommunes + 1, sizeof *tp->holes);
+    /* Of the edges, only their arcs from here: the arcs' room, and the changed points'. */
+    free(b.edges);
+    b.edges = NULL;
+    free(b.degree);
+    b.degree = NULL;
+    b.earc = xmalloc(((size_t)b.nedges + 1) * sizeof *b.earc);
+    for (int e = 0; e < b.nedges; e++)
+        b.earc[e] = -1;
+    /* Arcs hold each edge once, plus one point per arc: sized so, tp->pts rarely grows. */
+    tp->cappts = 2 * ((size_t)b.nedges + (size_t)b.nedges / 8 + 16);
+    tp->pts = xmalloc(tp->cappts * sizeof *tp->pts);
+    int nuses = 0, capuses = 0;
+    for (int c = 0; c < t->ncommunes; c++) {
+        tp->cuse[c] = nuses;
+        for (int r = ring_of[c]; r < ring_of[c + 1]; r++) {
+            topo_cut_ring(tp, &b, eid, &b.rings[r], &tp->uses, &nuses, &capuses);
+            if (b.rings[r].is_hole)
+                tp->holes[c]++;
+            else
+                tp->shells[c]++;
+            tp->ring_vertices += (size_t)b.rings[r].n - 1;
+        }
+    }
+    tp->cuse[t->ncommunes] = nuses;
+    if (!tp->uses)
+        tp->uses = xmalloc(sizeof *tp->uses);
+
+    /* Scales: metres per unit, per layer. */
+    tp->kx = xmalloc((size_t)(t->nlayers ? t->nlayers : 1) * sizeof *tp->kx);
+    tp->ky = xmalloc((size_t)(t->nlayers ? t->nlayers : 1) * sizeof *tp->ky);
+    for (int l = 0; l < t->nlayers; l++) {
+        tp->kx[l] = tp->ky[l] = 1.0;
+        if (!t->layers[l].geographic)
+            continue;
+        double ymin = INFINITY, ymax = -INFINITY;
+        for (int a = 0; a < tp->narcs; a++)
+            if (tp->arcs[a].layer == l) {
+                double y = tp->pts[2 * tp->arcs[a].first + 1];
+                ymin = y < ymin ? y : ymin;
+                ymax = y > ymax ? y : ymax;
+            }
+        double lat = ymin <= ymax ? (ymin + ymax) / 2 : 0;
+        tp->ky[l] = METRES_PER_DEGREE;
+        tp->kx[l] = METRES_PER_DEGREE * cos(lat * M_PI / 180.0);
+    }
+
+    free(eid);
+    free(ring_of);
+    free(b.vid);
+    free(b.rings);
+    free(b.node);
+    free(b.earc);
+    if (change)
+        topo_change_end(&b, tp, changer, changing);
+    free(b.vxy);
+    if (owner)
+        mem_hold(0);
+    return tp;
+}
+
+topology *topo_build(const commune_table *t, GEOSContextHandle_t h)
+{
+    return topo_build_from(t, NULL, h, NULL, 0);
+}
+
+topology *topo_build_taking(commune_table *t, GEOSContextHandle_t h, topo_points_change *change,
+                            int threads)
+{
+    return topo_build_from(t, t, h, change, threads);
+}
+
+void topo_free(topology *tp)
+{
+    if (!tp)
+        return;
+    free(tp->pts);
+    free(tp->arcs);
+    free(tp->cuse);
+    free(tp->uses);
+    free(tp->shells);
+    free(tp->holes);
+    free(tp->kx);
+    free(tp->ky);
+    free(tp);
+}
+
+void topo_set_threads(topology *tp, int threads)
+{
+    tp->threads = threads > 0 ? threads : 0;
+}
+
+int topo_arc_count(const topology *tp)
+{
+    return tp ? tp->narcs : 0;
+}
+
+void topo_arc_faces(const topology *tp, int a, int *left, int *right)
+{
+    *left = tp->arcs[a].left;
+    *right = tp->arcs[a].right;
+}
+
+size_t topo_vertex_count(const topology *tp)
+{
+    return tp ? tp->ring_vertices : 0;
+}
