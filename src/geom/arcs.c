@@ -34,6 +34,7 @@
  * vertices' own (bench/results.md has the figures). */
 #include "geom/arcs.h"
 #include "arcs_layout.h"
+#include "arcs_rings.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -52,12 +53,6 @@
 
 /* ---- building --------------------------------------------------------------------------- */
 
-typedef struct ring_ref {
-    int commune;
-    size_t first;  /* into b.pts */
-    int n;         /* points, the closing one included */
-    int is_hole;
-} ring_ref;
 
 typedef struct topo_edge {
     int lo, hi;    /* vertex ids, lo < hi */
@@ -106,153 +101,6 @@ typedef struct builder {
     int *apv;             /* per point of the arcs, its vertex */
     size_t capapv;
 } builder;
-
-/* Where a task of the rings' copy puts them: the points of its communes, in their places
- * (each commune's counted beforehand), and its list of rings. */
-typedef struct ring_sink {
-    double *pts;        /* the builder's */
-    size_t npts;        /* the next point's place */
-    ring_ref *rings;
-    int nrings, caprings;
-} ring_sink;
-
-/* Appends the ring of points s of commune c, oriented with c on its left (is_hole: an
- * interior ring). */
-static void topo_add_points(ring_sink *b, GEOSContextHandle_t h, const GEOSCoordSequence *s,
-                            int c, int is_hole)
-{
-    unsigned n = 0;
-    if (!s || !GEOSCoordSeq_getSize_r(h, s, &n) || n < 4)
-        return;
-    char ccw = 0;
-    if (!GEOSCoordSeq_isCCW_r(h, s, &ccw))
-        return;
-    double *p = b->pts + 2 * b->npts; /* room for n: counted */
-    if (!GEOSCoordSeq_copyToBuffer_r(h, s, p, 0, 0))
-        return;
-    /* Drops repeated points, and non-finite rings. */
-    unsigned m = 0;
-    for (unsigned k = 0; k < n; k++) {
-        if (!isfinite(p[2 * k]) || !isfinite(p[2 * k + 1]))
-            return;
-        p[2 * k] += 0.0;
-        p[2 * k + 1] += 0.0;
-        if (m > 0 && p[2 * k] == p[2 * (m - 1)] && p[2 * k + 1] == p[2 * (m - 1) + 1])
-            continue;
-        p[2 * m] = p[2 * k];
-        p[2 * m + 1] = p[2 * k + 1];
-        m++;
-    }
-    if (m < 4 || p[0] != p[2 * (m - 1)] || p[1] != p[2 * (m - 1) + 1])
-        return;
-    if ((ccw != 0) == (is_hole != 0)) { /* reverse: the commune goes on the left */
-        for (unsigned i = 0, j = m - 1; i < j; i++, j--) {
-            double x = p[2 * i], y = p[2 * i + 1];
-            p[2 * i] = p[2 * j];
-            p[2 * i + 1] = p[2 * j + 1];
-            p[2 * j] = x;
-            p[2 * j + 1] = y;
-        }
-    }
-    GROW(b->rings, b->caprings, b->nrings + 1);
-    b->rings[b->nrings++] = (ring_ref){c, b->npts, (int)m, is_hole};
-    b->npts += m;
-}
-
-static void topo_add_ring(ring_sink *b, GEOSContextHandle_t h, const GEOSGeometry *ring, int c,
-                          int is_hole)
-{
-    topo_add_points(b, h, GEOSGeom_getCoordSeq_r(h, ring), c, is_hole);
-}
-
-/* A commune's ring as read (commune.ring): in a GEOS sequence of its own for a moment, which
- * says its orientation as it says a polygon's. */
-static void topo_add_read_ring(ring_sink *b, GEOSContextHandle_t h, const commune *cm, int c)
-{
-    GEOSCoordSequence *s = GEOSCoordSeq_copyFromBuffer_r(h, cm->ring, (unsigned)cm->nring, 0, 0);
-    if (s) {
-        topo_add_points(b, h, s, c, 0);
-        GEOSCoordSeq_destroy_r(h, s);
-    }
-}
-
-/* Points of the rings of g, for sizing the buffer once: growing it by doubling would hold up
- * to twice the 35 MB of the national rings at the peak of the run. */
-static size_t topo_count_points(GEOSContextHandle_t h, const GEOSGeometry *g)
-{
-    int type = GEOSGeomTypeId_r(h, g);
-    size_t n = 0;
-    if (type == GEOS_POLYGON) {
-        int nh = GEOSGetNumInteriorRings_r(h, g);
-        for (int i = -1; i < nh; i++) {
-            const GEOSGeometry *r = i < 0 ? GEOSGetExteriorRing_r(h, g)
-                                          : GEOSGetInteriorRingN_r(h, g, i);
-            const GEOSCoordSequence *s = r ? GEOSGeom_getCoordSeq_r(h, r) : NULL;
-            unsigned k = 0;
-            if (s && GEOSCoordSeq_getSize_r(h, s, &k))
-                n += k;
-        }
-    } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
-        int np = GEOSGetNumGeometries_r(h, g);
-        for (int i = 0; i < np; i++)
-            n += topo_count_points(h, GEOSGetGeometryN_r(h, g, i));
-    }
-    return n;
-}
-
-static void topo_walk(ring_sink *b, GEOSContextHandle_t h, const GEOSGeometry *g, int c)
-{
-    int type = GEOSGeomTypeId_r(h, g);
-    if (type == GEOS_POLYGON) {
-        const GEOSGeometry *ext = GEOSGetExteriorRing_r(h, g);
-        if (ext)
-            topo_add_ring(b, h, ext, c, 0);
-        int nh = GEOSGetNumInteriorRings_r(h, g);
-        for (int i = 0; i < nh; i++) {
-            const GEOSGeometry *r = GEOSGetInteriorRingN_r(h, g, i);
-            if (r)
-                topo_add_ring(b, h, r, c, 1);
-        }
-    } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
-        int np = GEOSGetNumGeometries_r(h, g);
-        for (int i = 0; i < np; i++)
-            topo_walk(b, h, GEOSGetGeometryN_r(h, g, i), c);
-    }
-}
-
-/* The rings' copy on the pool: each task a slice of the communes, each commune's points in
- * their counted places (the points a ring drops leave a gap), its polygon freed once copied
- * when the build owns the table (the rings as read, all at once after the copy). Copying and freeing the GEOS polygons held one core for a
- * twentieth of the job while the projection's waited for the first vertices. */
-#define COPY_SLICE 512
-
-typedef struct copy_batch {
-    const commune_table *t;
-    commune_table *owner;  /* t itself, or NULL */
-    const size_t *cfirst;  /* per commune, the place of its first point */
-    double *pts;
-    ring_sink *sinks;      /* per task */
-} copy_batch;
-
-static void topo_copy_task(void *arg, int task, GEOSContextHandle_t h)
-{
-    copy_batch *cb = arg;
-    ring_sink *s = &cb->sinks[task];
-    s->pts = cb->pts;
-    int n = cb->t->ncommunes;
-    for (int c = task * COPY_SLICE; c < n && c < (task + 1) * COPY_SLICE; c++) {
-        const commune *cm = &cb->t->communes[c];
-        s->npts = cb->cfirst[c];
-        if (cm->geom && cm->layer >= 0)
-            topo_walk(s, h, cm->geom, c);
-        else if (cm->ring && cm->layer >= 0)
-            topo_add_read_ring(s, h, cm, c);
-        if (cb->owner && cb->owner->communes[c].geom) {
-            GEOSGeom_destroy_r(h, cb->owner->communes[c].geom);
-            cb->owner->communes[c].geom = NULL;
-        }
-    }
-}
 
 /* ---- the points changed beside the build --------------------------------------------------
  * The maps want the arcs' points in WGS84: 1.2 million points through PROJ for France, a
@@ -522,126 +370,85 @@ static void topo_cut_ring(topology *tp, builder *b, const int *eid, const ring_r
     } while (i != start);
 }
 
-/* topo_build; with owner (t itself), each commune's polygon is freed once its rings are
- * copied, so that the coverage is never held twice. */
-static topology *topo_build_from(const commune_table *t, commune_table *owner,
-                                 GEOSContextHandle_t h, topo_points_change *change,
-                                 int threads)
+/* Per commune c, the index of its first ring in b->rings (ncommunes + 1 of them). */
+static int *topo_first_rings(const builder *b, int nc)
 {
-    builder b;
-    memset(&b, 0, sizeof b);
-    b.h = h;
-    b.t = t;
-    b.change = change;
-    pthread_t changer;
-    int changing = 0;
-    int nc = t->ncommunes;
-    size_t *cfirst = xmalloc(((size_t)nc + 1) * sizeof *cfirst);
-    size_t total = 0;
-    for (int c = 0; c < nc; c++) {
-        cfirst[c] = total;
-        const commune *cm = &t->communes[c];
-        if (cm->geom && cm->layer >= 0)
-            total += topo_count_points(h, cm->geom);
-        else if (cm->ring && cm->layer >= 0)
-            total += (size_t)cm->nring;
-    }
-    cfirst[nc] = total;
-    if (total >= (size_t)INT32_MAX / 2) { /* before any polygon is taken */
-        free(cfirst);
-        diag_error(NULL, 0, "%zu polygon vertices are too many for the arcs; simplify the "
-                   "commune polygons first", total);
-        return NULL;
-    }
-    b.npts = total; /* the places, gaps included */
-    b.pts = xmalloc(2 * (total + 1) * sizeof *b.pts);
-    int ntasks = (nc + COPY_SLICE - 1) / COPY_SLICE;
-    copy_batch cb = {t, owner, cfirst, b.pts, xcalloc((size_t)ntasks + 1, sizeof(ring_sink))};
-    pool_run(threads, ntasks, topo_copy_task, &cb);
-    for (int i = 0; i < ntasks; i++)
-        b.nrings += cb.sinks[i].nrings;
-    b.rings = xmalloc(((size_t)b.nrings + 1) * sizeof *b.rings);
-    b.nrings = 0;
-    for (int i = 0; i < ntasks; i++) {
-        if (cb.sinks[i].nrings)
-            memcpy(b.rings + b.nrings, cb.sinks[i].rings,
-                   (size_t)cb.sinks[i].nrings * sizeof *b.rings);
-        b.nrings += cb.sinks[i].nrings;
-        free(cb.sinks[i].rings);
-    }
-    free(cb.sinks);
-    free(cfirst);
-    if (owner) { /* the polygons' memory is given back; the tables' is kept */
-        ctab_drop_rings(owner);
-        mem_release();
-        mem_hold(1);
-    }
-    int *ring_of = xmalloc(((size_t)nc + 1) * sizeof *ring_of); /* first ring of c */
+    int *ring_of = xmalloc(((size_t)nc + 1) * sizeof *ring_of);
     for (int c = 0, r = 0; c <= nc; c++) {
         ring_of[c] = r;
-        while (r < b.nrings && b.rings[r].commune == c)
+        while (r < b->nrings && b->rings[r].commune == c)
             r++;
     }
+    return ring_of;
+}
 
-    /* Vertices and edges. */
+/* The room of the vertices: their table, and per ring point its vertex id (b->vid), so that
+ * each distinct point of a layer becomes a vertex once (topo_number_points). */
+static void topo_alloc_vertices(builder *b)
+{
     /* In a coverage most points are on a border between two rings, so the vertices are
-     * about half the points (1.05 of 2.17 million for France): the table is made for that,
-     * 8 MB of fresh pages instead of 17 (zeroed while the other core waits), and doubled
-     * if the points are more distinct (polygons apart). */
-    b.nvslots = topo_slots_for(b.npts / 2);
-    b.vslot = xzeroed(b.nvslots, sizeof *b.vslot); /* probed before written */
-    b.vxy = xmalloc(2 * (b.npts ? b.npts : 1) * sizeof *b.vxy);
-    b.vlayer = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vlayer);
-    b.vid = xmalloc((b.npts ? b.npts : 1) * sizeof *b.vid);
-    if (change)
-        changing = topo_change_start(&b, &changer);
-    /* A ring's slots are found, and fetched into the cache, before its points are looked
-     * up: a probe of the 8 MB table misses the cache, and so the misses of a ring overlap
-     * instead of following one another. */
+     * about half the points: the table is made for that (fewer fresh pages to zero), and
+     * doubled if the points are more distinct (polygons apart). */
+    b->nvslots = topo_slots_for(b->npts / 2);
+    b->vslot = xzeroed(b->nvslots, sizeof *b->vslot); /* probed before written */
+    b->vxy = xmalloc(2 * (b->npts ? b->npts : 1) * sizeof *b->vxy);
+    b->vlayer = xmalloc((b->npts ? b->npts : 1) * sizeof *b->vlayer);
+    b->vid = xmalloc((b->npts ? b->npts : 1) * sizeof *b->vid);
+}
+
+/* The vertex of every ring point, found while the changer may run beside; the ring points
+ * are freed after: the vertices' points (b->vxy) stand for them. A ring's
+ * slots are found, and fetched into the cache, before its points are looked up: a probe of
+ * the table misses the cache, and so the misses of a ring overlap instead of following one
+ * another. */
+static void topo_number_points(builder *b, const commune_table *t)
+{
     size_t *slot = NULL, capslot = 0;
-    for (int r = 0; r < b.nrings; r++) {
-        int layer = t->communes[b.rings[r].commune].layer;
-        size_t first = b.rings[r].first;
-        int n = b.rings[r].n;
+    for (int r = 0; r < b->nrings; r++) {
+        int layer = t->communes[b->rings[r].commune].layer;
+        size_t first = b->rings[r].first;
+        int n = b->rings[r].n;
         if ((size_t)n > capslot) {
             capslot = 2 * (size_t)n;
             slot = xrealloc(slot, capslot * sizeof *slot);
         }
-        while ((size_t)b.nvertices + (size_t)n > b.nvslots / 3 * 2) /* at most 2/3 full */
-            topo_grow_vertex_table(&b);
+        while ((size_t)b->nvertices + (size_t)n > b->nvslots / 3 * 2) /* at most 2/3 full */
+            topo_grow_vertex_table(b);
         for (int k = 0; k < n; k++) {
-            slot[k] = topo_vertex_slot(&b, b.pts + 2 * (first + (size_t)k), layer);
-            __builtin_prefetch(&b.vslot[slot[k]]);
+            slot[k] = topo_vertex_slot(b, b->pts + 2 * (first + (size_t)k), layer);
+            __builtin_prefetch(&b->vslot[slot[k]]);
         }
         for (int k = 0; k < n; k++)
-            b.vid[first + (size_t)k] = topo_vertex(&b, first + (size_t)k, layer, slot[k]);
+            b->vid[first + (size_t)k] = topo_vertex(b, first + (size_t)k, layer, slot[k]);
     }
     free(slot);
-    free(b.vslot);
-    free(b.pts); /* the vertices' points stand for them from here */
-    b.pts = NULL;
-    if (change)
-        topo_change_all_found(&b); /* vlayer is the changer's until topo_change_end */
-    else
-        free(b.vlayer);
-    b.degree = xzeroed((size_t)b.nvertices + 1, sizeof *b.degree); /* counted in place */
-    b.node = xcalloc((size_t)b.nvertices + 1, 1);
+    free(b->vslot);
+    free(b->pts); /* the vertices' points stand for them from here */
+    b->pts = NULL;
+}
+
+/* The edges: per ring point k, the id of the edge from k to k + 1 (returned, per point), each
+ * with the communes on its two sides; the vertices' degrees counted on the way. */
+static int *topo_find_edges(builder *b)
+{
+    b->degree = xzeroed((size_t)b->nvertices + 1, sizeof *b->degree); /* counted in place */
+    b->node = xcalloc((size_t)b->nvertices + 1, 1);
     /* A clean coverage has about as many edges as vertices (Euler: E = V + F - 1): sized so,
      * the array rarely grows; the table is sized for the worst case, an edge per point. */
-    b.capedges = b.nvertices + b.nrings + 16;
-    b.edges = xmalloc((size_t)b.capedges * sizeof *b.edges);
-    b.neslots = topo_slots_for(b.npts);
-    b.ehead = xmalloc(((size_t)b.nvertices + 1) * sizeof *b.ehead);
-    memset(b.ehead, 0xff, ((size_t)b.nvertices + 1) * sizeof *b.ehead); /* -1 */
-    int *eid = xmalloc((b.npts ? b.npts : 1) * sizeof *eid); /* edge from point k to k + 1 */
-    for (int r = 0; r < b.nrings; r++) {
-        const ring_ref *rr = &b.rings[r];
+    b->capedges = b->nvertices + b->nrings + 16;
+    b->edges = xmalloc((size_t)b->capedges * sizeof *b->edges);
+    b->neslots = topo_slots_for(b->npts);
+    b->ehead = xmalloc(((size_t)b->nvertices + 1) * sizeof *b->ehead);
+    memset(b->ehead, 0xff, ((size_t)b->nvertices + 1) * sizeof *b->ehead); /* -1 */
+    int *eid = xmalloc((b->npts ? b->npts : 1) * sizeof *eid);
+    for (int r = 0; r < b->nrings; r++) {
+        const ring_ref *rr = &b->rings[r];
         for (int k = 0; k + 1 < rr->n; k++) {
             size_t p = rr->first + (size_t)k;
-            int e = topo_edge_id(&b, b.vid[p], b.vid[p + 1]);
+            int e = topo_edge_id(b, b->vid[p], b->vid[p + 1]);
             eid[p] = e;
-            topo_edge *ed = &b.edges[e];
-            if (b.vid[p] == ed->lo) {
+            topo_edge *ed = &b->edges[e];
+            if (b->vid[p] == ed->lo) {
                 if (ed->fwd < 0)
                     ed->fwd = rr->commune;
             } else if (ed->bwd < 0) {
@@ -649,69 +456,83 @@ static topology *topo_build_from(const commune_table *t, commune_table *owner,
             }
         }
     }
-    free(b.eslot);
-    free(b.ehead);
+    free(b->eslot);
+    free(b->ehead);
+    return eid;
+}
 
-    /* Nodes: degree other than 2, or faces that change along a ring. */
-    for (int v = 0; v < b.nvertices; v++)
-        b.node[v] = b.degree[v] != 2;
-    for (int r = 0; r < b.nrings; r++) {
-        const ring_ref *rr = &b.rings[r];
+/* The nodes (b->node): the vertices of degree other than 2, or where the faces change along
+ * a ring; a ring without any gets its smallest vertex. */
+static void topo_find_nodes(builder *b, const int *eid)
+{
+    for (int v = 0; v < b->nvertices; v++)
+        b->node[v] = b->degree[v] != 2;
+    for (int r = 0; r < b->nrings; r++) {
+        const ring_ref *rr = &b->rings[r];
         int m = rr->n - 1;
         for (int k = 0; k < m; k++) {
             size_t p = rr->first + (size_t)k;
             size_t prev = rr->first + (size_t)((k + m - 1) % m);
-            if (topo_other_side(&b, eid, p) != topo_other_side(&b, eid, prev))
-                b.node[b.vid[p]] = 1;
+            if (topo_other_side(b, eid, p) != topo_other_side(b, eid, prev))
+                b->node[b->vid[p]] = 1;
         }
     }
-    for (int r = 0; r < b.nrings; r++) {
-        const ring_ref *rr = &b.rings[r];
+    for (int r = 0; r < b->nrings; r++) {
+        const ring_ref *rr = &b->rings[r];
         int best = -1, any = 0;
         for (int k = 0; k + 1 < rr->n && !any; k++) {
-            int v = b.vid[rr->first + (size_t)k];
-            any = b.node[v];
+            int v = b->vid[rr->first + (size_t)k];
+            any = b->node[v];
             if (best < 0 || v < best)
                 best = v;
         }
         if (!any)
-            b.node[best] = 1;
+            b->node[best] = 1;
     }
+}
 
-    /* Arcs. */
+/* The arcs: every ring cut at its nodes, commune after commune, into tp's arcs and uses. */
+static topology *topo_make_arcs(builder *b, const commune_table *t, const int *eid,
+                                const int *ring_of)
+{
     topology *tp = xcalloc(1, sizeof *tp);
     tp->t = t;
     tp->cuse = xcalloc((size_t)t->ncommunes + 1, sizeof *tp->cuse);
     tp->shells = xcalloc((size_t)t->ncommunes + 1, sizeof *tp->shells);
     tp->holes = xcalloc((size_t)t->ncommunes + 1, sizeof *tp->holes);
     /* Of the edges, only their arcs from here: the arcs' room, and the changed points'. */
-    free(b.edges);
-    b.edges = NULL;
-    free(b.degree);
-    b.degree = NULL;
-    b.earc = xmalloc(((size_t)b.nedges + 1) * sizeof *b.earc);
-    for (int e = 0; e < b.nedges; e++)
-        b.earc[e] = -1;
+    free(b->edges);
+    b->edges = NULL;
+    free(b->degree);
+    b->degree = NULL;
+    b->earc = xmalloc(((size_t)b->nedges + 1) * sizeof *b->earc);
+    for (int e = 0; e < b->nedges; e++)
+        b->earc[e] = -1;
     /* Arcs hold each edge once, plus one point per arc: sized so, tp->pts rarely grows. */
-    tp->cappts = 2 * ((size_t)b.nedges + (size_t)b.nedges / 8 + 16);
+    tp->cappts = 2 * ((size_t)b->nedges + (size_t)b->nedges / 8 + 16);
     tp->pts = xmalloc(tp->cappts * sizeof *tp->pts);
     int nuses = 0, capuses = 0;
     for (int c = 0; c < t->ncommunes; c++) {
         tp->cuse[c] = nuses;
         for (int r = ring_of[c]; r < ring_of[c + 1]; r++) {
-            topo_cut_ring(tp, &b, eid, &b.rings[r], &tp->uses, &nuses, &capuses);
-            if (b.rings[r].is_hole)
+            topo_cut_ring(tp, b, eid, &b->rings[r], &tp->uses, &nuses, &capuses);
+            if (b->rings[r].is_hole)
                 tp->holes[c]++;
             else
                 tp->shells[c]++;
-            tp->ring_vertices += (size_t)b.rings[r].n - 1;
+            tp->ring_vertices += (size_t)b->rings[r].n - 1;
         }
     }
     tp->cuse[t->ncommunes] = nuses;
     if (!tp->uses)
         tp->uses = xmalloc(sizeof *tp->uses);
+    return tp;
+}
 
-    /* Scales: metres per unit, per layer. */
+/* The scales of tp's layers: metres per unit of x and y, a geographic layer's at the mean
+ * latitude of its arcs' first points. */
+static void topo_layer_scales(topology *tp, const commune_table *t)
+{
     tp->kx = xmalloc((size_t)(t->nlayers ? t->nlayers : 1) * sizeof *tp->kx);
     tp->ky = xmalloc((size_t)(t->nlayers ? t->nlayers : 1) * sizeof *tp->ky);
     for (int l = 0; l < t->nlayers; l++) {
@@ -729,7 +550,41 @@ static topology *topo_build_from(const commune_table *t, commune_table *owner,
         tp->ky[l] = METRES_PER_DEGREE;
         tp->kx[l] = METRES_PER_DEGREE * cos(lat * M_PI / 180.0);
     }
+}
 
+/* topo_build, phase after phase, each table freed as soon as the next phase no longer needs
+ * it; with owner (t itself), each commune's polygon is freed once its rings are copied, so
+ * that the coverage is never held twice. With change, the vertices' points are changed on
+ * another thread as they are found (topo_change_start .. topo_change_end). */
+static topology *topo_build_from(const commune_table *t, commune_table *owner,
+                                 GEOSContextHandle_t h, topo_points_change *change,
+                                 int threads)
+{
+    builder b;
+    memset(&b, 0, sizeof b);
+    b.h = h;
+    b.t = t;
+    b.change = change;
+    ring_copy rc = {0};
+    if (topo_copy_rings(&rc, t, owner, h, threads) < 0)
+        return NULL;
+    b.pts = rc.pts;
+    b.npts = rc.npts;
+    b.rings = rc.rings;
+    b.nrings = rc.nrings;
+    int *ring_of = topo_first_rings(&b, t->ncommunes);
+    topo_alloc_vertices(&b);
+    pthread_t changer;
+    int changing = change ? topo_change_start(&b, &changer) : 0;
+    topo_number_points(&b, t);
+    if (change)
+        topo_change_all_found(&b); /* vlayer is the changer's until topo_change_end */
+    else
+        free(b.vlayer);
+    int *eid = topo_find_edges(&b);
+    topo_find_nodes(&b, eid);
+    topology *tp = topo_make_arcs(&b, t, eid, ring_of);
+    topo_layer_scales(tp, t);
     free(eid);
     free(ring_of);
     free(b.vid);
