@@ -1,5 +1,5 @@
-/* test_topology.c -- the arcs of the commune polygons (topology.c): counted by hand on small
- * coverages, rebuilt exactly at tolerance 0, and simplified without gap or overlap. */
+/* test_topology.c -- the arcs of the commune polygons (geom/: arcs, simplify, clash, outline):
+ * counted by hand on small coverages, rebuilt exactly at tolerance 0, simplified without gap. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /* adjacency.h -- which communes share a border, read off the arcs of their polygons.
- * An arc (topology.h) is a stretch of border with one commune on each side. */
+ * An arc (geom/arcs.h) is a stretch of border with one commune on each side. */
 #ifndef CPTSCOV_ADJACENCY_H
 #define CPTSCOV_ADJACENCY_H
 

@@ -34,28 +34,40 @@ typedef struct territories {
     topo_simplified **simplified;
     double *tolerances;
     int nsimplified;
-    /* The arcs at the two scales of the report's maps (rgeo_scales), simplified on threads of
+    /* The arcs at the two scales of the report's maps (terr_report_scales), simplified on threads of
      * their own from the end of terr_begin, beside the dissolves; terr_report_arcs waits. */
     struct report_arcs *report_arcs;
 } territories;
 
-/* Builds the arcs of the communes (topology.h), taking t's commune polygons into them (each
+/* What the report's maps want of the arcs, chosen by the report (rgeo_scales, rgeo_classes)
+ * and handed in by app/: two tolerances in metres and, per commune, a class that no map
+ * separates (topo_simplify_classes). The territories take classes: terr_free frees it. */
+typedef struct terr_report_scales {
+    double coarse_m, fine_m;
+    int *classes;
+} terr_report_scales;
+
+/* Builds the arcs of the communes (geom/arcs.h), taking t's commune polygons into them (each
  * commune's geom is then NULL: topo_shape on tr->exact rebuilds it), and the adjacency graph
  * read off them, and dissolves, on threads threads (0: every core), the CPTS, departments and regions that
  * scopes[0..nscopes-1] show (nscopes 0 or a NULL scope: all of them); the others keep an
  * empty shape (no layer). Returns 0, or -1 after diag_error (the arcs could not be built). */
-int terr_build(territories *tr, commune_table *t, const coverage_scope *const *scopes,
-               int nscopes, int threads, stopwatch *w);
+int terr_build(territories *tr, commune_table *t, const terr_report_scales *report,
+               const coverage_scope *const *scopes, int nscopes, int threads, stopwatch *w);
 /* terr_build in two steps: the areas, the arcs and the adjacency graph (enough for the
- * uncovered zones of any rule; 0, or -1 after diag_error), then the dissolves. */
-int terr_begin(territories *tr, commune_table *t, int threads, stopwatch *w);
+ * uncovered zones of any rule; 0, or -1 after diag_error), then the dissolves. With report
+ * (or NULL: no report's arcs), the arcs at its two scales are simplified from then on, on a
+ * thread of their own. */
+int terr_begin(territories *tr, commune_table *t, const terr_report_scales *report,
+               int threads, stopwatch *w);
 void terr_dissolve(territories *tr, const coverage_scope *const *scopes, int nscopes,
                    int threads, stopwatch *w);
 /* Builds the arcs (once) and simplifies them at each of tolerances[0..n-1] (metres) not done
  * yet. Returns 0, or -1 after diag_error. */
 int terr_simplify(territories *tr, const double *tolerances, int n, int threads, stopwatch *w);
 /* The arcs at the report's coarse and fine scales, once they are made (waits for them; any
- * thread may ask). Returns 0, or -1 after diag_error when they could not be made. */
+ * thread may ask). Returns 0, or -1 after diag_error when they could not be made or
+ * terr_begin was given no report scales. */
 int terr_report_arcs(const territories *tr, const topo_simplified **coarse,
                      const topo_simplified **fine);
 /* The arcs simplified at tolerance, or NULL when terr_simplify did not make them. */

@@ -37,5 +37,8 @@ int scn_run(const inputs *in, const territories *tr, const run_options *o,
 
 /* The first join issue as the one error line of --strict. Returns -1. */
 int scn_strict_error(const join_issues *ji);
+/* The report's scales and classes of t's communes (report_geometry.h), for terr_begin: the
+ * territories simplify the arcs the report will draw without knowing the report. */
+void scn_report_scales(const commune_table *t, terr_report_scales *out);
 
 #endif

@@ -28,7 +28,7 @@ void shape_dissolve_communes(const commune_table *t, GEOSContextHandle_t h, cons
                              int n, const char *what, join_issues *ji, shape *s);
 /* (Only while the table holds its polygons: once the arcs have taken them
  * (topo_build_taking), shape_dissolve_arcs, which rebuilds them from the arcs.) */
-/* The same, traced from arcs (topology.h, simplified with tolerance 0: the exact arcs) when
+/* The same, traced from arcs (geom/outline.h, simplified with tolerance 0: the exact arcs) when
  * arcs is not NULL, much faster; where the traced polygons are not valid or lose area, as
  * shape_dissolve_communes. When the arcs were proved clash-free (topo_simplified_checked),
  * what is traced is valid by construction and only its area is checked: no geometry is

@@ -1,5 +1,5 @@
 /* hash.h -- hashing exact coordinates, for the tables that find shared points and edges.
- * Used by topology.c (the vertices and edges of the arcs). */
+ * Used by arcs.c (the vertices and edges of the arcs). */
 #ifndef CPTSCOV_HASH_H
 #define CPTSCOV_HASH_H
 

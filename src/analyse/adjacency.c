@@ -2,7 +2,7 @@
  * Two communes are neighbours when an arc (a stretch of border) has one on each side.
  *
  * Design. Commune polygons form a coverage, so two neighbours carry the very same edges;
- * topology.c already finds them, by hashing exact points and edges in time linear in the
+ * geom/arcs.c already finds them, by hashing exact points and edges in time linear in the
  * vertices, and cuts them into arcs that know the commune on each side. The graph is read off
  * those arcs, where testing all pairs of communes with GEOSTouches would be quadratic. A
  * single point in common makes no arc, so communes touching at a corner are not neighbours,

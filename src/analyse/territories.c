@@ -4,7 +4,7 @@
  * A coverage rule decides which communes are covered, not where the borders of a department
  * or a CPTS lie, so the dissolves that take most of a job's analysis are made here once and
  * the scenarios of a batch (signed only, signed and projects, each year end...) all read
- * them. The arcs of the communes (topology.c) are built first, and take the commune
+ * them. The arcs of the communes (geom/arcs.c) are built first, and take the commune
  * polygons (the coverage is not held twice: 75 MB for France): the adjacency is read off
  * them, every territory is traced from them (shape_dissolve_arcs: 0.2 s of CPU for the
  * departments and CPTS of France, against 1.2 s for GEOSCoverageUnion_r, which stays the
@@ -28,7 +28,6 @@
 
 #include "geom/crs.h"
 #include "util/pool.h"
-#include "report/report_geometry.h"
 #include "util/util.h"
 
 /* Which territories to dissolve: one flag per CPTS (table order), department and region (the
@@ -172,7 +171,7 @@ static void lonlat_task(void *arg, int part, GEOSContextHandle_t h)
 /* The report's two scales, simplified one after the other on a thread of their own, with a
  * GEOS context of its own (the table's serves the caller meanwhile): beside the projection
  * of the arcs and the dissolves, which keep the other cores busy, and one at a time, since
- * each holds room for every point of the arcs while it simplifies (19 MB for France). */
+ * each holds room for every point of the arcs while it simplifies. */
 struct report_arcs {
     const topology *topology;
     int *classes;             /* of the communes, as the report's maps part them */
@@ -202,13 +201,15 @@ static void *report_arcs_thread(void *arg)
     return NULL;
 }
 
-/* Starts the simplification at the report's two scales (here when no thread can be had). */
-static void start_report_arcs(territories *tr)
+/* Starts the simplification at the report's two scales (here when no thread can be had);
+ * takes report->classes. */
+static void start_report_arcs(territories *tr, const terr_report_scales *report)
 {
     struct report_arcs *ra = xcalloc(1, sizeof *ra);
     ra->topology = tr->topology;
-    rgeo_scales(tr->table, &ra->tolerance_m[0], &ra->tolerance_m[1]);
-    ra->classes = rgeo_classes(tr->table);
+    ra->tolerance_m[0] = report->coarse_m;
+    ra->tolerance_m[1] = report->fine_m;
+    ra->classes = report->classes;
     pthread_mutex_init(&ra->lock, NULL);
     tr->report_arcs = ra;
     ra->started = pthread_create(&ra->thread, NULL, report_arcs_thread, ra) == 0;
@@ -220,6 +221,9 @@ int terr_report_arcs(const territories *tr, const topo_simplified **coarse,
                      const topo_simplified **fine)
 {
     struct report_arcs *ra = tr->report_arcs;
+    if (!ra)
+        return diag_error(NULL, 0, "internal error: the report's arcs were not asked for "
+                          "(terr_begin without report scales); please report it");
     pthread_mutex_lock(&ra->lock);
     if (ra->started) {
         pthread_join(ra->thread, NULL);
@@ -231,7 +235,8 @@ int terr_report_arcs(const territories *tr, const topo_simplified **coarse,
     return ra->error ? diag_error(NULL, 0, "%s", ra->error) : 0;
 }
 
-int terr_begin(territories *tr, commune_table *t, int threads, stopwatch *w)
+int terr_begin(territories *tr, commune_table *t, const terr_report_scales *report,
+               int threads, stopwatch *w)
 {
     memset(tr, 0, sizeof *tr);
     tr->table = t;
@@ -246,11 +251,15 @@ int terr_begin(territories *tr, commune_table *t, int threads, stopwatch *w)
     tr->topology = topo_build_taking(t, t->geos, threads == 1 ? NULL : &change, threads);
     lonlat_part_free(&parts[0]);
     lonlat_part_free(&parts[1]);
-    if (!tr->topology)
+    if (!tr->topology) {
+        if (report)
+            free(report->classes);
         return -1;
+    }
     topo_set_threads(tr->topology, threads);
     mem_release(); /* the tables that built the arcs */
-    start_report_arcs(tr); /* the longest chain of the job, from here to report.html */
+    if (report)
+        start_report_arcs(tr, report); /* the longest chain of the job, from here to report.html */
     if (!(tr->exact = topo_simplify(tr->topology, t->geos, 0))) /* proved clash-free */
         return -1;
     sw_lap(w, "topology (arcs, their points to WGS84, checked)");
@@ -267,10 +276,10 @@ int terr_begin(territories *tr, commune_table *t, int threads, stopwatch *w)
     return 0;
 }
 
-int terr_build(territories *tr, commune_table *t, const coverage_scope *const *scopes,
-               int nscopes, int threads, stopwatch *w)
+int terr_build(territories *tr, commune_table *t, const terr_report_scales *report,
+               const coverage_scope *const *scopes, int nscopes, int threads, stopwatch *w)
 {
-    if (terr_begin(tr, t, threads, w) < 0)
+    if (terr_begin(tr, t, report, threads, w) < 0)
         return -1;
     terr_dissolve(tr, scopes, nscopes, threads, w);
     return 0;

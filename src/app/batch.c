@@ -382,7 +382,9 @@ static int prepare(batch_run *b, stopwatch *w, int *touched)
     }
     /* Hashed before the arcs take the polygons. */
     unsigned char(*hashes)[32] = dig_communes(&b->in.table, b->in.table.geos);
-    if (terr_begin(&b->tr, &b->in.table, 0, w) < 0) {
+    terr_report_scales report;
+    scn_report_scales(&b->in.table, &report);
+    if (terr_begin(&b->tr, &b->in.table, &report, 0, w) < 0) {
         for (int i = 0; i < b->n; i++)
             if (b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST)
                 fail_job(&b->jobs[i], diag_message());

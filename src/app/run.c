@@ -84,8 +84,11 @@ int run_job(const run_options *o)
             scope = &scope_store;
     }
     const coverage_scope *const scopes[1] = {scope};
-    if (rc == 0)
-        rc = terr_build(&tr, &in->table, scopes, 1, o->threads, &w);
+    if (rc == 0) {
+        terr_report_scales report;
+        scn_report_scales(&in->table, &report);
+        rc = terr_build(&tr, &in->table, &report, scopes, 1, o->threads, &w);
+    }
     if (rc == 0) {
         if (o->simplify_m > 0)
             rc = terr_simplify(&tr, &o->simplify_m, 1, o->threads, &w);

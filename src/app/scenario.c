@@ -272,3 +272,9 @@ int scn_run(const inputs *in, const territories *tr, const run_options *o,
     cov_free(&cov);
     return rc;
 }
+
+void scn_report_scales(const commune_table *t, terr_report_scales *out)
+{
+    rgeo_scales(t, &out->coarse_m, &out->fine_m);
+    out->classes = rgeo_classes(t);
+}

@@ -103,9 +103,8 @@ typedef struct builder {
 } builder;
 
 /* ---- the points changed beside the build --------------------------------------------------
- * The maps want the arcs' points in WGS84: 1.2 million points through PROJ for France, a
- * third of a second of CPU. The build of the arcs holds one core for a quarter of a second,
- * finding each distinct point (vertex) once, in order: so the vertices are changed as they
+ * The maps want the arcs' points in WGS84, a long run of PROJ; the build of the arcs holds
+ * one core for about as long, finding each distinct point (vertex) once, in order: so the vertices are changed as they
  * are found, by chunks, on a thread of their own beside the rest of the build (a chunk is
  * published once found), and by the build's own thread once it is done; each point of the
  * arcs then takes its vertex's. The result is what changing the arcs' points one by one
@@ -187,7 +186,7 @@ static void topo_change_end(builder *b, const topology *tp, pthread_t thread, in
     if (started)
         pthread_join(thread, NULL);
     /* The vertices' own points are done with: their room (one per ring point, as many as
-     * the arcs' points or more) takes the arcs' changed points, not 20 MB of fresh pages. */
+     * the arcs' points or more) takes the arcs' changed points, not fresh pages. */
     double *out = b->vxy;
     b->vxy = NULL;
     if (tp->npts + 1 > (b->npts ? b->npts : 1))
@@ -263,7 +262,7 @@ static int *topo_edge_slot(builder *b, int lo, int hi)
 
 /* The edge id of u-v (u != v), made when new; its degree counted once. Looked up in the
  * list of its lower vertex, whose entries were made about when that vertex was: where a
- * table keyed by a hash would miss the cache at each probe (a quarter of the build). */
+ * table keyed by a hash would miss the cache at each probe. */
 static int topo_edge_id(builder *b, int u, int v)
 {
     int lo = u < v ? u : v, hi = u < v ? v : u;

@@ -81,7 +81,7 @@ static void topo_add_read_ring(ring_sink *b, GEOSContextHandle_t h, const commun
 }
 
 /* Points of the rings of g, for sizing the buffer once: growing it by doubling would hold up
- * to twice the 35 MB of the national rings at the peak of the run. */
+ * to twice the rings at the peak of the run. */
 static size_t topo_count_points(GEOSContextHandle_t h, const GEOSGeometry *g)
 {
     int type = GEOSGeomTypeId_r(h, g);

@@ -202,12 +202,11 @@ void topo_find_clashes(const topo_simplified *ts, GEOSContextHandle_t h, int lay
  * rings. Two arcs with no commune in common cross only where the input is not a clean
  * coverage (two communes overlap). topo_simplify at tolerance 0 looks for such crossings;
  * where there is none, every group of communes traces valid (as after a simplification) and
- * the dissolves skip GEOSisValid_r (0.2 s of CPU for France). The layer's grid is cut into
+ * the dissolves skip GEOSisValid_r. The layer's grid is cut into
  * bands of rows, each a task of the pool holding its segments (points, cells, faces) in an
  * array of its own; in a cell the segments come arc by arc, and a pair of arcs with a
  * commune in common is passed over whole, so that the segments of two arcs are compared
- * only where the arcs have no commune in common: a few thousand pairs for France, at nodes
- * where four communes meet. */
+ * only where the arcs have no commune in common: at nodes where four communes meet. */
 
 /* A segment's points and its arc's faces, as a band holds them beside its seg_ref. */
 typedef struct band_seg {
@@ -281,7 +280,7 @@ static void topo_proof_task(void *arg, int band, GEOSContextHandle_t h)
     long r0 = (long)band * pb->rows, r1 = r0 + pb->rows;
     r1 = r1 > g->ncy ? g->ncy : r1;
     /* Room for every segment of the arcs that reach the band, made once: grown by doubling,
-     * the copies were a twentieth of the proof. */
+     * the copies would cost a part of the proof itself. */
     size_t cap = 1;
     for (int i = pb->start[band]; i < pb->start[band + 1]; i++)
         cap += ts->cnt[pb->arcs[i]] > 1 ? (size_t)ts->cnt[pb->arcs[i]] - 1 : 0;
@@ -382,12 +381,12 @@ static int topo_cmp_cell(const void *x, const void *y)
 #define BLOCK 8
 
 /* topo_find_clashes for the pairs with a segment of a changed arc (only[a] set) alone: the
- * rounds after the first change a few dozen arcs of 100 000. The changed segments go into
+ * rounds after the first change only a few arcs. The changed segments go into
  * the cells they cover, sorted, found by a small hash table; the segments of the arcs whose
  * box (abox: of the exact arc, which holds the simplified one) reaches a block of cells that
  * holds a changed segment are then tested against the changed ones of their cells. The grid
  * is that of the exact arcs' extent (no pass over the points): a round costs about what it
- * changes, not a pass over every segment (0.1 s for the report's two scales of France). */
+ * changes, not a pass over every segment. */
 void topo_find_changed_clashes(const topo_simplified *ts, GEOSContextHandle_t h, int layer,
                                const unsigned char *only, const double *abox,
                                unsigned char *bad)

@@ -1,4 +1,4 @@
-/* outline.c -- territories traced from the arcs of topology.c: the rings that bound a group of
+/* outline.c -- territories traced from the arcs of arcs.c: the rings that bound a group of
  * communes and the polygons they make, as bare outlines (runs of arc uses) or GEOS geometry.
  *
  * Design. A group's boundary is the uses of arcs that have the group on their left only.
@@ -18,7 +18,7 @@
  * taken to WGS84 once: a border shared by two communes, their CPTS, departments and regions
  * is projected once instead of up to ten times, and no polygon is built to be printed.
  *
- * topo_shape checks what it traces with GEOSisValid_r (a third of the dissolves' time),
+ * topo_shape checks what it traces with GEOSisValid_r (much of the dissolves' time),
  * except from arcs that topo_simplify checked: once no two arcs cross or touch off their
  * end nodes, the arcs are a planar subdivision, and the face-tracing rule gives every ring
  * simple, shells counter-clockwise around the group's pieces of interior, holes clockwise

@@ -1,15 +1,14 @@
 /* segment.c -- straight segments of the plane: how two of them meet, with GEOS's robust
  * orientation predicate, and whether a closed ring is simple (no point met twice).
  *
- * Design. topology.c asks whether two arcs clash (seg_meet); read_communes.c asks whether a
- * polygon of one ring, 99.5 % of the communes of France, is valid: GEOSisValid_r answered in
- * 1 100 instructions a point, a quarter of the national job, most of them in the monotone
- * chains of its general noder. For a polygon of one ring and no hole, GEOS's validity is
+ * Design. clash.c asks whether two arcs clash (seg_meet); the communes' reader asks whether a
+ * polygon of one ring, nearly every commune, is valid: GEOSisValid_r spends most of its time
+ * in the monotone chains of its general noder. For a polygon of one ring and no hole, GEOS's validity is
  * exactly the ring's simplicity (its checks of holes and of a disconnected interior have
  * nothing to look at), and simplicity is a question of pairs of segments: a sweep over the
  * segments sorted by their smallest x meets each pair whose boxes overlap once, and asks
  * GEOSOrientationIndex_r, the predicate GEOS's own intersection tests use, whether they
- * touch: 290 instructions a point, a quarter of GEOS's. It only ever vouches for a ring:
+ * touch, a fraction of GEOS's cost. It only ever vouches for a ring:
  * every polygon it does not vouch for (a ring that is not simple, holes, several parts, a
  * ring whose segments overlap too much for a linear budget) goes to GEOS, which says why
  * and repairs; tests/test_segment.c holds the two to the same answer on random rings. */

@@ -356,8 +356,8 @@ static void topo_split_face(topo_simplified *ts, topo_faces *f, int i, double to
     f->size[i] = 0;
 }
 
-/* Packs the points the arcs of ts keep into an array of their size: a fifth of the exact
- * points at the report's national scale, where each arc's room for all its points was
+/* Packs the points the arcs of ts keep into an array of their size: a small part of the
+ * exact points at the report's scales, where each arc's room for all its points was
  * needed while they were simplified again. */
 static void topo_pack(topo_simplified *ts)
 {
@@ -412,7 +412,7 @@ topo_simplified *topo_simplify_classes(const topology *tp, GEOSContextHandle_t h
         free(abox);
         return ts;
     }
-    /* The points of the arcs the classes keep, one after the other: a quarter of France's,
+    /* The points of the arcs the classes keep, one after the other: a small part of them,
      * where each arc at its place in tp->pts touched nearly every page (the kept arcs are
      * everywhere). An arc brought back gets its room after them; room is made for every
      * arc, but only the pages of the arcs kept are touched. */
