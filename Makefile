@@ -20,7 +20,7 @@ LIB_OBJ  = $(filter-out build/app/main.o,$(OBJ))
 TESTS    = $(wildcard tests/test_*.c)
 TEST_BIN = $(TESTS:tests/%.c=build/tests/%)
 
-.PHONY: all demo check deps build-tests run-tests clean man sample bench
+.PHONY: all demo check deps build-tests run-tests clean man sample bench check-layers
 .PHONY: check-asan asan-build asan-run-tests fuzz fuzz-build fuzz-ci fuzz-deps valgrind
 
 all: cptscov
@@ -53,10 +53,15 @@ demo: deps
 	@echo "maps and tables are in $(CURDIR)/demo-out/ (report.md, maps/*.svg, communes.geojson, cpts.geojson, departments.geojson, regions.geojson, uncovered.geojson, coverage_*.csv, summary.json)"
 
 check: deps
+	@scripts/check-layers
 	@$(MAKE) --no-print-directory cptscov build-tests
 	@$(MAKE) --no-print-directory run-tests
 
 build-tests: $(TEST_BIN)
+
+# The layer rules of src/ and include/ (docs/hacking.md): which stage may include which.
+check-layers:
+	@scripts/check-layers
 
 run-tests:
 	@scripts/run-tests $(TEST_BIN)

@@ -10,7 +10,8 @@
  *
  * Faster still, when the arcs of the communes are built (arcs.c): a territory's outline is
  * then traced from the arcs that have it on one side only, with no segment hashed again per
- * territory (outline.c; several times faster than GEOSCoverageUnion_r in GEOS 3.11). The traced polygons get the same checks (valid as traced,
+ * territory (outline.c; several times faster than GEOSCoverageUnion_r in GEOS 3.11). The
+ * traced polygons get the same checks (valid as traced,
  * the members' area); a territory that fails them is dissolved by the unions above. Validity
  * is checked once for all rather than per territory when topo_simplify proved the exact arcs
  * clash-free (a clean coverage: simplify.c), as it is for the national data.
