@@ -1,5 +1,7 @@
 /* map_engine.h -- the map writer shared by its interface (map_writer.c) and its two engines.
- * The interface keeps the order of the calls and hands each to the writer's engine. */
+ * The interface keeps the order of the calls and hands each to the writer's engine: the
+ * stream engine (map_geojson.c) writes GeoJSON itself, the GDAL engine (map_gdal.c) any
+ * format through GDAL's drivers. Nothing outside src/write/map_*.c includes it. */
 #ifndef CPTSCOV_MAP_ENGINE_H
 #define CPTSCOV_MAP_ENGINE_H
 
@@ -25,7 +27,6 @@ struct map_writer {
     map_format format;
     int table;                /* an attribute table: no geometry */
     map_file *in;             /* the file this layer is in, when it has several */
-    long shortened;           /* Shapefile lists shortened to SHP_TEXT_MAX */
     char *path;
     const commune_table *t;
     GEOSContextHandle_t h;    /* the GEOS context of the thread writing this map */
@@ -33,23 +34,24 @@ struct map_writer {
     PJ **to_wgs84;            /* a copy of each layer's transformation (PJ are not shared),
                                  made when first needed (mw_transformations): a traced
                                  territory takes its points from the arcs' in WGS84, and a
-                                 copy costs PROJ 0.4 ms of its database */
+                                 copy costs PROJ a look-up in its database */
+    topo_outline **outlines;  /* per layer, reused from feature to feature (mw_trace_layers) */
     const map_field *fields;
     int nfields, field;       /* the fields, and the next one to be given */
-    int failed;               /* errno of a failed write, or -1 for a geometry PROJ refused */
     /* stream engine */
+    int failed;               /* errno of a failed write, or -1 for a geometry PROJ refused */
     FILE *f;
     char *out;
     size_t used;
     long features;
     double *xy;               /* one ring's coordinates */
     size_t xycap;
-    topo_outline **outlines;  /* per layer, reused from feature to feature (put_traced) */
     /* GDAL engine */
     GDALDatasetH ds;
     OGRLayerH layer;
-    OGRFeatureH feature;
-    GEOSWKBWriter *wkb;
+    OGRFeatureH feature;      /* the feature being given its values */
+    GEOSWKBWriter *wkb;       /* NULL for a table */
+    long shortened;           /* Shapefile texts and lists shortened to SHP_TEXT_MAX */
 };
 
 /* What an engine does at each call of the interface. The interface has checked what it

@@ -1,8 +1,9 @@
 /* map_gdal.c -- the GDAL engine: every format through GDAL's drivers, GeoJSON included.
  * A feature is an OGR feature, its territory a GEOS geometry in WGS84 handed over as WKB.
  *
- * Every other format is GDAL's: the GeoPackage, FlatGeobuf and Shapefile drivers. What
- * differs between them is said in one place, ogr_field_type() and the creation options:
+ * GeoJSON through GDAL's driver is the reference the stream engine is tested against; every
+ * other format is GDAL's: the GeoPackage, FlatGeobuf and Shapefile drivers. What differs
+ * between them is said in one place, ogr_field_type() and the creation options:
  * the types each format has (a boolean and a date but no list in a GeoPackage, a boolean
  * and a date-time but no date in FlatGeobuf, neither a boolean nor a list in a Shapefile),
  * what stands in for a missing one (lists as JSON text in GeoPackage and FlatGeobuf, as
@@ -228,7 +229,7 @@ static int gdal_end(map_writer *w, const shape *s)
     return gdal_write(w, g);
 }
 
-/* The polygons traced by trace_layers as one GEOS geometry in WGS84, their points taken
+/* The polygons traced by mw_trace_layers as one GEOS geometry in WGS84, their points taken
  * from lonlat; NULL when empty. */
 static GEOSGeometry *traced_wgs84(map_writer *w, const topo_simplified *arcs,
                                   const double *lonlat)

@@ -1,12 +1,11 @@
 /* map_geojson.c -- the stream engine: GeoJSON written in one pass, no object model.
  * RFC 7946 as GDAL's driver writes it, feature by feature, which the tests check.
  *
- * GDAL's GeoJSON driver builds a JSON object for every coordinate before printing it: on the
- * national job it spends 4 s on the 2 million vertices of the communes alone, more than the
- * whole rest of the run. The stream engine writes the same RFC 7946 document in one pass:
+ * GDAL's GeoJSON driver builds a JSON object for every coordinate before printing it, which
+ * dominates the writing of large maps. This engine writes the same document in one pass:
  * coordinates go from GEOS to PROJ to text through one buffer per ring, numbers are
  * formatted by hand at a fixed 6 decimals. GDAL's driver stays available (--geojson-engine
- * gdal) as the reference the tests compare the stream engine with, feature by feature.
+ * gdal, map_gdal.c) as the reference the tests compare this engine with.
  *
  * RFC 7946 as written here: WGS84 longitude/latitude, exterior rings counter-clockwise and
  * holes clockwise (reversed when needed), 6 decimals, no "crs" member, a Polygon when the
@@ -96,9 +95,9 @@ static const char digit_pairs[201] =
     "8081828384858687888990919293949596979899";
 
 /* v rounded to `decimals` decimals (at most 9), without trailing zeros. Inlined where
- * decimals is a constant (the coordinates' 6), its divisions become multiplications: a
- * third of the time of the national maps goes into their 5 million numbers. The decimals
- * are written two at a time, then the trailing zeros dropped (24.6 -> 20.5 ns a number). */
+ * decimals is a constant (the coordinates' 6), its divisions become multiplications: the
+ * coordinates' numbers are much of the time of the maps. The decimals are written two at
+ * a time, then the trailing zeros dropped. */
 static inline __attribute__((always_inline)) char *put_fixed(char *p, double v, int decimals)
 {
     static const uint64_t scale[10] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
@@ -107,8 +106,8 @@ static inline __attribute__((always_inline)) char *put_fixed(char *p, double v, 
     double x = v * (double)s;
     if (!(fabs(x) < 0x1p52)) /* too large for the integer path (never a coordinate) */
         return p + sprintf(p, "%.*f", decimals, v);
-    /* round(x), half away from zero, without libm's call (1 % of the job's instructions):
-     * below 2^52, x minus its truncation is exact. */
+    /* round(x), half away from zero, without libm's call: below 2^52, x minus its
+     * truncation is exact. */
     int64_t m = (int64_t)x;
     double rest = x - (double)m;
     m += (rest >= 0.5) - (rest <= -0.5);
@@ -128,7 +127,7 @@ static inline __attribute__((always_inline)) char *put_fixed(char *p, double v, 
     if (fp) {
         char *d = p + 1; /* the decimals, zero-padded to `decimals` */
         int i = decimals;
-        uint32_t f = (uint32_t)fp; /* < s <= 10^9: 32-bit divisions, cheaper by half */
+        uint32_t f = (uint32_t)fp; /* < s <= 10^9: 32-bit divisions, cheaper */
         if (decimals == 6) { /* the coordinates: three pairs, two divisions, no loop */
             uint32_t hi = f / 10000, lo = f % 10000;
             memcpy(d, digit_pairs + 2 * hi, 2);
@@ -223,7 +222,8 @@ static void put_polygon(map_writer *w, const GEOSGeometry *poly, PJ *pj)
     put(w, "]", 1);
 }
 
-/* Calls fn on each non-empty polygon of g; returns how many. */
+/* The number of non-empty polygons of g; when `write`, also writes each (a comma before
+ * all but the *first). */
 static int each_polygon(map_writer *w, const GEOSGeometry *g, PJ *pj, int *first, int write)
 {
     GEOSContextHandle_t h = w->h;
