@@ -379,6 +379,37 @@ static void test_csv_cells(void **state)
     free(path);
 }
 
+/* A header of 40 fields, more than any table has: every name, in order, quoted and guarded
+ * as any text. */
+static void test_csv_header_many_fields(void **state)
+{
+    run *w = *state;
+    char *path = xasprintf("%s/header.csv", w->dir);
+    csvw c;
+    map_field fields[40];
+    char names[40][16];
+    for (int i = 0; i < 40; i++) {
+        snprintf(names[i], sizeof names[i], i == 39 ? "=f%d" : "f%d", i);
+        fields[i] = (map_field){names[i], MF_STRING, 0, NULL};
+    }
+    assert_int_equal(csvw_open(&c, path), 0);
+    csvw_header(&c, fields, 40);
+    assert_int_equal(csvw_close(&c), 0);
+    char *s = slurp(w->dir, "header.csv");
+    char *want = xstrdup("");
+    for (int i = 0; i < 40; i++) {
+        char *next = xasprintf("%s%s%s", want, i ? "," : "", i == 39 ? "'=f39" : names[i]);
+        free(want);
+        want = next;
+    }
+    char *line = xasprintf("%s\n", want);
+    assert_string_equal(s, line);
+    free(line);
+    free(want);
+    free(s);
+    free(path);
+}
+
 static void test_maps_unwritable(void **state)
 {
     run *w = *state;
@@ -745,6 +776,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tables_unwritable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv_cells, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_csv_header_many_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
         cmocka_unit_test_setup_teardown(test_summary_many_issue_kinds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_maps, setup, teardown),
