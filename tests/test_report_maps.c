@@ -17,6 +17,7 @@
 #include "fixtures.h"
 #include "report/report_geometry.h"
 #include "report/report_maps.h"
+#include "report/write_report.h"
 #include "write/results.h"
 #include "analyse/timeline.h"
 #include "geom/topology.h"
@@ -112,9 +113,9 @@ static void maps_of_a_grid(void **state)
     assert_non_null(mkdtemp(dir));
     run_results r = {
         .table = &t, .coverage = &cov, .zones = &zl, .issues = &ji, .timeline = &tl,
-        .lang = LANG_FR, .geometry = &g,
+        .lang = LANG_FR,
     };
-    assert_int_equal(write_report_html(dir, &r), 0);
+    assert_int_equal(write_report_html(dir, &r, &g), 0);
 
     char *top = listing(dir);
     assert_string_equal(top, "maps report.html");

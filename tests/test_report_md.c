@@ -16,6 +16,7 @@
 #include "analyse/adjacency.h"
 #include "cli_run.h"
 #include "fixtures.h"
+#include "report/write_report.h"
 #include "write/results.h"
 #include "analyse/timeline.h"
 #include "analyse/zones.h"

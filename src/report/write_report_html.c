@@ -10,7 +10,7 @@
  * maps come from report_maps.c, drawn once and both inlined here and written to maps/. With
  * --scope (r->scope), the national headline and maps stay, for reference; the scope's figures
  * follow the headline, and the tables, zones, region charts and region maps are the scope's. */
-#include "write/results.h"
+#include "report/write_report.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -577,11 +577,11 @@ static int write_svg_files(const char *dir, const report_maps *maps)
     return rc;
 }
 
-int write_report_html(const char *dir, const run_results *r)
+int write_report_html(const char *dir, const run_results *r, const report_geometry *g)
 {
     report_lang lang = r->lang;
     report_maps maps = {0};
-    if (rmap_draw_all(r, &maps) < 0 || write_svg_files(dir, &maps) < 0) {
+    if (rmap_draw_all(r, g, &maps) < 0 || write_svg_files(dir, &maps) < 0) {
         rmap_free(&maps);
         return -1;
     }

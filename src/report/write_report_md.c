@@ -13,7 +13,7 @@
  * timestamp, no path of the machine. A failed write is found once, at the close. With
  * --scope (r->scope), the headline stays the nation's, for reference, and the areas, zones
  * and regional timeline are those of the scope. */
-#include "write/results.h"
+#include "report/write_report.h"
 
 #include <errno.h>
 #include <stdarg.h>
