@@ -17,6 +17,7 @@
 #include "fixtures.h"
 #include "report/report_geometry.h"
 #include "report/report_maps.h"
+#include "report/write_report.h"
 #include "write/results.h"
 #include "analyse/timeline.h"
 #include "geom/outline.h"
@@ -99,16 +100,22 @@ static void maps_of_a_grid(void **state)
     /* A 6 km grid: about 6 m a unit of the national maps, a fifth of it for the regions. */
     assert_float_equal(g.coarse_m, 6.0, 1e-9);
     assert_float_equal(g.fine_m, 1.2, 1e-9);
-    join_issues ji;
+    join_issues ji; /* 70 kinds, more than a table of 64 held */
     jis_init(&ji);
+    for (int k = 0; k < 70; k++)
+        for (int i = 0; i <= k % 3; i++) {
+            char kind[32];
+            snprintf(kind, sizeof kind, "kind_%02d", 69 - k);
+            jis_add(&ji, "members.csv", k + 1, "35001", kind, "issue %d", i);
+        }
     char dir[64];
     snprintf(dir, sizeof dir, "/tmp/cptscov-maps-XXXXXX");
     assert_non_null(mkdtemp(dir));
     run_results r = {
         .table = &t, .coverage = &cov, .zones = &zl, .issues = &ji, .timeline = &tl,
-        .lang = LANG_FR, .geometry = &g,
+        .lang = LANG_FR,
     };
-    assert_int_equal(write_report_html(dir, &r), 0);
+    assert_int_equal(write_report_html(dir, &r, &g), 0);
 
     char *top = listing(dir);
     assert_string_equal(top, "maps report.html");
@@ -138,6 +145,19 @@ static void maps_of_a_grid(void **state)
     assert_int_equal(cli_count(cpts_svg, "<path class=\"uncovered\""), 1);
     free(cpts_svg);
     assert_non_null(strstr(html, "id=\"region-rank-1\""));
+    /* Every kind of join issue has its row, in the order it first appears, with its count. */
+    const char *prev = strstr(html, "id=\"join\"");
+    assert_non_null(prev);
+    for (int k = 0; k < 70; k++) {
+        char row[96];
+        snprintf(row, sizeof row, "<tr><td><code>kind_%02d</code></td><td class=\"n\" "
+                 "data-v=\"%d\">%d</td>", 69 - k, k % 3 + 1, k % 3 + 1);
+        const char *q = strstr(html, row);
+        if (!q)
+            fail_msg("no row %s", row);
+        assert_true(q > prev);
+        prev = q;
+    }
     free(html);
 
     char *cmd = xasprintf("rm -rf %s", dir);

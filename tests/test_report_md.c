@@ -16,6 +16,7 @@
 #include "analyse/adjacency.h"
 #include "cli_run.h"
 #include "fixtures.h"
+#include "report/write_report.h"
 #include "write/results.h"
 #include "analyse/timeline.h"
 #include "analyse/zones.h"
@@ -239,11 +240,40 @@ static void test_bounded_lists(void **state)
     report_free(&r);
 }
 
+/* 70 kinds of join issue, more than a table of 64 held: each has its row, in the order it
+ * first appears, with its count. */
+static void test_many_issue_kinds(void **state)
+{
+    (void)state;
+    report r;
+    report_init(&r, 4, 3);
+    for (int k = 0; k < 70; k++)
+        for (int i = 0; i <= k % 3; i++) {
+            char kind[32];
+            snprintf(kind, sizeof kind, "kind_%02d", 69 - k);
+            jis_add(&r.ji, "members.csv", k + 1, "35001", kind, "issue %d", i);
+        }
+    report_write(&r, signed_rule(0), LANG_EN);
+    const char *prev = r.text;
+    for (int k = 0; k < 70; k++) {
+        char row[64];
+        snprintf(row, sizeof row, "| `kind_%02d` | %d |", 69 - k, k % 3 + 1);
+        const char *p = strstr(r.text, row);
+        if (!p)
+            fail_msg("no \"%s\" in:\n%s", row, r.text);
+        assert_true(p > prev);
+        prev = p;
+    }
+    assert_has(r.text, "\n139 in all; ");
+    report_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sections_fr),   cmocka_unit_test(test_sections_en),
         cmocka_unit_test(test_hostile_names), cmocka_unit_test(test_bounded_lists),
+        cmocka_unit_test(test_many_issue_kinds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -379,6 +379,37 @@ static void test_csv_cells(void **state)
     free(path);
 }
 
+/* A header of 40 fields, more than any table has: every name, in order, quoted and guarded
+ * as any text. */
+static void test_csv_header_many_fields(void **state)
+{
+    run *w = *state;
+    char *path = xasprintf("%s/header.csv", w->dir);
+    csvw c;
+    map_field fields[40];
+    char names[40][16];
+    for (int i = 0; i < 40; i++) {
+        snprintf(names[i], sizeof names[i], i == 39 ? "=f%d" : "f%d", i);
+        fields[i] = (map_field){names[i], MF_STRING, 0, NULL};
+    }
+    assert_int_equal(csvw_open(&c, path), 0);
+    csvw_header(&c, fields, 40);
+    assert_int_equal(csvw_close(&c), 0);
+    char *s = slurp(w->dir, "header.csv");
+    char *want = xstrdup("");
+    for (int i = 0; i < 40; i++) {
+        char *next = xasprintf("%s%s%s", want, i ? "," : "", i == 39 ? "'=f39" : names[i]);
+        free(want);
+        want = next;
+    }
+    char *line = xasprintf("%s\n", want);
+    assert_string_equal(s, line);
+    free(line);
+    free(want);
+    free(s);
+    free(path);
+}
+
 static void test_maps_unwritable(void **state)
 {
     run *w = *state;
@@ -472,6 +503,43 @@ static void test_summary(void **state)
     json_decref(root);
     free(first);
     free(second);
+}
+
+/* 70 kinds of join issue besides the fixture's two, more than a table of 64 held: each
+ * is in summary.json with its count, in the order it first appears. */
+static void test_summary_many_issue_kinds(void **state)
+{
+    run *w = *state;
+    for (int k = 0; k < 70; k++)
+        for (int i = 0; i <= k % 3; i++) {
+            char kind[32];
+            snprintf(kind, sizeof kind, "kind_%02d", 69 - k);
+            jis_add(&w->issues, "members.csv", k + 1, "35001", kind, "issue %d", i);
+        }
+    assert_int_equal(write_summary(w->dir, &w->r), 0);
+    char *text = slurp(w->dir, "summary.json");
+    json_error_t err;
+    json_t *root = json_loads(text, 0, &err);
+    assert_non_null(root);
+    json_t *ji = json_object_get(root, "join_issues");
+    assert_int_equal(json_integer_value(json_object_get(ji, "total")), 3 + 139);
+    json_t *bk = json_object_get(ji, "by_kind");
+    assert_int_equal(json_object_size(bk), 72);
+    const char *prev = strstr(text, "\"repaired_code\"");
+    assert_non_null(prev);
+    for (int k = 0; k < 70; k++) {
+        char kind[32];
+        snprintf(kind, sizeof kind, "kind_%02d", 69 - k);
+        assert_int_equal(json_integer_value(json_object_get(bk, kind)), k % 3 + 1);
+        char key[40];
+        snprintf(key, sizeof key, "\"%s\"", kind);
+        const char *p = strstr(text, key);
+        assert_non_null(p);
+        assert_true(p > prev);
+        prev = p;
+    }
+    json_decref(root);
+    free(text);
 }
 
 /* Opens dir/name with the GeoJSON driver; checks it has n features. */
@@ -708,7 +776,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tables_unwritable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv_cells, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_csv_header_many_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_summary_many_issue_kinds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_maps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_maps_unwritable, setup, teardown),
     };

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "report/report_geometry.h"
 #include "write/results.h"
 
 typedef struct report_map {
@@ -24,8 +25,9 @@ typedef struct report_maps {
 /* The CSS classes of the maps (fills, strokes, legend), also inlined in each map. */
 extern const char rmap_css[];
 
-/* Draws every map from r->geometry. Returns 0, or -1 after diag_error. */
-int rmap_draw_all(const run_results *r, report_maps *out);
+/* Draws every map of r from g, the simplified territories. Returns 0, or -1 after
+ * diag_error. */
+int rmap_draw_all(const run_results *r, const report_geometry *g, report_maps *out);
 void rmap_free(report_maps *m);
 
 /* The class of a covered share in the choropleth ("q0".."q5"), and its legend label. */

@@ -54,7 +54,17 @@ void jis_add(join_issues *l, const char *file, long line, const char *code, cons
              const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Appends copies of the issues of from to to, in their order. */
 void jis_append(join_issues *to, const join_issues *from);
-/* Writes "N join issues (K kind, ...)" into buf. */
+/* Writes "N join issues (K kind, ...)" into buf, kinds as jis_count_kinds gives them. */
 void jis_summary(const join_issues *l, char *buf, size_t size);
+
+/* A kind of join issue and how many of a list's issues have it. */
+typedef struct jis_kind {
+    const char *kind;   /* the list's own text: valid while the list is */
+    int count;
+} jis_kind;
+
+/* Every kind of l's issues, once, in order of first appearance, with its count: *nkinds of
+ * them, in an array to free (NULL when l has no issue). */
+jis_kind *jis_count_kinds(const join_issues *l, int *nkinds);
 
 #endif

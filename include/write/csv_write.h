@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "write/map_writer.h"
+
 /* A CSV file being written. A failed write is remembered and reported by csvw_close, so
  * that writers can put cells one after the other without testing each one. */
 typedef struct csvw {
@@ -25,8 +27,9 @@ void csvw_int(csvw *w, int64_t v);
 /* A number with that many decimals ("%.*f"), never prefixed. */
 void csvw_fixed(csvw *w, double v, int decimals);
 void csvw_empty(csvw *w);
-/* The header row: names[0..n-1] as text cells, then the end of the row. */
-void csvw_header(csvw *w, const char *const *names, int n);
+/* The header row: the names of fields[0..n-1] (a table's layout) as text cells, then the
+ * end of the row. */
+void csvw_header(csvw *w, const map_field *fields, int n);
 /* Ends the row with LF. */
 void csvw_end_row(csvw *w);
 /* Closes the file; returns 0, or -1 after diag_error when any write or the close failed. */

@@ -8,7 +8,6 @@
 #include "util/diag.h"
 #include "write/map_writer.h"
 #include "util/numfmt.h"
-#include "report/report_geometry.h"
 #include "analyse/scope.h"
 #include "geom/shape.h"
 #include "analyse/timeline.h"
@@ -49,7 +48,6 @@ typedef struct run_results {
     const topo_simplified *arcs;
     const double *arcs_lonlat;
     double simplify_m;               /* its tolerance in metres (0 without --simplify) */
-    const report_geometry *geometry; /* the simplified territories of the report's maps */
 } run_results;
 
 /* Each writes its files into dir; returns 0, or -1 after diag_error. */
@@ -68,7 +66,5 @@ const map_layout *write_maps_layout(int i);
 char *write_maps_path(const char *dir, const char *map, map_format f);
 /* The layout of table i (coverage_departments, ..., join_issues: NAME.csv), or NULL. */
 const map_layout *write_tables_layout(int i);
-int write_report_md(const char *dir, const run_results *r); /* report.md, in r->lang */
-int write_report_html(const char *dir, const run_results *r); /* report.html, maps/NAME.svg */
 
 #endif

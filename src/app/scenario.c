@@ -18,6 +18,7 @@
 #include "write/map_writer.h"
 #include "util/pool.h"
 #include "report/report_geometry.h"
+#include "report/write_report.h"
 #include "write/results.h"
 #include "analyse/timeline.h"
 #include "util/util.h"
@@ -53,7 +54,7 @@ typedef struct report_job {
     const territories *tr;      /* its arcs at the report's scales */
     int threads;
     const char *dir;
-    run_results *r;            /* its geometry field points at geometry */
+    run_results *r;            /* what it reports; its maps are drawn from geometry */
     report_geometry geometry;
     diag_context *diag;        /* the scenario's: errors go where its errors go */
     int rc;
@@ -70,7 +71,7 @@ static void *report_thread(void *arg)
     }
     pthread_mutex_lock(&table_geos);
     rgeo_build(&j->geometry, j->t, j->cov, j->zones, coarse, fine, j->threads);
-    j->rc = write_report_html(j->dir, j->r);
+    j->rc = write_report_html(j->dir, j->r, &j->geometry);
     pthread_mutex_unlock(&table_geos);
     return NULL;
 }
@@ -212,7 +213,6 @@ int scn_run(const inputs *in, const territories *tr, const run_options *o,
         .simplify_m = simplified ? o->simplify_m : 0,
         .arcs = tr->exact,
         .arcs_lonlat = tr->exact_lonlat,
-        .geometry = &rj.geometry,
     };
     pthread_t report;
     int report_started = 0;

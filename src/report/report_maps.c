@@ -8,8 +8,8 @@
  * outlines), never the 35 000 communes. File names are made from codes only, and a code
  * that is not plain letters and digits is replaced by the region's rank, so that no name
  * from the inputs can lead outside maps/. The maps are drawn as tasks of the pool, each into
- * its own text (the report is the last part of the job to end: its 20 maps of France took
- * 0.06 s on one core while the other waited). */
+ * its own text: the report is the last part of the job to end, so its maps are drawn side by
+ * side rather than one after the other. */
 #include "report/report_maps.h"
 
 #include <ctype.h>
@@ -111,10 +111,10 @@ static void label_insets(svgm_map *m, const coverage_report *c)
                              c->departments[d].name ? c->departments[d].name : c->departments[d].code);
 }
 
-static svgm_map *departments_map(const run_results *r, GEOSContextHandle_t h, svgm_crs *crs)
+static svgm_map *departments_map(const run_results *r, const report_geometry *g,
+                                 GEOSContextHandle_t h, svgm_crs *crs)
 {
     const coverage_report *c = r->coverage;
-    const report_geometry *g = r->geometry;
     svgm_map *m = svgm_new(r->table, h, crs);
     for (int d = 0; d < c->ndepartments; d++) {
         const coverage_area *a = &c->departments[d];
@@ -133,10 +133,10 @@ static svgm_map *departments_map(const run_results *r, GEOSContextHandle_t h, sv
     return m;
 }
 
-static svgm_map *cpts_map(const run_results *r, GEOSContextHandle_t h, svgm_crs *crs)
+static svgm_map *cpts_map(const run_results *r, const report_geometry *g,
+                          GEOSContextHandle_t h, svgm_crs *crs)
 {
     const coverage_report *c = r->coverage;
-    const report_geometry *g = r->geometry;
     const commune_table *t = r->table;
     svgm_map *m = svgm_new(t, h, crs);
     for (int f = 0; f < g->nframes; f++) {
@@ -160,11 +160,10 @@ static svgm_map *cpts_map(const run_results *r, GEOSContextHandle_t h, svgm_crs 
     return m;
 }
 
-static svgm_map *region_map(const run_results *r, int ri, GEOSContextHandle_t h,
-                            svgm_crs *crs)
+static svgm_map *region_map(const run_results *r, const report_geometry *g, int ri,
+                            GEOSContextHandle_t h, svgm_crs *crs)
 {
     const coverage_report *c = r->coverage;
-    const report_geometry *g = r->geometry;
     const commune_table *t = r->table;
     const rgeo_region *gr = &g->by_region[ri];
     const char *dep = region_dep(c, ri);
@@ -225,6 +224,7 @@ static int render(svgm_map *m, report_map *out)
  * the CPTS, 2 + ri for region ri; each task draws into its own out->maps[i]. */
 typedef struct draw_batch {
     const run_results *r;
+    const report_geometry *g;
     report_maps *out;
     const int *which;
     int *rc;
@@ -244,25 +244,25 @@ static void draw_task(void *arg, int i, GEOSContextHandle_t h)
         rm->title = xstrdup(TR(lang, "Part de la population couverte par département",
                                "Share of the population covered, by department"));
         rm->region = -1;
-        m = departments_map(r, h, b->crs);
+        m = departments_map(r, b->g, h, b->crs);
     } else if (b->which[i] == 1) {
         rm->name = xstrdup("cpts");
         rm->title = xstrdup(TR(lang, "Territoires des CPTS et communes couvertes",
                                "CPTS territories and covered communes"));
         rm->region = -1;
-        m = cpts_map(r, h, b->crs);
+        m = cpts_map(r, b->g, h, b->crs);
     } else {
         int ri = b->which[i] - 2;
         rm->name = region_file_name(c, ri);
         rm->title = xasprintf("%s", c->regions[ri].name ? c->regions[ri].name : c->regions[ri].code);
         rm->region = ri;
-        m = region_map(r, ri, h, b->crs);
+        m = region_map(r, b->g, ri, h, b->crs);
     }
     b->rc[i] = render(m, rm);
     svgm_free(m);
 }
 
-int rmap_draw_all(const run_results *r, report_maps *out)
+int rmap_draw_all(const run_results *r, const report_geometry *g, report_maps *out)
 {
     const coverage_report *c = r->coverage;
     int *which = xmalloc(((size_t)c->nregions + 2) * sizeof *which);
@@ -270,14 +270,14 @@ int rmap_draw_all(const run_results *r, report_maps *out)
     which[n++] = 0;
     which[n++] = 1;
     for (int ri = 0; ri < c->nregions; ri++)
-        if (shape_has_polygon(&r->geometry->regions[ri]) && /* not an overseas collectivity */
+        if (shape_has_polygon(&g->regions[ri]) && /* not an overseas collectivity */
             scope_has_region(r->scope, c->regions[ri].code)) /* --scope: those shown */
             which[n++] = 2 + ri;
     out->n = n;
     out->maps = xcalloc((size_t)c->nregions + 2, sizeof *out->maps);
     int *rc = xcalloc((size_t)n, sizeof *rc);
-    draw_batch b = {r, out, which, rc, svgm_crs_new(r->table)};
-    pool_run(r->threads, n, draw_task, &b); /* 20 maps for France: 0.06 s on one core */
+    draw_batch b = {r, g, out, which, rc, svgm_crs_new(r->table)};
+    pool_run(r->threads, n, draw_task, &b);
     svgm_crs_free(b.crs);
     int failed = 0;
     for (int i = 0; i < n; i++)

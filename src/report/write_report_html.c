@@ -10,7 +10,7 @@
  * maps come from report_maps.c, drawn once and both inlined here and written to maps/. With
  * --scope (r->scope), the national headline and maps stay, for reference; the scope's figures
  * follow the headline, and the tables, zones, region charts and region maps are the scope's. */
-#include "write/results.h"
+#include "report/write_report.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -502,21 +502,8 @@ static void write_join_section(FILE *f, const run_results *r)
         fprintf(f, "<p>%s</p></section>\n", TR("Aucun problème de jointure.", "No join issue."));
         return;
     }
-    /* The kinds in order of first appearance, with their counts (as jis_summary). */
-    const char *kinds[64];
-    int counts[64], nk = 0;
-    for (int i = 0; i < ji->n; i++) {
-        int k = 0;
-        while (k < nk && strcmp(kinds[k], ji->items[i].kind) != 0)
-            k++;
-        if (k == nk) {
-            if (nk == 64)
-                continue;
-            kinds[nk] = ji->items[i].kind;
-            counts[nk++] = 0;
-        }
-        counts[k]++;
-    }
+    int nk;
+    jis_kind *kinds = jis_count_kinds(ji, &nk); /* in order of first appearance */
     char b[48];
     fprintf(f, TR("<p>%s problèmes, tous listés avec leur fichier et leur ligne dans ",
                   "<p>%s issues, each listed with its file and line in "),
@@ -526,11 +513,12 @@ static void write_join_section(FILE *f, const run_results *r)
             TR("Nombre", "Count"));
     for (int k = 0; k < nk; k++) {
         fputs("<tr><td><code>", f);
-        esc(f, kinds[k]);
+        esc(f, kinds[k].kind);
         fputs("</code></td>", f);
-        int_cell(f, lang, counts[k]);
+        int_cell(f, lang, kinds[k].count);
         fputs("</tr>\n", f);
     }
+    free(kinds);
     fprintf(f, "</tbody></table>\n<h3>%s</h3>\n<table><thead><tr><th>%s</th><th class=\"n\">%s"
                "</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
             TR("Les premiers", "The first ones"), TR("Fichier", "File"), TR("Ligne", "Line"),
@@ -589,11 +577,11 @@ static int write_svg_files(const char *dir, const report_maps *maps)
     return rc;
 }
 
-int write_report_html(const char *dir, const run_results *r)
+int write_report_html(const char *dir, const run_results *r, const report_geometry *g)
 {
     report_lang lang = r->lang;
     report_maps maps = {0};
-    if (rmap_draw_all(r, &maps) < 0 || write_svg_files(dir, &maps) < 0) {
+    if (rmap_draw_all(r, g, &maps) < 0 || write_svg_files(dir, &maps) < 0) {
         rmap_free(&maps);
         return -1;
     }

@@ -13,7 +13,7 @@
  * timestamp, no path of the machine. A failed write is found once, at the close. With
  * --scope (r->scope), the headline stays the nation's, for reference, and the areas, zones
  * and regional timeline are those of the scope. */
-#include "write/results.h"
+#include "report/write_report.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -497,31 +497,23 @@ static void issues(md *m, const join_issues *ji)
         putf(m, "%s\n", W(m, "join_issues_none"));
         return;
     }
-    const char **kinds = xcalloc((size_t)n, sizeof *kinds);
-    int *counts = xcalloc((size_t)n, sizeof *counts);
-    int nk = 0;
-    for (int i = 0; i < n; i++) {
-        int k = 0;
-        while (k < nk && strcmp(kinds[k], ji->items[i].kind) != 0)
-            k++;
-        if (k == nk)
-            kinds[nk++] = ji->items[i].kind;
-        counts[k]++;
-    }
+    int nk;
+    jis_kind *kinds = jis_count_kinds(ji, &nk);
     static const char *const keys[] = {"kind", "count", "what"};
     static const int right[] = {0, 1, 0};
     put_header(m, keys, right, 3);
     for (int k = 0; k < nk; k++) {
+        const char *kind = kinds[k].kind;
         put(m, "| ");
-        if (strspn(kinds[k], "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(kinds[k]))
-            putf(m, "`%s`", kinds[k]); /* a fixed word of cptscov: shown as code */
+        if (strspn(kind, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(kind))
+            putf(m, "`%s`", kind); /* a fixed word of cptscov: shown as code */
         else
-            md_text(m, kinds[k]);
+            md_text(m, kind);
         put(m, " | ");
-        put_int(m, counts[k]);
+        put_int(m, kinds[k].count);
         put(m, " | ");
         char key[128];
-        snprintf(key, sizeof key, "issue_%s", kinds[k]);
+        snprintf(key, sizeof key, "issue_%s", kind);
         if (nfmt_word_known(key))
             put_cap(m, key);
         put(m, " |\n");
@@ -534,7 +526,6 @@ static void issues(md *m, const join_issues *ji)
         putf(m, "\n%s in all; every issue, with its file and line, is in `join_issues.csv`.\n",
              total);
     free(kinds);
-    free(counts);
 }
 
 static void write_all(md *m, const run_results *r)

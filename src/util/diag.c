@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/strmap.h"
 #include "util/util.h"
 
 /* The errors of a job go to one context. Writers may fail on several threads at once: the
@@ -156,26 +157,37 @@ void jis_add(join_issues *l, const char *file, long line, const char *code, cons
     va_end(ap);
 }
 
+jis_kind *jis_count_kinds(const join_issues *l, int *nkinds)
+{
+    jis_kind *kinds = NULL;
+    int nk = 0, cap = 0;
+    strmap at; /* kind -> its index in kinds */
+    smap_init(&at);
+    for (int i = 0; i < l->n; i++) {
+        const char *kind = l->items[i].kind;
+        int k = smap_get(&at, kind);
+        if (k < 0) {
+            GROW(kinds, cap, nk + 1);
+            k = nk++;
+            kinds[k] = (jis_kind){kind, 0};
+            smap_put(&at, kind, k);
+        }
+        kinds[k].count++;
+    }
+    smap_free(&at);
+    *nkinds = nk;
+    return kinds;
+}
+
 void jis_summary(const join_issues *l, char *buf, size_t size)
 {
-    /* Kinds in order of first appearance, with their counts. */
-    const char *kinds[64];
-    int counts[64], nk = 0;
-    for (int i = 0; i < l->n; i++) {
-        int k = 0;
-        while (k < nk && strcmp(kinds[k], l->items[i].kind) != 0)
-            k++;
-        if (k == nk) {
-            if (nk == 64)
-                continue;
-            kinds[nk] = l->items[i].kind;
-            counts[nk++] = 0;
-        }
-        counts[k]++;
-    }
+    int nk;
+    jis_kind *kinds = jis_count_kinds(l, &nk);
     size_t n = (size_t)snprintf(buf, size, "%d join issue%s", l->n, l->n == 1 ? "" : "s");
     for (int k = 0; k < nk && n < size; k++)
-        n += (size_t)snprintf(buf + n, size - n, "%s%d %s", k ? ", " : " (", counts[k], kinds[k]);
+        n += (size_t)snprintf(buf + n, size - n, "%s%d %s", k ? ", " : " (", kinds[k].count,
+                              kinds[k].kind);
     if (nk && n < size)
         snprintf(buf + n, size - n, ")");
+    free(kinds);
 }

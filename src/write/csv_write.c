@@ -100,10 +100,10 @@ void csvw_empty(csvw *w)
     begin_cell(w);
 }
 
-void csvw_header(csvw *w, const char *const *names, int n)
+void csvw_header(csvw *w, const map_field *fields, int n)
 {
     for (int i = 0; i < n; i++)
-        csvw_text(w, names[i]);
+        csvw_text(w, fields[i].name);
     csvw_end_row(w);
 }
 

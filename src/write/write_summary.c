@@ -171,15 +171,11 @@ static json_t *inputs_json(const run_results *r)
 static json_t *issues_json(const join_issues *ji)
 {
     json_t *by_kind = json_object();
-    int n = ji ? ji->n : 0;
-    for (int i = 0; i < n; i++) {
-        const char *kind = ji->items[i].kind;
-        json_t *count = json_object_get(by_kind, kind);
-        if (count)
-            json_integer_set(count, json_integer_value(count) + 1);
-        else
-            json_object_set_new(by_kind, kind, json_integer(1));
-    }
+    int n = ji ? ji->n : 0, nk = 0;
+    jis_kind *kinds = ji ? jis_count_kinds(ji, &nk) : NULL;
+    for (int k = 0; k < nk; k++)
+        json_object_set_new(by_kind, kinds[k].kind, json_integer(kinds[k].count));
+    free(kinds);
     json_t *o = json_object();
     json_object_set_new(o, "total", json_integer(n));
     json_object_set_new(o, "by_kind", by_kind);

@@ -337,10 +337,7 @@ static int write_csv(const char *dir, const table_def *d, const run_results *r)
     free(path);
     if (rc < 0)
         return -1;
-    const char *names[32];
-    for (int i = 0; i < d->layout.nfields; i++)
-        names[i] = d->layout.fields[i].name;
-    csvw_header(&w, names, d->layout.nfields);
+    csvw_header(&w, d->layout.fields, d->layout.nfields);
     row_out o = {&w, NULL};
     d->fill(&o, r);
     return csvw_close(&w);
