@@ -57,7 +57,7 @@ int harmonise_code(const commune_table *t, const passage *p, const char *code, i
 long read_members(commune_table *t, const char *path, const passage *p, const epci_table *epci,
                   join_issues *ji);
 
-/* A source read ahead (read_communes.c). */
+/* A source read ahead (read_communes_internal.h). */
 typedef struct crd_source crd_source;
 
 /* Commune polygons, from one or more OGR data sources. */
