@@ -65,7 +65,7 @@ void crd_free_source(crd_source *s, GEOSContextHandle_t h)
 }
 
 /* Has the driver skip every field of layer but the code and the name: the national layer
- * has 14 more, which would be read, trimmed and copied into every feature for nothing. */
+ * has many more, which would be read, trimmed and copied into every feature for nothing. */
 static void ignore_other_fields(OGRLayerH layer, int code_field, int name_field)
 {
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
@@ -111,7 +111,7 @@ static long read_features(const communes_reader *r, OGRLayerH layer, int code_fi
                            xstrdup(name_field >= 0 ? OGR_F_GetFieldAsString(f, name_field) : ""),
                            NULL, NULL, 0, CONV_OK, NULL, NULL, 0};
         /* An error while converting this feature's geometry is its own: it fails the layer
-         * only if the feature is joined (an unmatched feature's never did). */
+         * only if the feature is joined (an unmatched feature's does not). */
         CPLErr before = CPLGetLastErrorType();
         CPLErrorNum before_no = CPLGetLastErrorNo();
         char *before_msg = before != CE_None ? xstrdup(CPLGetLastErrorMsg()) : NULL;
@@ -240,7 +240,7 @@ static int read_source(const communes_reader *r, const char *path, crd_source *s
         s->layers[s->nlayers] = rl;
         read_layer *at = &s->layers[s->nlayers++];
         /* The features first, the CRS after: the checkers start on the first polygons while
-         * PROJ looks the CRS up in its database (0.03 s for Lambert-93), which nothing needs
+         * PROJ looks the CRS up in its database, which nothing needs
          * before the layer is joined. */
         long n = read_features(r, layer, field, path, at, h);
         at->cl.features = n;
@@ -281,8 +281,8 @@ int crd_read_source_apart(const communes_reader *r, const char *path, crd_source
 /* One reader of the read-ahead: takes the sources in turn, none past one that failed, reads
  * each, then checks what the checkers left of its own and ends them. Sources are read by as
  * many readers as cores: most of a small layer's time goes to its CRS, which GDAL looks up
- * in PROJ's database (25 ms for each overseas layer of France), one reader's work that the
- * others no longer wait for. */
+ * in PROJ's database (a look-up for each overseas layer of France), one reader's work that the
+ * others need not wait for. */
 static void *reader_thread(void *arg)
 {
     communes_reader *r = arg;

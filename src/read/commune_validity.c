@@ -76,7 +76,7 @@ static double *check_room(check_work *w, unsigned n)
 }
 
 /* 1 when ring xy of n points is simple: a polygon of it alone is valid, which seg_ring_simple
- * tells in a quarter of GEOSisValid_r's instructions. It checks a copy (it takes repeated
+ * tells in fewer instructions than GEOSisValid_r. It checks a copy (it takes repeated
  * points out of what it is given; the polygon keeps them). */
 static int simple_ring(GEOSContextHandle_t h, const double *xy, int n, check_work *w)
 {

@@ -49,8 +49,8 @@ static GEOSGeometry *polygon_of_ogr(GEOSContextHandle_t h, OGRGeometryH og, doub
     return g;
 }
 
-/* A 2D polygon or multipolygon of OGR in GEOS with its points copied as they are (4 times
- * faster than through WKB: a tenth of the reading), or NULL for any other geometry, or one
+/* A 2D polygon or multipolygon of OGR in GEOS with its points copied as they are (through
+ * WKB they would be written out and parsed again), or NULL for any other geometry, or one
  * GEOS refuses: the WKB path then says why. */
 static GEOSGeometry *polygonal_of_ogr(GEOSContextHandle_t h, OGRGeometryH og)
 {
@@ -83,7 +83,7 @@ static GEOSGeometry *polygonal_of_ogr(GEOSContextHandle_t h, OGRGeometryH og)
  * as a ring into rb: 1, and its points in *xy, *n; else 0. Such a polygon needs no GEOS
  * geometry until something asks for one (ctab_polygon): its points go once, 16 bytes each,
  * from OGR to where the arcs take them, instead of into a GEOS polygon of 24 bytes a point
- * that the arcs copy again and free, 60 MB of fresh memory for France. */
+ * that the arcs copy again and free, fresh memory for every commune. */
 static int ring_of_ogr_polygon(OGRGeometryH og, ring_blocks *rb, double **xy, int *n)
 {
     if (OGR_G_GetGeometryType(og) != wkbPolygon || OGR_G_GetGeometryCount(og) != 1)

@@ -10,17 +10,22 @@
  * Reading and checking a polygon needs no table, only joining it does; so the sources are
  * read ahead on threads of their own (crd_prefetch) while inputs.c reads the tables, and
  * joined after them (crd_read). The readers touch neither the table nor the join issues:
- * what it meets is kept with each feature (how its geometry came from OGR, why it was
+ * what they meet is kept with each feature (how its geometry came from OGR, why it was
  * invalid) and its error with its source, and the join reports them in the order a reading
  * one by one would have, so the outputs and the first error do not depend on threads.
  *
  * Nearly every commune is a polygon of one ring and no hole. Such a polygon is kept as its
  * ring (commune.ring: points in blocks the table frees together) and never made a GEOS
  * polygon on the way to the arcs, which copy its points and drop it: GEOS's 24 bytes a point
- * and its objects a ring were 60 MB of memory the process touched for the first time, which
- * on a virtual machine costs more than the copies. Whatever needs GEOS (a ring not simple,
+ * and its objects a ring would be memory the process touches for the first time, which on a
+ * virtual machine costs more than the copies. Whatever needs GEOS (a ring not simple,
  * a commune of several polygons, the areas) makes the polygon from the ring, the same points
- * in the same order, so nothing computed differs. */
+ * in the same order, so nothing computed differs.
+ *
+ * The reader is four files: commune_source.c reads the sources ahead (layers, features, the
+ * reader threads), ogr_rings.c takes a feature's geometry from OGR, commune_validity.c checks
+ * and repairs the polygons while they are read, and this file joins them to the table and
+ * finishes it; read_communes_internal.h holds what they share. */
 #include "read/readers.h"
 
 #include <proj.h>
@@ -208,8 +213,8 @@ long crd_read(communes_reader *r, const char *path)
 
 /* crd_finish on the thread pool: one task a worker, each taking slices of the communes in
  * turn, with its worker's GEOS context and copies of the layers' PROJ transformations of its
- * own (made once a worker: each copy is a look-up in PROJ's database, and a context and copies
- * per slice were 25 ms of the stage's 170); the join issues of each slice apart, appended
+ * own (made once a worker: each copy is a look-up in PROJ's database, too dear to make again
+ * for each slice); the join issues of each slice apart, appended
  * slice after slice so that they come in the order of the communes. */
 #define FINISH_SLICE 2048
 

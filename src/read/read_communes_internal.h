@@ -32,7 +32,7 @@ typedef struct read_polygon {
 
 /* The polygons of a layer, checked while the layer is still being read: the reading thread
  * publishes them by chunks, which checkers take as they come (the reading, one thread's work,
- * and the checks, most of the reading time, overlap: 0.1 s less on the national job). Items
+ * and the checks, most of the reading time, overlap). Items
  * live in chunks that never move, so a checker works on its chunk without the lock. */
 typedef struct polygon_batch {
     pthread_t *checkers;    /* the checker threads, until they are joined */
