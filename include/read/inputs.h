@@ -4,10 +4,10 @@
 #define CPTSCOV_INPUTS_H
 
 #include "model/commune_table.h"
+#include "model/input_file.h"
 #include "util/diag.h"
 #include "app/options.h"
 #include "read/readers.h"
-#include "write/results.h"
 #include "util/stopwatch.h"
 
 #define INPUTS_MAX_FILES 64
