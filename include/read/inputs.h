@@ -18,6 +18,7 @@ typedef struct inputs {
     int has_passage;
     epci_table epci;
     int has_epci;
+    fld_codes codes;         /* the rules its codes were read by, for --scope's too */
     join_issues issues;      /* met while reading and joining */
     input_file files[INPUTS_MAX_FILES]; /* as read, for summary.json */
     int nfiles;

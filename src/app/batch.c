@@ -36,7 +36,6 @@
 #include "app/batch_config.h"
 #include "util/diag.h"
 #include "app/digest.h"
-#include "model/fields.h"
 #include "util/gdal_drivers.h"
 #include "read/inputs.h"
 #include "app/manifest.h"
@@ -395,7 +394,7 @@ static int prepare(batch_run *b, stopwatch *w, int *touched)
             continue;
         if (j->opts.scope) {
             diag_clear();
-            if (scope_resolve(&j->scope, j->opts.scope, &b->in.table) < 0) {
+            if (scope_resolve(&j->scope, j->opts.scope, b->in.codes, &b->in.table) < 0) {
                 fail_job(j, diag_message());
                 diag_clear();
                 continue;
@@ -589,7 +588,6 @@ int batch_main(const run_options *o)
         free(b);
         return EXIT_USAGE;
     }
-    fld_set_free_codes(b->cfg.inputs.free_codes); /* before any code is read, --scope's too */
     if (make_jobs(b, o->out) < 0) {
         free_run(b);
         free(b);

@@ -79,7 +79,7 @@ int run_job(const run_options *o)
     if (rc == 0 && o->strict && in->issues.n > 0)
         rc = scn_strict_error(&in->issues);
     if (rc == 0 && o->scope) {
-        rc = scope_resolve(&scope_store, o->scope, &in->table);
+        rc = scope_resolve(&scope_store, o->scope, in->codes, &in->table);
         if (rc == 0)
             scope = &scope_store;
     }

@@ -55,7 +55,8 @@ static int may_join(const communes_reader *r, const char *raw)
         return 1;
     commune_code code;
     int old;
-    return fld_code(raw, code) != FLD_INVALID && harmonise_code(r->t, r->p, code, &old) >= 0;
+    return fld_code(raw, r->codes, code) != FLD_INVALID &&
+           harmonise_code(r->t, r->p, code, &old) >= 0;
 }
 
 /* What a checker thread works in, kept from polygon to polygon. */

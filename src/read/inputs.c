@@ -26,23 +26,23 @@ static int read_tables(inputs *in, const run_options *o)
     long n;
     if (o->passage) {
         if ((n = read_passage(&in->passage, o->passage, o->passage_from, o->passage_to,
-                              &in->issues)) < 0)
+                              in->codes, &in->issues)) < 0)
             return -1;
         in->has_passage = 1;
         add_file(in, "passage", o->passage, n);
     }
     population_columns cols = {o->pop_code, o->pop_dep, o->pop_reg, o->pop_count};
-    if ((n = read_population(&in->table, o->population, &cols, &in->issues)) < 0)
+    if ((n = read_population(&in->table, o->population, &cols, in->codes, &in->issues)) < 0)
         return -1;
     add_file(in, "population", o->population, n);
     if (o->epci) {
-        if ((n = read_epci(&in->epci, o->epci, &in->issues)) < 0)
+        if ((n = read_epci(&in->epci, o->epci, in->codes, &in->issues)) < 0)
             return -1;
         in->has_epci = 1;
         add_file(in, "epci", o->epci, n);
     }
     const passage *p = in->has_passage ? &in->passage : NULL;
-    if ((n = read_members(&in->table, o->members, p, in->has_epci ? &in->epci : NULL,
+    if ((n = read_members(&in->table, o->members, p, in->has_epci ? &in->epci : NULL, in->codes,
                           &in->issues)) < 0)
         return -1;
     add_file(in, "members", o->members, n);
@@ -52,14 +52,14 @@ static int read_tables(inputs *in, const run_options *o)
 int inp_read(inputs *in, const run_options *o, stopwatch *w)
 {
     memset(in, 0, sizeof *in);
-    fld_set_free_codes(o->free_codes);
+    in->codes = o->free_codes ? FLD_FREE_CODES : FLD_INSEE_CODES;
     gdrv_init();
     ctab_init(&in->table, GEOS_init_r());
     jis_init(&in->issues);
     /* The polygons are read ahead, on a thread of their own, while the tables are read here:
      * reading and checking them needs no table, only joining them does. */
     communes_reader cr;
-    crd_init(&cr, &in->table, NULL, o->code_field, &in->issues);
+    crd_init(&cr, &in->table, NULL, o->code_field, in->codes, &in->issues);
     cr.threads = o->threads;
     crd_prefetch(&cr, (const char *const *)o->communes.items, o->communes.n);
     if (read_tables(in, o) < 0) {

@@ -43,13 +43,14 @@
 #include "read_communes_internal.h"
 
 void crd_init(communes_reader *r, commune_table *t, const passage *p, const char *code_field,
-              join_issues *ji)
+              fld_codes codes, join_issues *ji)
 {
     memset(r, 0, sizeof *r);
     r->t = t;
     r->p = p;
     r->ji = ji;
     r->code_field = code_field;
+    r->codes = codes;
     atomic_init(&r->cancel, 0);
     atomic_init(&r->tables_ready, 0);
     smap_init(&r->seen);
@@ -118,7 +119,7 @@ static int join_layer(communes_reader *r, read_layer *rl, int l, const char *pat
         long fid = p->fid;
         commune_code code;
         commune_of[i] = -1;
-        int fc = fld_code(raw, code);
+        int fc = fld_code(raw, r->codes, code);
         if (fc == FLD_INVALID) {
             jis_add(r->ji, path, 0, raw, "unmatched_geometry", "feature %ld: \"%s\" is not a "
                     "commune code; the polygon is left out", fid, raw);
