@@ -6,7 +6,7 @@
 #include "model/commune_table.h"
 #include "model/input_file.h"
 #include "util/diag.h"
-#include "app/options.h"
+#include "read/input_spec.h"
 #include "read/readers.h"
 #include "util/stopwatch.h"
 
@@ -24,10 +24,9 @@ typedef struct inputs {
     int nfiles;
 } inputs;
 
-/* Reads the inputs named by o (--communes, --population, --passage, --members, --epci and
- * their column options) in the order that matters. Returns 0, or -1 after diag_error; in
- * both cases inp_free frees what was read. */
-int inp_read(inputs *in, const run_options *o, stopwatch *w);
+/* Reads the inputs spec names, in the order that matters. Returns 0, or -1 after diag_error;
+ * in both cases inp_free frees what was read. */
+int inp_read(inputs *in, const input_spec *spec, stopwatch *w);
 void inp_free(inputs *in);
 
 #endif

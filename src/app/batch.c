@@ -372,8 +372,10 @@ static int prepare(batch_run *b, stopwatch *w, int *touched)
     run_options in_opts;
     memset(&in_opts, 0, sizeof in_opts);
     opt_merge(&in_opts, &b->cfg.inputs, OPT_INPUTS);
-    in_opts.threads = 0; /* the reading's checks on every core: -j is for scenarios */
-    if (inp_read(&b->in, &in_opts, w) < 0) {
+    input_spec spec;
+    opt_input_spec(&in_opts, &spec);
+    spec.threads = 0; /* the reading's checks on every core: -j is for scenarios */
+    if (inp_read(&b->in, &spec, w) < 0) {
         for (int i = 0; i < b->n; i++)
             if (b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST)
                 fail_job(&b->jobs[i], diag_message());
