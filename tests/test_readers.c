@@ -17,6 +17,7 @@
 #include "model/commune_table.h"
 #include "util/diag.h"
 #include "fixtures.h"
+#include "read/inputs.h"
 #include "read/readers.h"
 #include "read/table.h"
 #include "util/util.h"
@@ -24,7 +25,7 @@
 static char *tmp_dir;
 
 /* Paths handed out by write_file, freed at the end (read_members keeps the pointer). */
-static char *paths[256];
+static char *paths[512];
 static int npaths;
 
 /* Writes bytes into dir/name; returns the path. */
@@ -1312,6 +1313,62 @@ static void test_communes_missing_file(void **state)
     assert_int_equal(m->w.t.nlayers, 0);
 }
 
+/* ---- the inputs of a job ------------------------------------------------------------ */
+
+/* Every file read is recorded, however many: 70 --communes sources (one commune each), the
+ * population and the memberships, in the order they were read, with the rows of each. */
+#define MANY_SOURCES 70
+
+static void test_inputs_many_files(void **state)
+{
+    (void)state;
+    diag_clear();
+    char *pop = xstrdup("COM;LIBCOM;DEP;REG;PMUN\n");
+    const char *sources[MANY_SOURCES];
+    for (int i = 0; i < MANY_SOURCES; i++) {
+        char code[8], row[64], name[32], g[512];
+        snprintf(code, sizeof code, "35%03d", i + 1);
+        snprintf(row, sizeof row, "%s;C%s;35;53;%d\n", code, code, i + 1);
+        char *grown = xasprintf("%s%s", pop, row);
+        free(pop);
+        pop = grown;
+        snprintf(name, sizeof name, "many_%02d.geojson", i);
+        square_json(g, sizeof g, i, 0);
+        const char *field = "INSEE_COM", *codes[] = {code}, *geoms[] = {g};
+        sources[i] = write_geojson(name, 1, 1, &field, codes, geoms);
+    }
+    input_spec spec = {0};
+    spec.communes = sources;
+    spec.ncommunes = MANY_SOURCES;
+    spec.population = write_file(tmp_dir, "many_pop.csv", pop);
+    free(pop);
+    spec.members = write_file(tmp_dir, "many_members.csv", "cpts_id;cpts_name;insee_com;status;"
+                                                           "signed_on\nC1;Un;35001;signed;"
+                                                           "2020-01-01\n");
+    spec.codes = FLD_INSEE_CODES;
+    inputs *in = xcalloc(1, sizeof *in);
+    stopwatch w;
+    sw_start(&w, 0);
+    assert_int_equal(inp_read(in, &spec, &w), 0);
+    assert_null(diag_message());
+    assert_int_equal(in->table.nlayers, MANY_SOURCES);
+    assert_int_equal(in->nfiles, MANY_SOURCES + 2);
+    assert_string_equal(in->files[0].kind, "population");
+    assert_int_equal(in->files[0].rows, MANY_SOURCES);
+    assert_string_equal(in->files[1].kind, "members");
+    assert_int_equal(in->files[1].rows, 1);
+    for (int i = 0; i < MANY_SOURCES; i++) {
+        const input_file *f = &in->files[2 + i];
+        assert_string_equal(f->kind, "communes");
+        assert_ptr_equal(f->path, sources[i]);
+        assert_int_equal(f->rows, 1);
+    }
+    inp_free(in);
+    assert_null(in->files);
+    assert_int_equal(in->nfiles, 0);
+    free(in);
+}
+
 /* Removes the temporary directory and what the tests wrote there. */
 static void remove_tmp_dir(void)
 {
@@ -1369,6 +1426,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_as_driver),
         cmocka_unit_test(test_ring_blocks),
+        cmocka_unit_test(test_inputs_many_files),
         WORLD_TEST(test_pop_semicolon),
         WORLD_TEST(test_pop_comma),
         WORLD_TEST(test_pop_tab),

@@ -11,15 +11,17 @@
 #include "read/inputs.h"
 
 #include <gdal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/fields.h"
 #include "util/gdal_drivers.h"
+#include "util/util.h"
 
-static void add_file(inputs *in, const char *kind, const char *path, long rows)
+void inp_add_file(inputs *in, const char *kind, const char *path, long rows)
 {
-    if (in->nfiles < INPUTS_MAX_FILES)
-        in->files[in->nfiles++] = (input_file){kind, path, rows};
+    GROW(in->files, in->capfiles, in->nfiles + 1);
+    in->files[in->nfiles++] = (input_file){kind, path, rows};
 }
 
 /* The tables, in the order that matters; -1 after diag_error. */
@@ -31,23 +33,23 @@ static int read_tables(inputs *in, const input_spec *spec)
                               in->codes, &in->issues)) < 0)
             return -1;
         in->has_passage = 1;
-        add_file(in, "passage", spec->passage, n);
+        inp_add_file(in, "passage", spec->passage, n);
     }
     if ((n = read_population(&in->table, spec->population, &spec->pop, in->codes,
                              &in->issues)) < 0)
         return -1;
-    add_file(in, "population", spec->population, n);
+    inp_add_file(in, "population", spec->population, n);
     if (spec->epci) {
         if ((n = read_epci(&in->epci, spec->epci, in->codes, &in->issues)) < 0)
             return -1;
         in->has_epci = 1;
-        add_file(in, "epci", spec->epci, n);
+        inp_add_file(in, "epci", spec->epci, n);
     }
     const passage *p = in->has_passage ? &in->passage : NULL;
     if ((n = read_members(&in->table, spec->members, p, in->has_epci ? &in->epci : NULL, in->codes,
                           &in->issues)) < 0)
         return -1;
-    add_file(in, "members", spec->members, n);
+    inp_add_file(in, "members", spec->members, n);
     return 0;
 }
 
@@ -76,7 +78,7 @@ int inp_read(inputs *in, const input_spec *spec, stopwatch *w)
             crd_free(&cr);
             return -1;
         }
-        add_file(in, "communes", spec->communes[i], n);
+        inp_add_file(in, "communes", spec->communes[i], n);
     }
     sw_lap(w, "read polygons");
     crd_finish(&cr);
@@ -92,6 +94,7 @@ void inp_free(inputs *in)
     if (in->has_epci)
         epci_free(&in->epci);
     jis_free(&in->issues);
+    free(in->files);
     GEOSContextHandle_t h = in->table.geos;
     ctab_free(&in->table);
     if (h)
