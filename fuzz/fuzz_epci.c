@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     join_issues ji;
     jis_init(&ji);
     epci_table e;
-    long r = read_epci(&e, path, &ji);
+    long r = read_epci(&e, path, FLD_INSEE_CODES, &ji);
     if (r >= 0) {
         long total = 0;
         for (int k = 0; k < e.n; k++) {

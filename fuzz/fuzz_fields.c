@@ -13,31 +13,31 @@
 #include "fuzz_common.h"
 #include "util/util.h"
 
-static void one_cell(const char *s)
+static void one_cell(const char *s, fld_codes codes)
 {
-    int free_codes = fld_free_codes();
+    int free_codes = codes == FLD_FREE_CODES;
     commune_code code;
-    int r = fld_code(s, code);
+    int r = fld_code(s, codes, code);
     if (r != FLD_INVALID) {
         FZ_CHECK(r == FLD_OK || (r == FLD_REPAIRED && !free_codes));
         FZ_CHECK(free_codes ? strlen(code) >= 1 && strlen(code) <= CODE_LEN
                             : strlen(code) == INSEE_CODE_LEN);
         commune_code again;
-        FZ_CHECK(fld_code(code, again) == FLD_OK && strcmp(code, again) == 0);
+        FZ_CHECK(fld_code(code, codes, again) == FLD_OK && strcmp(code, again) == 0);
     }
     char dep[4];
-    r = fld_department(s, dep);
+    r = fld_department(s, codes, dep);
     if (r != FLD_INVALID) {
         char again[4];
         FZ_CHECK(strlen(dep) == 2 || strlen(dep) == 3 || (free_codes && strlen(dep) == 1));
-        FZ_CHECK(fld_department(dep, again) == FLD_OK && strcmp(dep, again) == 0);
+        FZ_CHECK(fld_department(dep, codes, again) == FLD_OK && strcmp(dep, again) == 0);
     }
     char reg[4];
-    r = fld_region(s, reg);
+    r = fld_region(s, codes, reg);
     if (r != FLD_INVALID) {
         char again[4];
         FZ_CHECK(strlen(reg) == 2 || strlen(reg) == 3 || (free_codes && strlen(reg) == 1));
-        FZ_CHECK(fld_region(reg, again) == FLD_OK && strcmp(reg, again) == 0);
+        FZ_CHECK(fld_region(reg, codes, again) == FLD_OK && strcmp(reg, again) == 0);
     }
     int64_t pop;
     if (fld_population(s, &pop) == FLD_OK) {
@@ -68,18 +68,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The whole input as one cell, then each of its lines; with INSEE codes, then free ones. */
     char *copy = xmalloc(size + 1);
     memcpy(copy, s, size + 1);
-    for (int free_codes = 0; free_codes <= 1; free_codes++) {
-        fld_set_free_codes(free_codes);
-        one_cell(s);
+    static const fld_codes rules[] = {FLD_INSEE_CODES, FLD_FREE_CODES};
+    for (int k = 0; k < 2; k++) {
+        one_cell(s, rules[k]);
         memcpy(copy, s, size + 1);
         for (char *line = copy, *end; line; line = end) {
             end = strchr(line, '\n');
             if (end)
                 *end++ = '\0';
-            one_cell(line);
+            one_cell(line, rules[k]);
         }
     }
-    fld_set_free_codes(0);
     free(copy);
     /* Any date number formats into its 11 bytes. */
     if (size >= sizeof(int)) {

@@ -36,7 +36,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     jis_init(&ji);
     const char *pp = fz_write(1, "passage", passage_csv, sizeof passage_csv - 1);
     const char *pe = fz_write(2, "epci", epci_csv, sizeof epci_csv - 1);
-    if (read_passage(&pass, pp, NULL, NULL, &ji) < 0 || read_epci(&epci, pe, &ji) < 0) {
+    if (read_passage(&pass, pp, NULL, NULL, FLD_INSEE_CODES, &ji) < 0 ||
+        read_epci(&epci, pe, FLD_INSEE_CODES, &ji) < 0) {
         fprintf(stderr, "fuzz_members: the fixed tables do not read: %s\n", diag_message());
         abort();
     }
@@ -82,7 +83,7 @@ static void read_once(const char *path, const passage *p, const epci_table *e)
     world(&t);
     join_issues ji;
     jis_init(&ji);
-    long r = read_members(&t, path, p, e, &ji);
+    long r = read_members(&t, path, p, e, FLD_INSEE_CODES, &ji);
     if (r >= 0)
         check(&t);
     fz_after(r);

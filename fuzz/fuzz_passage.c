@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     join_issues ji;
     jis_init(&ji);
     passage p;
-    long r = read_passage(&p, path, NULL, NULL, &ji);
+    long r = read_passage(&p, path, NULL, NULL, FLD_INSEE_CODES, &ji);
     if (r >= 0) {
         FZ_CHECK(p.n <= r);
         for (int i = 0; i < p.n; i++) {

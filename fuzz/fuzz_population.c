@@ -10,14 +10,14 @@
 
 FZ_INITIALIZE_GDAL()
 
-static void read_once(const char *path)
+static void read_once(const char *path, fld_codes codes)
 {
     commune_table t;
     ctab_init(&t, NULL);
     join_issues ji;
     jis_init(&ji);
     population_columns cols = {NULL, NULL, NULL, NULL};
-    long r = read_population(&t, path, &cols, &ji);
+    long r = read_population(&t, path, &cols, codes, &ji);
     if (r >= 0) {
         FZ_CHECK(r == t.ncommunes);
         for (int i = 0; i < t.ncommunes; i++) {
@@ -36,9 +36,7 @@ static void read_once(const char *path)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *path = fz_write(0, "population", data, size);
-    read_once(path);
-    fld_set_free_codes(1);
-    read_once(path);
-    fld_set_free_codes(0);
+    read_once(path, FLD_INSEE_CODES);
+    read_once(path, FLD_FREE_CODES);
     return 0;
 }

@@ -14,7 +14,7 @@
 static void check_code(const char *raw, int want, const char *expect)
 {
     commune_code out = "";
-    int r = fld_code(raw, out);
+    int r = fld_code(raw, FLD_INSEE_CODES, out);
     if (r != want)
         fail_msg("fld_code(\"%s\") returned %d, expected %d", raw, r, want);
     if (want != FLD_INVALID)
@@ -61,11 +61,11 @@ static void test_code_invalid(void **state)
         check_code(bad[i], FLD_INVALID, NULL);
 }
 
-static void check_area(int (*f)(const char *, char[4]), const char *name, const char *raw,
-                       int want, const char *expect)
+static void check_area(int (*f)(const char *, fld_codes, char[4]), const char *name,
+                       const char *raw, int want, const char *expect)
 {
     char out[4] = "";
-    int r = f(raw, out);
+    int r = f(raw, FLD_INSEE_CODES, out);
     if (r != want)
         fail_msg("%s(\"%s\") returned %d, expected %d", name, raw, r, want);
     if (want != FLD_INVALID)
@@ -179,24 +179,22 @@ static void test_free_codes(void **state)
     (void)state;
     commune_code c;
     char d[4];
-    fld_set_free_codes(1);
-    assert_int_equal(fld_code(" 012345 ", c), FLD_OK);
+    assert_int_equal(fld_code(" 012345 ", FLD_FREE_CODES, c), FLD_OK);
     assert_string_equal(c, "012345");
-    assert_int_equal(fld_code("A-b_9", c), FLD_OK);
+    assert_int_equal(fld_code("A-b_9", FLD_FREE_CODES, c), FLD_OK);
     assert_string_equal(c, "A-b_9");
-    assert_int_equal(fld_code("1001", c), FLD_OK); /* not repaired */
+    assert_int_equal(fld_code("1001", FLD_FREE_CODES, c), FLD_OK); /* not repaired */
     assert_string_equal(c, "1001");
-    assert_int_equal(fld_code("123456789012345", c), FLD_OK);
-    assert_int_equal(fld_code("1234567890123456", c), FLD_INVALID);
-    assert_int_equal(fld_code("", c), FLD_INVALID);
-    assert_int_equal(fld_code("a b", c), FLD_INVALID);
-    assert_int_equal(fld_code("é", c), FLD_INVALID);
-    assert_int_equal(fld_department("123", d), FLD_OK);
-    assert_int_equal(fld_department("1234", d), FLD_INVALID);
-    assert_int_equal(fld_region("R7", d), FLD_OK);
-    fld_set_free_codes(0);
-    assert_int_equal(fld_code("012345", c), FLD_INVALID);
-    assert_int_equal(fld_code("1001", c), FLD_REPAIRED);
+    assert_int_equal(fld_code("123456789012345", FLD_FREE_CODES, c), FLD_OK);
+    assert_int_equal(fld_code("1234567890123456", FLD_FREE_CODES, c), FLD_INVALID);
+    assert_int_equal(fld_code("", FLD_FREE_CODES, c), FLD_INVALID);
+    assert_int_equal(fld_code("a b", FLD_FREE_CODES, c), FLD_INVALID);
+    assert_int_equal(fld_code("é", FLD_FREE_CODES, c), FLD_INVALID);
+    assert_int_equal(fld_department("123", FLD_FREE_CODES, d), FLD_OK);
+    assert_int_equal(fld_department("1234", FLD_FREE_CODES, d), FLD_INVALID);
+    assert_int_equal(fld_region("R7", FLD_FREE_CODES, d), FLD_OK);
+    assert_int_equal(fld_code("012345", FLD_INSEE_CODES, c), FLD_INVALID);
+    assert_int_equal(fld_code("1001", FLD_INSEE_CODES, c), FLD_REPAIRED);
 }
 
 int main(void)

@@ -17,6 +17,7 @@
 #include "model/commune_table.h"
 #include "util/diag.h"
 #include "fixtures.h"
+#include "read/inputs.h"
 #include "read/readers.h"
 #include "read/table.h"
 #include "util/util.h"
@@ -24,7 +25,7 @@
 static char *tmp_dir;
 
 /* Paths handed out by write_file, freed at the end (read_members keeps the pointer). */
-static char *paths[256];
+static char *paths[512];
 static int npaths;
 
 /* Writes bytes into dir/name; returns the path. */
@@ -116,7 +117,7 @@ static int world_teardown(void **state)
 static long read_pop(world *w, const char *name, const char *bytes)
 {
     population_columns cols = {NULL, NULL, NULL, NULL};
-    return read_population(&w->t, write_file(tmp_dir, name, bytes), &cols, &w->ji);
+    return read_population(&w->t, write_file(tmp_dir, name, bytes), &cols, FLD_INSEE_CODES, &w->ji);
 }
 
 static const commune *commune_of(const world *w, const char *code)
@@ -352,7 +353,8 @@ static void test_pop_empty_file(void **state)
     expect_error("pop_empty.csv:1: ", "empty", NULL);
     diag_clear();
     population_columns cols = {NULL, NULL, NULL, NULL};
-    assert_int_equal(read_population(&w->t, path_in("pop_absent.csv"), &cols, &w->ji), -1);
+    assert_int_equal(read_population(&w->t, path_in("pop_absent.csv"), &cols, FLD_INSEE_CODES,
+                                     &w->ji), -1);
     expect_error("pop_absent.csv: ", "cannot read", NULL);
 }
 
@@ -372,16 +374,16 @@ static void test_pop_count_override(void **state)
     population_columns cols = {NULL, NULL, NULL, "P21_POP"};
     const char *path = write_file(tmp_dir, "pop_override.csv", "COM;DEP;REG;PMUN;P21_POP\n"
                                                                "35001;35;53;1;1000\n");
-    assert_int_equal(read_population(&w->t, path, &cols, &w->ji), 1);
+    assert_int_equal(read_population(&w->t, path, &cols, FLD_INSEE_CODES, &w->ji), 1);
     assert_true(commune_of(w, "35001")->population == 1000);
     /* Case does not matter; a column that is not there is named in the error. */
     ctab_free(&w->t);
     cols.count = "p21_pop";
-    assert_int_equal(read_population(&w->t, path, &cols, &w->ji), 1);
+    assert_int_equal(read_population(&w->t, path, &cols, FLD_INSEE_CODES, &w->ji), 1);
     assert_true(commune_of(w, "35001")->population == 1000);
     ctab_free(&w->t);
     cols.count = "P20_POP";
-    assert_int_equal(read_population(&w->t, path, &cols, &w->ji), -1);
+    assert_int_equal(read_population(&w->t, path, &cols, FLD_INSEE_CODES, &w->ji), -1);
     expect_error("pop_override.csv:1: ", "P20_POP", "--pop-count", NULL);
 }
 
@@ -523,7 +525,7 @@ static void test_passage_chains(void **state)
                                                           "35011;35012\n"
                                                           "35001;35003\n"   /* repeated: fine */
                                                           "35020;35010\n");
-    assert_int_equal(read_passage(&p, path, NULL, NULL, &w->ji), 7);
+    assert_int_equal(read_passage(&p, path, NULL, NULL, FLD_INSEE_CODES, &w->ji), 7);
     assert_int_equal(w->ji.n, 0);
     assert_string_equal(pass_current(&p, "35001"), "35003");
     assert_string_equal(pass_current(&p, "35003"), "35003");
@@ -555,19 +557,19 @@ static void test_passage_columns(void **state)
     /* Any CODGEO_<year> column, and codes repaired. */
     const char *path = write_file(tmp_dir, "passage_2019.csv", "CODGEO_INI,LIBGEO,CODGEO_2019\n"
                                                                "1001,X,1002\n");
-    assert_int_equal(read_passage(&p, path, NULL, NULL, &w->ji), 1);
+    assert_int_equal(read_passage(&p, path, NULL, NULL, FLD_INSEE_CODES, &w->ji), 1);
     assert_string_equal(pass_current(&p, "01001"), "01002");
     assert_int_equal(count_kind(&w->ji, "repaired_code"), 1);
     pass_free(&p);
     /* Named columns. */
     path = write_file(tmp_dir, "passage_named.csv", "a;b\n35001;35002\n");
-    assert_int_equal(read_passage(&p, path, "a", "b", &w->ji), 1);
+    assert_int_equal(read_passage(&p, path, "a", "b", FLD_INSEE_CODES, &w->ji), 1);
     assert_string_equal(pass_current(&p, "35001"), "35002");
     pass_free(&p);
-    assert_int_equal(read_passage(&p, path, "a", "c", &w->ji), -1);
+    assert_int_equal(read_passage(&p, path, "a", "c", FLD_INSEE_CODES, &w->ji), -1);
     expect_error("passage_named.csv:1: ", "\"c\"", "--passage-to", NULL);
     diag_clear();
-    assert_int_equal(read_passage(&p, path, NULL, NULL, &w->ji), -1);
+    assert_int_equal(read_passage(&p, path, NULL, NULL, FLD_INSEE_CODES, &w->ji), -1);
     expect_error("passage_named.csv:1: ", "--passage-from", NULL);
 }
 
@@ -578,7 +580,7 @@ static void test_passage_cycle(void **state)
     const char *path = write_file(tmp_dir, "passage_cycle2.csv", "CODGEO_INI;CODGEO_2024\n"
                                                                  "35001;35002\n"
                                                                  "35002;35001\n");
-    assert_int_equal(read_passage(&p, path, NULL, NULL, &w->ji), -1);
+    assert_int_equal(read_passage(&p, path, NULL, NULL, FLD_INSEE_CODES, &w->ji), -1);
     expect_error("passage_cycle2.csv", "cycle", NULL);
     diag_clear();
     path = write_file(tmp_dir, "passage_cycle3.csv", "CODGEO_INI;CODGEO_2024\n"
@@ -586,7 +588,7 @@ static void test_passage_cycle(void **state)
                                                      "35001;35002\n"
                                                      "35002;35003\n"
                                                      "35003;35001\n");
-    assert_int_equal(read_passage(&p, path, NULL, NULL, &w->ji), -1);
+    assert_int_equal(read_passage(&p, path, NULL, NULL, FLD_INSEE_CODES, &w->ji), -1);
     expect_error("passage_cycle3.csv", "cycle", NULL);
 }
 
@@ -598,11 +600,11 @@ static void test_passage_two_targets(void **state)
                                                               "35001;35003\n"
                                                               "35002;35003\n"
                                                               "35001;35004\n");
-    assert_int_equal(read_passage(&p, path, NULL, NULL, &w->ji), -1);
+    assert_int_equal(read_passage(&p, path, NULL, NULL, FLD_INSEE_CODES, &w->ji), -1);
     expect_error("passage_two.csv:4: ", "35001", "35003", "35004", NULL);
     diag_clear();
     path = write_file(tmp_dir, "passage_badcode.csv", "CODGEO_INI;CODGEO_2024\n35001;ABC\n");
-    assert_int_equal(read_passage(&p, path, NULL, NULL, &w->ji), -1);
+    assert_int_equal(read_passage(&p, path, NULL, NULL, FLD_INSEE_CODES, &w->ji), -1);
     expect_error("passage_badcode.csv:2: ", "\"ABC\"", NULL);
 }
 
@@ -630,19 +632,19 @@ static int members_setup(void **state)
                                                        "35005;Cinq;35;53;5\n35006;Six;35;53;6\n"
                                                        "35007;Sept;35;53;7\n35008;Huit;35;53;8\n"
                                                        "35010;Nouvelle;35;53;10\n");
-    if (read_population(&m->w.t, pop, &cols, &m->w.ji) != 9)
+    if (read_population(&m->w.t, pop, &cols, FLD_INSEE_CODES, &m->w.ji) != 9)
         return -1;
     const char *pass = write_file(tmp_dir, "m_passage.csv", "CODGEO_INI;CODGEO_2024\n"
                                                             "35020;35010\n35021;35010\n"
                                                             "35022;35010\n35030;35005\n");
-    if (read_passage(&m->p, pass, NULL, NULL, &m->w.ji) != 4)
+    if (read_passage(&m->p, pass, NULL, NULL, FLD_INSEE_CODES, &m->w.ji) != 4)
         return -1;
     const char *epci = write_file(tmp_dir, "m_epci.csv", "EPCI;LIBEPCI;NATURE;COM\n"
                                                          "200000001;CC Un;CC;35001\n"
                                                          "200000001;CC Un;CC;35002\n"
                                                          "200000002;CC Deux;CC;35003\n"
                                                          "200000001;CC Un;CC;35020\n");
-    if (read_epci(&m->e, epci, &m->w.ji) != 4 || m->w.ji.n != 0)
+    if (read_epci(&m->e, epci, FLD_INSEE_CODES, &m->w.ji) != 4 || m->w.ji.n != 0)
         return -1;
     *state = m;
     return 0;
@@ -661,7 +663,7 @@ static int members_teardown(void **state)
 static long read_mem(members_world *m, const char *name, const char *rows, int with_epci)
 {
     const char *path = write_file(tmp_dir, name, rows);
-    return read_members(&m->w.t, path, &m->p, with_epci ? &m->e : NULL, &m->w.ji);
+    return read_members(&m->w.t, path, &m->p, with_epci ? &m->e : NULL, FLD_INSEE_CODES, &m->w.ji);
 }
 
 static int cpts_index(const members_world *m, const char *id)
@@ -684,11 +686,11 @@ static void test_epci_table(void **state)
     assert_string_equal(m->e.names[k], "CC Un");
     epci_table e;
     const char *path = write_file(tmp_dir, "epci_bad.csv", "EPCI;COM\n200000001;35001\n;35002\n");
-    assert_int_equal(read_epci(&e, path, &m->w.ji), -1);
+    assert_int_equal(read_epci(&e, path, FLD_INSEE_CODES, &m->w.ji), -1);
     expect_error("epci_bad.csv:3: ", "EPCI is empty", NULL);
     diag_clear();
     path = write_file(tmp_dir, "epci_nocom.csv", "EPCI;X\n200000001;35001\n");
-    assert_int_equal(read_epci(&e, path, &m->w.ji), -1);
+    assert_int_equal(read_epci(&e, path, FLD_INSEE_CODES, &m->w.ji), -1);
     expect_error("epci_nocom.csv:1: ", "COM", NULL);
 }
 
@@ -995,11 +997,11 @@ static int communes_setup(void **state)
                                                        "35001;Un;35;53;1\n35002;Deux;35;53;2\n"
                                                        "35003;Trois;35;53;3\n35004;Quatre;35;53;4\n"
                                                        "35005;Cinq;35;53;5\n35010;Nouvelle;35;53;10\n");
-    if (read_population(&m->w.t, pop, &cols, &m->w.ji) != 6)
+    if (read_population(&m->w.t, pop, &cols, FLD_INSEE_CODES, &m->w.ji) != 6)
         return -1;
     const char *pass = write_file(tmp_dir, "c_passage.csv", "CODGEO_INI;CODGEO_2024\n"
                                                             "35020;35010\n35021;35010\n35022;35010\n");
-    if (read_passage(&m->p, pass, NULL, NULL, &m->w.ji) != 3)
+    if (read_passage(&m->p, pass, NULL, NULL, FLD_INSEE_CODES, &m->w.ji) != 3)
         return -1;
     *state = m;
     return 0;
@@ -1022,7 +1024,7 @@ static void test_communes_basic(void **state)
     const char *geoms[] = {g1, g2};
     const char *path = write_geojson("basic.geojson", 1, 2, fields, codes, geoms);
     communes_reader r;
-    crd_init(&r, &m->w.t, &m->p, NULL, &m->w.ji);
+    crd_init(&r, &m->w.t, &m->p, NULL, FLD_INSEE_CODES, &m->w.ji);
     assert_int_equal(crd_read(&r, path), 2);
     assert_null(diag_message());
     assert_int_equal(m->w.t.nlayers, 1);
@@ -1075,14 +1077,14 @@ static void test_communes_no_crs(void **state)
     assert_int_equal(access(prj, F_OK), 0);
     /* With its .prj it reads. */
     communes_reader r;
-    crd_init(&r, &m->w.t, &m->p, NULL, &m->w.ji);
+    crd_init(&r, &m->w.t, &m->p, NULL, FLD_INSEE_CODES, &m->w.ji);
     assert_int_equal(crd_read(&r, shp), 1);
     assert_string_equal(m->w.t.layers[0].crs_id, "EPSG:2154");
     crd_free(&r);
     /* Without, it is refused. */
     ctab_free(&m->w.t);
     assert_int_equal(unlink(prj), 0);
-    crd_init(&r, &m->w.t, &m->p, NULL, &m->w.ji);
+    crd_init(&r, &m->w.t, &m->p, NULL, FLD_INSEE_CODES, &m->w.ji);
     assert_int_equal(crd_read(&r, shp), -1);
     expect_error("nocrs.shp: ", "no CRS", "-a_srs", NULL);
     crd_free(&r);
@@ -1098,7 +1100,7 @@ static void test_communes_bowtie(void **state)
     const char *geoms[] = {g1, g2};
     const char *path = write_geojson("bowtie.geojson", 1, 2, fields, codes, geoms);
     communes_reader r;
-    crd_init(&r, &m->w.t, &m->p, NULL, &m->w.ji);
+    crd_init(&r, &m->w.t, &m->p, NULL, FLD_INSEE_CODES, &m->w.ji);
     assert_int_equal(crd_read(&r, path), 2);
     assert_int_equal(r.repaired, 1);
     assert_int_equal(count_kind(&m->w.ji, "repaired_geometry"), 1);
@@ -1125,7 +1127,7 @@ static void test_communes_empty_and_unknown(void **state)
     const char *geoms[] = {g1, "null", g2, g2};
     const char *path = write_geojson("empty.geojson", 1, 4, fields, codes, geoms);
     communes_reader r;
-    crd_init(&r, &m->w.t, &m->p, NULL, &m->w.ji);
+    crd_init(&r, &m->w.t, &m->p, NULL, FLD_INSEE_CODES, &m->w.ji);
     assert_int_equal(crd_read(&r, path), 4);
     assert_int_equal(count_kind(&m->w.ji, "empty_geometry"), 1);
     assert_string_equal(issue_of(&m->w.ji, "empty_geometry")->code, "35002");
@@ -1150,7 +1152,7 @@ static void test_communes_duplicate_feature(void **state)
     const char *geoms[] = {g1, g2};
     const char *path = write_geojson("dupfeat.geojson", 1, 2, fields, codes, geoms);
     communes_reader r;
-    crd_init(&r, &m->w.t, &m->p, NULL, &m->w.ji);
+    crd_init(&r, &m->w.t, &m->p, NULL, FLD_INSEE_CODES, &m->w.ji);
     assert_int_equal(crd_read(&r, path), 2);
     assert_int_equal(m->w.ji.n, 2);   /* 1001 is 01001, which is no commune here */
     assert_string_equal(issue_of(&m->w.ji, "repaired_code")->code, "01001");
@@ -1162,7 +1164,7 @@ static void test_communes_duplicate_feature(void **state)
     path = write_geojson("dupfeat2.geojson", 1, 2, fields, codes, geoms);
     ctab_free(&m->w.t);
     assert_int_equal(read_pop(&m->w, "dupfeat_pop.csv", "COM;DEP;REG;PMUN\n35001;35;53;1\n"), 1);
-    crd_init(&r, &m->w.t, &m->p, NULL, &m->w.ji);
+    crd_init(&r, &m->w.t, &m->p, NULL, FLD_INSEE_CODES, &m->w.ji);
     assert_int_equal(crd_read(&r, path), 2);
     assert_int_equal(count_kind(&m->w.ji, "duplicate_code"), 1);
     const commune *c = commune_of(&m->w, "35001");
@@ -1192,7 +1194,7 @@ static void test_communes_ring_and_polygon_merged(void **state)
     ctab_free(&m->w.t);
     assert_int_equal(read_pop(&m->w, "ringpoly_pop.csv", "COM;DEP;REG;PMUN\n35001;35;53;1\n"), 1);
     communes_reader r;
-    crd_init(&r, &m->w.t, &m->p, NULL, &m->w.ji);
+    crd_init(&r, &m->w.t, &m->p, NULL, FLD_INSEE_CODES, &m->w.ji);
     assert_int_equal(crd_read(&r, path), 2);
     const commune *c = commune_of(&m->w, "35001");
     assert_null(c->ring);
@@ -1216,7 +1218,7 @@ static void test_communes_geographic(void **state)
                            "[-1.69,48.11],[-1.70,48.11],[-1.70,48.10]]]}"};
     const char *path = write_geojson("wgs84.geojson", 0, 1, fields, codes, geoms);
     communes_reader r;
-    crd_init(&r, &m->w.t, &m->p, NULL, &m->w.ji);
+    crd_init(&r, &m->w.t, &m->p, NULL, FLD_INSEE_CODES, &m->w.ji);
     assert_int_equal(crd_read(&r, path), 1);
     assert_int_equal(m->w.t.layers[0].geographic, 1);
     crd_finish(&r);
@@ -1239,7 +1241,7 @@ static void test_communes_merged(void **state)
     const char *geoms[] = {g1, g2, g3};
     const char *path = write_geojson("merged.geojson", 1, 3, fields, codes, geoms);
     communes_reader r;
-    crd_init(&r, &m->w.t, &m->p, NULL, &m->w.ji);
+    crd_init(&r, &m->w.t, &m->p, NULL, FLD_INSEE_CODES, &m->w.ji);
     assert_int_equal(crd_read(&r, path), 3);
     assert_int_equal(m->w.ji.n, 0);
     const commune *c = commune_of(&m->w, "35010");
@@ -1268,7 +1270,7 @@ static void test_communes_two_layers(void **state)
     const char *a = write_geojson("layer_a.geojson", 1, 1, fields, codes_a, geoms_a);
     const char *b = write_geojson("layer_b.geojson", 1, 1, fields, codes_b, geoms_b);
     communes_reader r;
-    crd_init(&r, &m->w.t, &m->p, NULL, &m->w.ji);
+    crd_init(&r, &m->w.t, &m->p, NULL, FLD_INSEE_CODES, &m->w.ji);
     assert_int_equal(crd_read(&r, a), 1);
     assert_int_equal(crd_read(&r, b), -1);
     expect_error("layer_b.geojson: ", "35001", "layer_a", "in one layer only", NULL);
@@ -1283,18 +1285,18 @@ static void test_communes_code_field(void **state)
     const char *fields[] = {"foo"}, *codes[] = {"35001"}, *geoms[] = {g1};
     const char *path = write_geojson("nocode.geojson", 1, 1, fields, codes, geoms);
     communes_reader r;
-    crd_init(&r, &m->w.t, &m->p, NULL, &m->w.ji);
+    crd_init(&r, &m->w.t, &m->p, NULL, FLD_INSEE_CODES, &m->w.ji);
     assert_int_equal(crd_read(&r, path), -1);
     expect_error("nocode.geojson: ", "--code-field", NULL);
     crd_free(&r);
     diag_clear();
-    crd_init(&r, &m->w.t, &m->p, "bar", &m->w.ji);
+    crd_init(&r, &m->w.t, &m->p, "bar", FLD_INSEE_CODES, &m->w.ji);
     assert_int_equal(crd_read(&r, path), -1);
     expect_error("nocode.geojson: ", "bar", "--code-field", NULL);
     crd_free(&r);
     /* Named with --code-field, it is used. */
     diag_clear();
-    crd_init(&r, &m->w.t, &m->p, "foo", &m->w.ji);
+    crd_init(&r, &m->w.t, &m->p, "foo", FLD_INSEE_CODES, &m->w.ji);
     assert_int_equal(crd_read(&r, path), 1);
     assert_non_null(commune_of(&m->w, "35001")->ring);
     crd_free(&r);
@@ -1304,11 +1306,67 @@ static void test_communes_missing_file(void **state)
 {
     members_world *m = *state;
     communes_reader r;
-    crd_init(&r, &m->w.t, &m->p, NULL, &m->w.ji);
+    crd_init(&r, &m->w.t, &m->p, NULL, FLD_INSEE_CODES, &m->w.ji);
     assert_int_equal(crd_read(&r, path_in("absent.shp")), -1);
     expect_error("absent.shp: ", "cannot open", NULL);
     crd_free(&r);
     assert_int_equal(m->w.t.nlayers, 0);
+}
+
+/* ---- the inputs of a job ------------------------------------------------------------ */
+
+/* Every file read is recorded, however many: 70 --communes sources (one commune each), the
+ * population and the memberships, in the order they were read, with the rows of each. */
+#define MANY_SOURCES 70
+
+static void test_inputs_many_files(void **state)
+{
+    (void)state;
+    diag_clear();
+    char *pop = xstrdup("COM;LIBCOM;DEP;REG;PMUN\n");
+    const char *sources[MANY_SOURCES];
+    for (int i = 0; i < MANY_SOURCES; i++) {
+        char code[8], row[64], name[32], g[512];
+        snprintf(code, sizeof code, "35%03d", i + 1);
+        snprintf(row, sizeof row, "%s;C%s;35;53;%d\n", code, code, i + 1);
+        char *grown = xasprintf("%s%s", pop, row);
+        free(pop);
+        pop = grown;
+        snprintf(name, sizeof name, "many_%02d.geojson", i);
+        square_json(g, sizeof g, i, 0);
+        const char *field = "INSEE_COM", *codes[] = {code}, *geoms[] = {g};
+        sources[i] = write_geojson(name, 1, 1, &field, codes, geoms);
+    }
+    input_spec spec = {0};
+    spec.communes = sources;
+    spec.ncommunes = MANY_SOURCES;
+    spec.population = write_file(tmp_dir, "many_pop.csv", pop);
+    free(pop);
+    spec.members = write_file(tmp_dir, "many_members.csv", "cpts_id;cpts_name;insee_com;status;"
+                                                           "signed_on\nC1;Un;35001;signed;"
+                                                           "2020-01-01\n");
+    spec.codes = FLD_INSEE_CODES;
+    inputs *in = xcalloc(1, sizeof *in);
+    stopwatch w;
+    sw_start(&w, 0);
+    assert_int_equal(inp_read(in, &spec, &w), 0);
+    assert_null(diag_message());
+    assert_int_equal(in->table.nlayers, MANY_SOURCES);
+    assert_int_equal(in->nfiles, MANY_SOURCES + 2);
+    assert_string_equal(in->files[0].kind, "population");
+    assert_int_equal(in->files[0].rows, MANY_SOURCES);
+    assert_string_equal(in->files[1].kind, "members");
+    assert_int_equal(in->files[1].rows, 1);
+    for (int i = 0; i < MANY_SOURCES; i++) {
+        const input_file *f = &in->files[2 + i];
+        assert_string_equal(f->kind, "communes");
+        assert_ptr_equal(f->path, sources[i]);
+        assert_int_equal(f->rows, 1);
+    }
+    inp_free(in);
+    assert_null(in->files);
+    assert_int_equal(in->nfiles, 0);
+    free(in);
 }
 
 /* Removes the temporary directory and what the tests wrote there. */
@@ -1368,6 +1426,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_as_driver),
         cmocka_unit_test(test_ring_blocks),
+        cmocka_unit_test(test_inputs_many_files),
         WORLD_TEST(test_pop_semicolon),
         WORLD_TEST(test_pop_comma),
         WORLD_TEST(test_pop_tab),

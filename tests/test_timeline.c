@@ -298,8 +298,10 @@ static int national_table(commune_table *t, GEOSContextHandle_t h, passage *p, e
     char *epc = xasprintf("%s/insee/epci-2025.csv", dir);
     char *mem = xasprintf("%s/cpts/cpts-synthetic-national.csv", dir);
     population_columns cols = {0};
-    int rc = read_passage(p, pas, NULL, NULL, ji) < 0 || read_population(t, pop, &cols, ji) < 0 ||
-             read_epci(e, epc, ji) < 0 || read_members(t, mem, p, e, ji) < 0 ? -1 : 0;
+    fld_codes insee = FLD_INSEE_CODES;
+    int rc = read_passage(p, pas, NULL, NULL, insee, ji) < 0 ||
+             read_population(t, pop, &cols, insee, ji) < 0 || read_epci(e, epc, insee, ji) < 0 ||
+             read_members(t, mem, p, e, insee, ji) < 0 ? -1 : 0;
     free(pas);
     free(pop);
     free(epc);

@@ -933,14 +933,14 @@ static void test_national(void **state)
     jis_init(&ji);
     passage p;
     char *path = xasprintf("%s/insee/passage-cog-2025.csv", geodata);
-    assert_true(read_passage(&p, path, NULL, NULL, &ji) > 0);
+    assert_true(read_passage(&p, path, NULL, NULL, FLD_INSEE_CODES, &ji) > 0);
     free(path);
     population_columns cols = {0};
     path = xasprintf("%s/insee/populations-2025.csv", geodata);
-    assert_true(read_population(&t, path, &cols, &ji) > 0);
+    assert_true(read_population(&t, path, &cols, FLD_INSEE_CODES, &ji) > 0);
     free(path);
     communes_reader cr;
-    crd_init(&cr, &t, &p, NULL, &ji);
+    crd_init(&cr, &t, &p, NULL, FLD_INSEE_CODES, &ji);
     static const char *const layers[] = {"FXX", "GLP", "MTQ", "GUF", "REU", "MYT"};
     for (int i = 0; i < 6; i++) {
         path = xasprintf("%s/admin-express-cog-2018/COMMUNE_%s.shp", geodata, layers[i]);

@@ -4,6 +4,7 @@
 #define CPTSCOV_SCOPE_H
 
 #include "model/commune_table.h"
+#include "model/fields.h"
 #include "analyse/zones.h"
 
 typedef enum scope_kind { SCOPE_REGION, SCOPE_DEPARTMENT } scope_kind;
@@ -26,11 +27,12 @@ typedef struct coverage_scope {
 } coverage_scope;
 
 /* Checks the syntax of a --scope value ("region:53", "region:53,84", "dep:35,22"), without
- * data. Returns 0, or -1 after diag_error. */
-int scope_check(const char *text);
-/* Resolves text on t. A region or department no commune of t has is an error. Returns 0, or
- * -1 after diag_error (s is then empty; scope_free may be called either way). */
-int scope_resolve(coverage_scope *s, const char *text, const commune_table *t);
+ * data, its codes read by rules. Returns 0, or -1 after diag_error. */
+int scope_check(const char *text, fld_codes rules);
+/* Resolves text on t, its codes read by rules (t's own). A region or department no commune of
+ * t has is an error. Returns 0, or -1 after diag_error (s is then empty; scope_free may be
+ * called either way). */
+int scope_resolve(coverage_scope *s, const char *text, fld_codes rules, const commune_table *t);
 void scope_free(coverage_scope *s);
 
 /* Membership tests; s NULL: always 1. */

@@ -51,6 +51,9 @@ int opt_parse(run_options *o, int argc, char **argv, int first);
  * not an option is the INI file (o->config). */
 int opt_parse_for(run_options *o, int argc, char **argv, int first, unsigned where);
 void opt_free(run_options *o);
+/* The input spec of o, for inp_read (input_spec_of.c): it borrows o's strings and lists. */
+struct input_spec;
+void opt_input_spec(const run_options *o, struct input_spec *out);
 /* The help of both commands, and their man page, from the table. */
 void opt_print_help(FILE *f);
 void opt_print_man(FILE *f);

@@ -4,13 +4,11 @@
 #define CPTSCOV_INPUTS_H
 
 #include "model/commune_table.h"
+#include "model/input_file.h"
 #include "util/diag.h"
-#include "app/options.h"
+#include "read/input_spec.h"
 #include "read/readers.h"
-#include "write/results.h"
 #include "util/stopwatch.h"
-
-#define INPUTS_MAX_FILES 64
 
 typedef struct inputs {
     commune_table table;     /* its GEOS context is the reading thread's */
@@ -18,15 +16,17 @@ typedef struct inputs {
     int has_passage;
     epci_table epci;
     int has_epci;
+    fld_codes codes;         /* the rules its codes were read by, for --scope's too */
     join_issues issues;      /* met while reading and joining */
-    input_file files[INPUTS_MAX_FILES]; /* as read, for summary.json */
-    int nfiles;
+    input_file *files;       /* every file as read, in order, for summary.json */
+    int nfiles, capfiles;
 } inputs;
 
-/* Reads the inputs named by o (--communes, --population, --passage, --members, --epci and
- * their column options) in the order that matters. Returns 0, or -1 after diag_error; in
- * both cases inp_free frees what was read. */
-int inp_read(inputs *in, const run_options *o, stopwatch *w);
+/* Reads the inputs spec names, in the order that matters. Returns 0, or -1 after diag_error;
+ * in both cases inp_free frees what was read. */
+int inp_read(inputs *in, const input_spec *spec, stopwatch *w);
 void inp_free(inputs *in);
+/* Records a file read (kind as in input_file; path borrowed) after the others. */
+void inp_add_file(inputs *in, const char *kind, const char *path, long rows);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 
 #include "model/commune_table.h"
+#include "model/fields.h"
 #include "util/diag.h"
 #include "util/strmap.h"
 
@@ -17,7 +18,7 @@ typedef struct population_columns {
 
 /* The population table: its rows become the current communes. Returns rows read, or -1. */
 long read_population(commune_table *t, const char *path, const population_columns *cols,
-                     join_issues *ji);
+                     fld_codes codes, join_issues *ji);
 
 /* Older commune codes to current ones (the passage table), and back. */
 typedef struct passage {
@@ -29,7 +30,7 @@ typedef struct passage {
 } passage;
 
 long read_passage(passage *p, const char *path, const char *from_col, const char *to_col,
-                  join_issues *ji);
+                  fld_codes codes, join_issues *ji);
 /* The current code for code, or NULL when the table does not know it. */
 const char *pass_current(const passage *p, const char *code);
 /* The old codes merged into current code (itself included when listed), in order;
@@ -46,7 +47,7 @@ typedef struct epci_table {
     int n, cap;
 } epci_table;
 
-long read_epci(epci_table *e, const char *path, join_issues *ji);
+long read_epci(epci_table *e, const char *path, fld_codes codes, join_issues *ji);
 void epci_free(epci_table *e);
 
 /* Current code of code: itself when current, else through the passage table (NULL when
@@ -55,9 +56,9 @@ int harmonise_code(const commune_table *t, const passage *p, const char *code, i
 
 /* The CPTS memberships. epci and passage may be NULL. Returns rows read, or -1. */
 long read_members(commune_table *t, const char *path, const passage *p, const epci_table *epci,
-                  join_issues *ji);
+                  fld_codes codes, join_issues *ji);
 
-/* A source read ahead (read_communes.c). */
+/* A source read ahead (read_communes_internal.h). */
 typedef struct crd_source crd_source;
 
 /* Commune polygons, from one or more OGR data sources. */
@@ -66,6 +67,7 @@ typedef struct communes_reader {
     const passage *p;
     join_issues *ji;
     const char *code_field;  /* NULL: found by name */
+    fld_codes codes;         /* how the code cells are read */
     strmap seen;             /* "layer:code" of every feature read, for duplicates */
     long unmatched;          /* features whose code has no current commune */
     long repaired;           /* polygons made valid */
@@ -85,7 +87,7 @@ typedef struct communes_reader {
 } communes_reader;
 
 void crd_init(communes_reader *r, commune_table *t, const passage *p, const char *code_field,
-              join_issues *ji);
+              fld_codes codes, join_issues *ji);
 /* Starts reading sources paths[0..n-1] (kept by the caller until crd_free) on threads of
  * their own, one source each at a time: what needs no table (the features, their codes as written, their polygons checked
  * and repaired), while the caller reads the tables. The table, the passage table and the join

@@ -6,6 +6,7 @@
 #include "model/commune_table.h"
 #include "analyse/coverage.h"
 #include "util/diag.h"
+#include "model/input_file.h"
 #include "write/map_writer.h"
 #include "util/numfmt.h"
 #include "analyse/scope.h"
@@ -13,13 +14,6 @@
 #include "analyse/timeline.h"
 #include "geom/outline.h"
 #include "analyse/zones.h"
-
-/* An input file as read, for summary.json. */
-typedef struct input_file {
-    const char *kind;   /* "communes", "population", "passage", "members", "epci" */
-    const char *path;
-    long rows;          /* rows or features read */
-} input_file;
 
 typedef struct run_results {
     const commune_table *table;

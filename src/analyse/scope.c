@@ -39,7 +39,8 @@ static int has_code(char (*codes)[4], int n, const char *code)
 }
 
 /* Parses text into kind and codes (a new array). Returns 0, or -1 after diag_error. */
-static int parse(const char *text, scope_kind *kind, char (**codes)[4], int *ncodes)
+static int parse(const char *text, fld_codes rules, scope_kind *kind, char (**codes)[4],
+                 int *ncodes)
 {
     *codes = NULL;
     *ncodes = 0;
@@ -58,7 +59,8 @@ static int parse(const char *text, scope_kind *kind, char (**codes)[4], int *nco
     char(*out)[4] = xcalloc(strlen(copy) + 1, sizeof *out);
     for (char *p = strtok_r(copy, ",", &save); p && rc == 0; p = strtok_r(NULL, ",", &save)) {
         char code[4];
-        int ok = *kind == SCOPE_REGION ? fld_region(p, code) : fld_department(p, code);
+        int ok = *kind == SCOPE_REGION ? fld_region(p, rules, code)
+                                       : fld_department(p, rules, code);
         if (ok == FLD_INVALID)
             rc = diag_error(NULL, 0, "--scope \"%s\": \"%s\" is not a %s code", text, p,
                             *kind == SCOPE_REGION ? "region" : "department");
@@ -78,12 +80,12 @@ static int parse(const char *text, scope_kind *kind, char (**codes)[4], int *nco
     return 0;
 }
 
-int scope_check(const char *text)
+int scope_check(const char *text, fld_codes rules)
 {
     scope_kind kind;
     char(*codes)[4];
     int n;
-    if (parse(text, &kind, &codes, &n) < 0)
+    if (parse(text, rules, &kind, &codes, &n) < 0)
         return -1;
     free(codes);
     return 0;
@@ -106,10 +108,10 @@ static char *make_label(const coverage_scope *s, const commune_table *t)
     return l;
 }
 
-int scope_resolve(coverage_scope *s, const char *text, const commune_table *t)
+int scope_resolve(coverage_scope *s, const char *text, fld_codes rules, const commune_table *t)
 {
     memset(s, 0, sizeof *s);
-    if (parse(text, &s->kind, &s->codes, &s->ncodes) < 0)
+    if (parse(text, rules, &s->kind, &s->codes, &s->ncodes) < 0)
         return -1;
     s->text = xstrdup(text);
     s->table = t;

@@ -36,7 +36,6 @@
 #include "app/batch_config.h"
 #include "util/diag.h"
 #include "app/digest.h"
-#include "model/fields.h"
 #include "util/gdal_drivers.h"
 #include "read/inputs.h"
 #include "app/manifest.h"
@@ -373,8 +372,10 @@ static int prepare(batch_run *b, stopwatch *w, int *touched)
     run_options in_opts;
     memset(&in_opts, 0, sizeof in_opts);
     opt_merge(&in_opts, &b->cfg.inputs, OPT_INPUTS);
-    in_opts.threads = 0; /* the reading's checks on every core: -j is for scenarios */
-    if (inp_read(&b->in, &in_opts, w) < 0) {
+    input_spec spec;
+    opt_input_spec(&in_opts, &spec);
+    spec.threads = 0; /* the reading's checks on every core: -j is for scenarios */
+    if (inp_read(&b->in, &spec, w) < 0) {
         for (int i = 0; i < b->n; i++)
             if (b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST)
                 fail_job(&b->jobs[i], diag_message());
@@ -397,7 +398,7 @@ static int prepare(batch_run *b, stopwatch *w, int *touched)
             continue;
         if (j->opts.scope) {
             diag_clear();
-            if (scope_resolve(&j->scope, j->opts.scope, &b->in.table) < 0) {
+            if (scope_resolve(&j->scope, j->opts.scope, b->in.codes, &b->in.table) < 0) {
                 fail_job(j, diag_message());
                 diag_clear();
                 continue;
@@ -591,7 +592,6 @@ int batch_main(const run_options *o)
         free(b);
         return EXIT_USAGE;
     }
-    fld_set_free_codes(b->cfg.inputs.free_codes); /* before any code is read, --scope's too */
     if (make_jobs(b, o->out) < 0) {
         free_run(b);
         free(b);

@@ -75,11 +75,13 @@ int run_job(const run_options *o)
     territories tr = {0};
     coverage_scope scope_store, *scope = NULL;
     scenario_outcome res = {0};
-    int rc = inp_read(in, o, &w);
+    input_spec spec;
+    opt_input_spec(o, &spec);
+    int rc = inp_read(in, &spec, &w);
     if (rc == 0 && o->strict && in->issues.n > 0)
         rc = scn_strict_error(&in->issues);
     if (rc == 0 && o->scope) {
-        rc = scope_resolve(&scope_store, o->scope, &in->table);
+        rc = scope_resolve(&scope_store, o->scope, in->codes, &in->table);
         if (rc == 0)
             scope = &scope_store;
     }

@@ -104,7 +104,7 @@ int scn_check(const run_options *o, coverage_rule *rule, report_lang *lang)
     if (o->as_of && (fld_date(o->as_of, &rule->as_of) != FLD_OK || rule->as_of == 0))
         return diag_error(NULL, 0, "--as-of \"%s\" is not a date that exists; write it YYYY-MM-DD",
                           o->as_of);
-    if (o->scope && scope_check(o->scope) < 0)
+    if (o->scope && scope_check(o->scope, o->free_codes ? FLD_FREE_CODES : FLD_INSEE_CODES) < 0)
         return -1;
     return 0;
 }

@@ -44,19 +44,6 @@ static int all_digits(const char *s, size_t n)
     return 1;
 }
 
-/* Set once, before any input is read (a setting of the run, like a locale): see fields.h. */
-static int free_codes;
-
-void fld_set_free_codes(int on)
-{
-    free_codes = on;
-}
-
-int fld_free_codes(void)
-{
-    return free_codes;
-}
-
 /* A free identifier: 1 to max characters among letters, digits, '_' and '-', blanks around
  * allowed. Nothing is repaired: without INSEE's rules there is no meaning to restore. */
 static int free_identifier(const char *raw, char *out, size_t max)
@@ -76,9 +63,9 @@ static int free_identifier(const char *raw, char *out, size_t max)
     return FLD_OK;
 }
 
-int fld_code(const char *raw, commune_code out)
+int fld_code(const char *raw, fld_codes codes, commune_code out)
 {
-    if (free_codes)
+    if (codes == FLD_FREE_CODES)
         return free_identifier(raw, out, CODE_LEN);
     char buf[32];
     int repaired = strip_blanks(raw, buf, sizeof buf);
@@ -124,9 +111,9 @@ static int lone_digit(const char *buf, size_t n, char out[4])
     return FLD_REPAIRED;
 }
 
-int fld_department(const char *raw, char out[4])
+int fld_department(const char *raw, fld_codes codes, char out[4])
 {
-    if (free_codes)
+    if (codes == FLD_FREE_CODES)
         return free_identifier(raw, out, 3);
     char buf[8];
     int repaired = strip_blanks(raw, buf, sizeof buf);
@@ -148,9 +135,9 @@ int fld_department(const char *raw, char out[4])
     return repaired ? FLD_REPAIRED : FLD_OK;
 }
 
-int fld_region(const char *raw, char out[4])
+int fld_region(const char *raw, fld_codes codes, char out[4])
 {
-    if (free_codes)
+    if (codes == FLD_FREE_CODES)
         return free_identifier(raw, out, 3);
     char buf[8];
     int repaired = strip_blanks(raw, buf, sizeof buf);

@@ -13,7 +13,7 @@ static const char *const epci_names[] = {"EPCI", "SIREN", "siren_epci", NULL};
 static const char *const name_names[] = {"LIBEPCI", "nom", "name", NULL};
 static const char *const com_names[] = {"COM", "CODGEO", "INSEE_COM", "code", NULL};
 
-long read_epci(epci_table *e, const char *path, join_issues *ji)
+long read_epci(epci_table *e, const char *path, fld_codes codes, join_issues *ji)
 {
     memset(e, 0, sizeof *e);
     smap_init(&e->index);
@@ -29,7 +29,7 @@ long read_epci(epci_table *e, const char *path, join_issues *ji)
         char *siren = str_trim_dup(tbl_cell(&tb, ce));
         commune_code code;
         const char *raw = tbl_cell(&tb, cc);
-        int fc = fld_code(raw, code);
+        int fc = fld_code(raw, codes, code);
         if (!siren[0] || fc == FLD_INVALID) {
             if (siren[0])
                 r = diag_error(path, tb.line, "\"%s\" is not a commune code (5 characters, like "

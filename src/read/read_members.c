@@ -34,6 +34,7 @@ typedef struct member_reader {
     commune_table *t;
     const passage *p;
     const epci_table *epci;
+    fld_codes codes;
     join_issues *ji;
     const char *path;
     listing *list;
@@ -45,7 +46,7 @@ typedef struct member_reader {
 static void add_code(member_reader *m, int k, const char *raw, long line, const char *via)
 {
     commune_code code;
-    int r = fld_code(raw, code);
+    int r = fld_code(raw, m->codes, code);
     if (r == FLD_INVALID) {
         jis_add(m->ji, m->path, line, raw, "unknown_code",
                 "\"%s\"%s is not a commune code; row ignored", raw, via);
@@ -183,9 +184,9 @@ static void check_partial(member_reader *m)
 }
 
 long read_members(commune_table *t, const char *path, const passage *p, const epci_table *epci,
-                  join_issues *ji)
+                  fld_codes codes, join_issues *ji)
 {
-    member_reader m = {t, p, epci, ji, path, NULL, 0, 0, {0}};
+    member_reader m = {t, p, epci, codes, ji, path, NULL, 0, 0, {0}};
     table tb;
     if (tbl_open(&tb, path) < 0)
         return -1;

@@ -80,7 +80,7 @@ static void passage_room(passage *p, int n)
 }
 
 long read_passage(passage *p, const char *path, const char *from_col, const char *to_col,
-                  join_issues *ji)
+                  fld_codes codes, join_issues *ji)
 {
     memset(p, 0, sizeof *p);
     smap_init(&p->index);
@@ -97,7 +97,7 @@ long read_passage(passage *p, const char *path, const char *from_col, const char
     while (r == 0 && (r = tbl_next(&tb)) == 1) {
         commune_code from, to;
         const char *rf = tbl_cell(&tb, cf), *rt = tbl_cell(&tb, ct);
-        int a = fld_code(rf, from), b = fld_code(rt, to);
+        int a = fld_code(rf, codes, from), b = fld_code(rt, codes, to);
         if (a == FLD_INVALID || b == FLD_INVALID) {
             r = diag_error(path, tb.line, "\"%s\" is not a commune code; fix this row",
                            a == FLD_INVALID ? rf : rt);

@@ -24,14 +24,14 @@ static const char *const depname_names[] = {"LIBDEP", NULL};
 static const char *const regname_names[] = {"LIBREG", NULL};
 
 /* Reads one row into the table, adding its population to *total; returns 0 or -1. */
-static int read_row(commune_table *t, const table *tb, const int col[8], int64_t *total,
-                    join_issues *ji)
+static int read_row(commune_table *t, const table *tb, const int col[8], fld_codes codes,
+                    int64_t *total, join_issues *ji)
 {
     const char *path = tb->path;
     long line = tb->line;
     const char *raw = tbl_cell(tb, col[0]);
     commune_code code;
-    int r = fld_code(raw, code);
+    int r = fld_code(raw, codes, code);
     if (r == FLD_INVALID)
         return diag_error(path, line, "\"%s\" is not a commune code (5 characters, like 35238 or "
                                       "2A004); fix this row", raw);
@@ -44,11 +44,11 @@ static int read_row(commune_table *t, const table *tb, const int col[8], int64_t
     commune *c = &t->communes[i];
     c->line = line;
     const char *dep = tbl_cell(tb, col[1]);
-    if (fld_department(dep, c->dep) == FLD_INVALID)
+    if (fld_department(dep, codes, c->dep) == FLD_INVALID)
         return diag_error(path, line, "\"%s\" is not a department code (like 35, 2A or 971); fix "
                                       "this row", dep);
     const char *reg = tbl_cell(tb, col[2]);
-    if (fld_region(reg, c->reg) == FLD_INVALID)
+    if (fld_region(reg, codes, c->reg) == FLD_INVALID)
         return diag_error(path, line, "\"%s\" is not a region code (like 53 or 975); fix this row", reg);
     const char *count = tbl_cell(tb, col[3]);
     if (!count[0] && !tbl_has_cell(tb, col[3]))
@@ -75,7 +75,7 @@ static int read_row(commune_table *t, const table *tb, const int col[8], int64_t
     if (col[7] >= 0)
         ctab_set_area_name(t, 1, c->reg, tbl_cell(tb, col[7]));
     size_t dl = strlen(c->dep);  /* "35" for 35238, "971" for 97101 */
-    if (!fld_free_codes() && strncmp(code, c->dep, dl) != 0)
+    if (codes == FLD_INSEE_CODES && strncmp(code, c->dep, dl) != 0)
         jis_add(ji, path, line, code, "department_mismatch",
                 "commune %s is given department %s, which its code does not start with", code,
                 c->dep);
@@ -104,7 +104,7 @@ static void check_regions(const commune_table *t, const char *path, join_issues 
 }
 
 long read_population(commune_table *t, const char *path, const population_columns *cols,
-                     join_issues *ji)
+                     fld_codes codes, join_issues *ji)
 {
     table tb;
     if (tbl_open(&tb, path) < 0)
@@ -130,7 +130,7 @@ long read_population(commune_table *t, const char *path, const population_column
     int r;
     int64_t total = 0;
     while ((r = tbl_next(&tb)) == 1)
-        if (read_row(t, &tb, col, &total, ji) < 0) {
+        if (read_row(t, &tb, col, codes, &total, ji) < 0) {
             r = -1;
             break;
         }

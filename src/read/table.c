@@ -11,8 +11,8 @@
  *
  * The driver opens the table and names its columns; its rows are then parsed by the function
  * the driver parses them with (CSVReadParseLine3L, same separator, same settings), without
- * making an OGR feature of each: the feature, its fields and their strings took 1.3 us a row,
- * two thirds of reading the national tables (140 000 rows). The separator is the one whose
+ * making an OGR feature of each: the feature, its fields and their strings would be most of
+ * the time the national tables take to read. The separator is the one whose
  * parse of the header gives the driver's column names; where none does (the driver renamed
  * a column: an empty name, or blanks around one), the rows are read as the driver's
  * features. */
@@ -41,7 +41,7 @@
 #define DRIVER_MAX_LINE ((size_t)10000000)
 
 /* A table is read into memory once: scanned there, then parsed there. No table of this
- * program's is near a gigabyte (the population of a million communes is 40 MB). */
+ * program's is near a gigabyte, the population of a million communes included. */
 #define MAX_TABLE ((GIntBig)1 << 30)
 
 /* What one pass over the file finds before GDAL reads it. */
