@@ -54,64 +54,60 @@ static void test_the_tree_follows_the_rules(void **state)
     free(err);
 }
 
-static void test_an_include_up_fails(void **state)
+/* Plants nplants lines in a copy of the tree (plants: file, line, file, line...) and expects
+ * check-layers to fail saying each of want[0..nwant-1]. */
+static void expect_fault(const char *name, const char *const *plants, int nplants,
+                         const char *const *want, int nwant)
 {
-    (void)state;
-    char *root = copy_tree("layers-up");
-    plant(root, "src/util/numfmt.c", "#include \"app/options.h\"");
+    char *root = copy_tree(name);
+    for (int i = 0; i < 2 * nplants; i += 2)
+        plant(root, plants[i], plants[i + 1]);
     char *err = NULL;
     assert_int_equal(check_layers(root, &err), 1);
-    assert_non_null(strstr(err, "src/util/numfmt.c:"));
-    assert_non_null(strstr(err, "util/ may not include \"app/options.h\""));
+    for (int i = 0; i < nwant; i++)
+        assert_non_null(strstr(err, want[i]));
     free(err);
     cli_rm_tree(root);
     free(root);
+}
+
+static void test_an_include_up_fails(void **state)
+{
+    (void)state;
+    const char *plants[] = {"src/util/numfmt.c", "#include \"app/options.h\""};
+    const char *want[] = {"src/util/numfmt.c:", "util/ may not include \"app/options.h\""};
+    expect_fault("layers-up", plants, 1, want, 2);
 }
 
 static void test_read_and_analyse_never_include_each_other(void **state)
 {
     (void)state;
-    char *root = copy_tree("layers-side");
-    plant(root, "include/analyse/zones.h", "#include \"read/readers.h\"");
-    char *err = NULL;
-    assert_int_equal(check_layers(root, &err), 1);
-    assert_non_null(strstr(err, "include/analyse/zones.h:"));
-    assert_non_null(strstr(err, "analyse/ may not include \"read/readers.h\""));
-    free(err);
-    cli_rm_tree(root);
-    free(root);
+    const char *plants[] = {"include/analyse/zones.h", "#include \"read/readers.h\""};
+    const char *want[] = {"include/analyse/zones.h:",
+                          "analyse/ may not include \"read/readers.h\""};
+    expect_fault("layers-side", plants, 1, want, 2);
 }
 
 static void test_a_private_header_of_another_folder_fails(void **state)
 {
     (void)state;
-    char *root = copy_tree("layers-private");
-    plant(root, "src/write/csv_write.c", "#include \"arcs_layout.h\"");
-    char *err = NULL;
-    assert_int_equal(check_layers(root, &err), 1);
-    assert_non_null(strstr(err, "\"arcs_layout.h\" is not beside src/write/csv_write.c"));
-    free(err);
-    cli_rm_tree(root);
-    free(root);
+    const char *plants[] = {"src/write/csv_write.c", "#include \"arcs_layout.h\""};
+    const char *want[] = {"\"arcs_layout.h\" is not beside src/write/csv_write.c"};
+    expect_fault("layers-private", plants, 1, want, 1);
 }
 
 static void test_a_circle_fails(void **state)
 {
     (void)state;
-    char *root = copy_tree("layers-circle");
     /* hash.h and strmap.h naming each other close a circle of headers; strmap.c and
      * numfmt.c each including the other's header, one of code. */
-    plant(root, "include/util/hash.h", "#include \"util/strmap.h\"");
-    plant(root, "include/util/strmap.h", "#include \"util/hash.h\"");
-    plant(root, "src/util/strmap.c", "#include \"util/numfmt.h\"");
-    plant(root, "src/util/numfmt.c", "#include \"util/strmap.h\"");
-    char *err = NULL;
-    assert_int_equal(check_layers(root, &err), 1);
-    assert_non_null(strstr(err, "headers include one another in a circle"));
-    assert_non_null(strstr(err, "sources use one another's code in a circle"));
-    free(err);
-    cli_rm_tree(root);
-    free(root);
+    const char *plants[] = {"include/util/hash.h", "#include \"util/strmap.h\"",
+                            "include/util/strmap.h", "#include \"util/hash.h\"",
+                            "src/util/strmap.c", "#include \"util/numfmt.h\"",
+                            "src/util/numfmt.c", "#include \"util/strmap.h\""};
+    const char *want[] = {"headers include one another in a circle",
+                          "sources use one another's code in a circle"};
+    expect_fault("layers-circle", plants, 4, want, 2);
 }
 
 int main(void)
