@@ -1,5 +1,5 @@
 /* options.h -- the command line of cptscov, from one table.
- * The same table drives parsing, --help and the man page, so they cannot drift apart. */
+ * The same table drives parsing, --help and the man page (help.h), so they cannot drift apart. */
 #ifndef CPTSCOV_OPTIONS_H
 #define CPTSCOV_OPTIONS_H
 
@@ -51,9 +51,6 @@ int opt_parse(run_options *o, int argc, char **argv, int first);
  * not an option is the INI file (o->config). */
 int opt_parse_for(run_options *o, int argc, char **argv, int first, unsigned where);
 void opt_free(run_options *o);
-/* The help of both commands, and their man page, from the table. */
-void opt_print_help(FILE *f);
-void opt_print_man(FILE *f);
 
 /* Sets the option named key (its name without "--"; '_' may stand for '-', and a list option
  * may be named in the plural, e.g. "formats") from a value read in an INI file, in a section

@@ -9,6 +9,7 @@
 
 #include "app/batch.h"
 #include "util/diag.h"
+#include "app/help.h"
 #include "app/options.h"
 #include "app/run.h"
 #include "util/version.h"
@@ -48,13 +49,13 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (o.help) {
-        opt_print_help(stdout);
+        help_print(stdout);
         rc = EXIT_OK;
     } else if (o.version) {
         print_version();
         rc = EXIT_OK;
     } else if (o.man) {
-        opt_print_man(stdout);
+        help_print_man(stdout);
         rc = EXIT_OK;
     } else if (first == 1) {
         fprintf(stderr, "cptscov: %s; see cptscov --help\n",
