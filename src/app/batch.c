@@ -17,9 +17,7 @@
 #include "app/batch.h"
 
 #include <cpl_string.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <gdal.h>
 #include <jansson.h>
 #include <math.h>
@@ -28,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -154,51 +151,6 @@ static void fail_job(batch_job *j, const char *message)
     j->state = JOB_FAILED;
     free(j->error);
     j->error = xstrdup(message && message[0] ? message : "failed");
-}
-
-/* ---- the output directory and its lock ---- */
-
-/* 1 when dir holds nothing. */
-static int is_empty(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    struct dirent *e;
-    int empty = 1;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            empty = 0;
-    closedir(d);
-    return empty;
-}
-
-/* OUT must be missing, empty or a batch output (it holds manifest.json); it is then locked
- * so that two batches never write it at once. Returns the lock's fd, or -1 after diag_error. */
-static int open_out(const char *out)
-{
-    struct stat st;
-    if (stat(out, &st) != 0) {
-        if (mkdir(out, 0755) != 0)
-            return diag_error(out, 0, "cannot create the output directory: %s; create its parent "
-                                      "or choose another --out", strerror(errno));
-    } else if (!S_ISDIR(st.st_mode)) {
-        return diag_error(out, 0, "exists and is not a directory; choose another --out");
-    } else {
-        char *m = xasprintf("%s/manifest.json", out);
-        int ours = access(m, F_OK) == 0;
-        free(m);
-        if (!ours && !is_empty(out))
-            return diag_error(out, 0, "exists and is not an output of cptscov batch (no "
-                                      "manifest.json); choose another --out or empty it");
-    }
-    int fd = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return diag_error(out, 0, "another cptscov batch is writing it; wait for it to end");
-    }
-    return fd;
 }
 
 /* ---- the inputs' files ---- */
@@ -595,7 +547,7 @@ int batch_main(const run_options *o)
         free(b);
         return EXIT_USAGE;
     }
-    int lock = open_out(o->out);
+    int lock = odir_hold(o->out, "manifest.json");
     if (lock < 0) {
         free_run(b);
         free(b);
@@ -656,7 +608,7 @@ int batch_main(const run_options *o)
     json_decref(manifest);
     free(program);
     free(mpath);
-    close(lock);
+    odir_release(lock);
     free_run(b);
     free(b);
     return rc;
