@@ -66,7 +66,8 @@ void opt_merge(run_options *dst, const run_options *src, unsigned where);
  * lists comma-separated: what a batch's manifest compares. A new string. */
 char *opt_normalise(const run_options *o, unsigned where);
 /* The values of the path options (OPT_PATH) of kind where that o sets, every item of a list,
- * into paths[0..max-1] (borrowed). Returns how many. */
-int opt_paths(const run_options *o, unsigned where, const char **paths, int max);
+ * as many as there are: a new array of *n paths borrowed from o (free the array, not them;
+ * NULL when *n is 0). */
+const char **opt_paths(const run_options *o, unsigned where, int *n);
 
 #endif

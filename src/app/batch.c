@@ -46,8 +46,6 @@
 #include "util/util.h"
 #include "util/version.h"
 
-#define MAX_FILES 256
-
 typedef enum job_state {
     JOB_SKIP,      /* inputs and options unchanged: nothing to do */
     JOB_DIGEST,    /* inputs changed: redo if the digest of its data changed */
@@ -78,8 +76,8 @@ typedef struct batch_run {
     batch_config cfg;
     batch_job *jobs;
     int n;
-    mfst_file files[MAX_FILES];
-    int nfiles;
+    mfst_file *files;         /* every file of the inputs, as many as they are made of */
+    int nfiles, capfiles;
     inputs in;
     territories tr;
     int inner_threads;
@@ -163,8 +161,7 @@ static void add_file(batch_run *b, const char *path)
     for (int i = 0; i < b->nfiles; i++)
         if (strcmp(b->files[i].path, path) == 0)
             return;
-    if (b->nfiles == MAX_FILES)
-        return;
+    GROW(b->files, b->capfiles, b->nfiles + 1);
     mfst_file *f = &b->files[b->nfiles++];
     memset(f, 0, sizeof *f);
     f->path = xstrdup(path);
@@ -181,8 +178,8 @@ static void add_file(batch_run *b, const char *path)
  * (a shapefile's .dbf, .shx, .prj, .cpg), so that a changed attribute table is seen. */
 static void list_files(batch_run *b)
 {
-    const char *paths[MAX_FILES];
-    int n = opt_paths(&b->cfg.inputs, OPT_INPUTS, paths, MAX_FILES);
+    int n;
+    const char **paths = opt_paths(&b->cfg.inputs, OPT_INPUTS, &n);
     for (int i = 0; i < n; i++) {
         add_file(b, paths[i]);
         const char *ext = strrchr(paths[i], '.');
@@ -197,6 +194,7 @@ static void list_files(batch_run *b)
         CSLDestroy(list);
         GDALClose(ds);
     }
+    free(paths);
 }
 
 /* The SHA-256 of each file: the manifest's when size and time match, else computed (a file
@@ -515,6 +513,7 @@ static void free_run(batch_run *b)
     free(b->torun);
     for (int i = 0; i < b->nfiles; i++)
         free(b->files[i].path);
+    free(b->files);
     terr_free(&b->tr);
     if (b->in.table.geos)
         inp_free(&b->in);

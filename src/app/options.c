@@ -455,9 +455,11 @@ char *opt_normalise(const run_options *o, unsigned where)
     return s;
 }
 
-int opt_paths(const run_options *o, unsigned where, const char **paths, int max)
+const char **opt_paths(const run_options *o, unsigned where, int *n)
 {
-    int n = 0;
+    const char **paths = NULL;
+    int cap = 0;
+    *n = 0;
     for (size_t i = 0; i < NOPTIONS; i++) {
         const option_spec *spec = &options[i];
         if (!is_path(spec) || !(opt_where(spec) & where) || !is_set(o, spec))
@@ -465,11 +467,13 @@ int opt_paths(const run_options *o, unsigned where, const char **paths, int max)
         const char *base = (const char *)o + spec->offset;
         if (spec->kind == OPT_LIST || spec->kind == OPT_SPLIT) {
             const string_list *l = (const string_list *)base;
-            for (int k = 0; k < l->n && n < max; k++)
-                paths[n++] = l->items[k];
-        } else if (spec->kind == OPT_VALUE && n < max) {
-            paths[n++] = *(const char *const *)base;
+            GROW(paths, cap, *n + l->n);
+            for (int k = 0; k < l->n; k++)
+                paths[(*n)++] = l->items[k];
+        } else if (spec->kind == OPT_VALUE) {
+            GROW(paths, cap, *n + 1);
+            paths[(*n)++] = *(const char *const *)base;
         }
     }
-    return n;
+    return paths;
 }
