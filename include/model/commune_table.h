@@ -109,6 +109,11 @@ typedef struct commune_table {
 
     GEOSContextHandle_t geos; /* the context the geometries belong to */
     ring_blocks rings;        /* where the communes' rings live */
+    /* 1 once the arcs' build took the polygons (topo_build_taking): every commune's geom and
+     * ring are then NULL, its polygon lives in the arcs. Whatever reads the polygons as read
+     * (a batch's digest of the communes, dig_communes_before_arcs) must run before, and
+     * checks this flag rather than read a table without polygons as one. */
+    int polygons_taken;
 } commune_table;
 
 void ctab_init(commune_table *t, GEOSContextHandle_t geos);

@@ -330,9 +330,8 @@ static int prepare(batch_run *b, stopwatch *w, int *touched)
                 fail_job(&b->jobs[i], diag_message());
         return -1;
     }
-    /* Hashed before the arcs take the polygons. */
-    unsigned char(*hashes)[32] = dig_communes(&b->in.table, b->in.table.geos);
-    if (terr_begin(&b->tr, &b->in.table, 0, w) < 0) {
+    unsigned char(*hashes)[32] = dig_communes_before_arcs(&b->in.table, b->in.table.geos);
+    if (!hashes || terr_begin(&b->tr, &b->in.table, 0, w) < 0) {
         for (int i = 0; i < b->n; i++)
             if (b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST)
                 fail_job(&b->jobs[i], diag_message());
