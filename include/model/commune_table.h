@@ -3,6 +3,7 @@
 #ifndef CPTSCOV_COMMUNE_TABLE_H
 #define CPTSCOV_COMMUNE_TABLE_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <geos_c.h>
@@ -107,7 +108,12 @@ typedef struct commune_table {
     char **area_names;
     int nareanames, capareanames;
 
-    GEOSContextHandle_t geos; /* the context the geometries belong to */
+    /* The context the geometries belong to, which one thread at a time may use. The stages
+     * that run one after the other (reading, territories, a batch's digest) use it freely;
+     * a scenario's thread, of which a batch runs several at once, uses it only between
+     * ctab_geos_lock and ctab_geos_unlock. */
+    GEOSContextHandle_t geos;
+    pthread_mutex_t geos_lock;  /* ctab_geos_lock's */
     ring_blocks rings;        /* where the communes' rings live */
     /* 1 once the arcs' build took the polygons (topo_build_taking): every commune's geom and
      * ring are then NULL, its polygon lives in the arcs. Whatever reads the polygons as read
@@ -117,7 +123,13 @@ typedef struct commune_table {
 } commune_table;
 
 void ctab_init(commune_table *t, GEOSContextHandle_t geos);
+/* Frees what t holds; t is then empty as ctab_init made it (the same GEOS context, which its
+ * caller finishes), ready to be filled again. */
 void ctab_free(commune_table *t);
+/* Takes and gives back the right to use t->geos beside other threads (see geos above). The
+ * table may be const to its user: the lock is not part of what it holds. */
+void ctab_geos_lock(const commune_table *t);
+void ctab_geos_unlock(const commune_table *t);
 /* Frees what layer l holds (names, PROJ objects) and zeroes it. */
 void ctab_free_layer(commune_layer *l);
 

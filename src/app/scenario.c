@@ -37,11 +37,6 @@ static int parse_formats(const run_options *o, unsigned *formats)
     return 0;
 }
 
-/* The report's geometry (report_geometry.c) and maps (report_maps.c) work with the GEOS
- * context of the commune table, which one thread at a time may use: scenarios running at
- * once take turns for them. */
-static pthread_mutex_t table_geos = PTHREAD_MUTEX_INITIALIZER;
-
 /* The report (its geometry, then report.html) is made on a thread of its own while the
  * tables and maps are written: its arcs were simplified beside the dissolves
  * (terr_report_arcs), and tracing and drawing its maps takes about as long as the maps, so
@@ -68,10 +63,12 @@ static void *report_thread(void *arg)
         j->rc = -1;
         return NULL;
     }
-    pthread_mutex_lock(&table_geos);
+    /* The report's geometry (report_geometry.c) and maps (report_maps.c) work with the
+     * table's GEOS context: scenarios running at once take turns for it. */
+    ctab_geos_lock(j->t);
     rgeo_build(&j->geometry, j->t, j->cov, j->zones, coarse, fine, j->threads);
     j->rc = write_report_html(j->dir, j->r);
-    pthread_mutex_unlock(&table_geos);
+    ctab_geos_unlock(j->t);
     return NULL;
 }
 
@@ -264,9 +261,9 @@ int scn_run(const inputs *in, const territories *tr, const run_options *o,
         jis_free(&zb.issues[z]);
     free(zb.issues);
     jis_free(&issues);
-    pthread_mutex_lock(&table_geos);
+    ctab_geos_lock(t);
     rgeo_free(t, &rj.geometry);
-    pthread_mutex_unlock(&table_geos);
+    ctab_geos_unlock(t);
     zone_free_r(h, &zones);
     tl_free(&timeline);
     cov_free(&cov);
