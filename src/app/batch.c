@@ -61,7 +61,7 @@ typedef struct batch_job {
     char *out;                /* OUT/NAME */
     job_state state;
     const char *why;          /* why it is redone, for the lines */
-    coverage_rule rule;
+    scenario_settings set;    /* its options checked (scn_check) */
     coverage_scope scope;
     int has_scope;
     char digest[65];          /* "" when not computed */
@@ -263,8 +263,8 @@ static void run_task(void *arg, int i, GEOSContextHandle_t h)
     scenario_outcome res;
     memset(&res, 0, sizeof res);
     if (rc == 0) {
-        rc = scn_run(&b->in, &b->tr, &j->opts, j->has_scope ? &j->scope : NULL, &od,
-                     b->inner_threads, h, &res, NULL);
+        rc = scn_run(&b->in, &b->tr, &j->opts, &j->set, j->has_scope ? &j->scope : NULL,
+                     &od, b->inner_threads, h, &res, NULL);
         if (rc != 0)
             odir_abort(&od);
     }
@@ -351,7 +351,7 @@ static int prepare(batch_run *b, stopwatch *w, int *touched)
             }
             j->has_scope = 1;
         }
-        dig_scenario(&b->in, &b->tr, (const unsigned char(*)[32])hashes, &j->rule,
+        dig_scenario(&b->in, &b->tr, (const unsigned char(*)[32])hashes, &j->set.rule,
                      j->has_scope ? &j->scope : NULL, j->options_text, j->digest);
         if (j->state == JOB_DIGEST) {
             const char *old = json_string_value(json_object_get(j->entry, "digest"));
@@ -487,7 +487,7 @@ static int make_jobs(batch_run *b, const char *out)
         char *scn = opt_normalise(&j->sc->options, OPT_SCENARIO);
         j->options_text = xasprintf("[inputs]\n%s[scenario]\n%s", inputs_text, scn);
         free(scn);
-        if (scn_check(&j->opts, &j->rule, NULL) < 0) {
+        if (scn_check(&j->opts, &j->set) < 0) {
             char *msg = xstrdup(diag_message());
             diag_clear();
             rc = diag_error(b->cfg.path, j->sc->line, "[scenario %s]: %s", j->sc->name, msg);

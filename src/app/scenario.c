@@ -72,9 +72,10 @@ static void *report_thread(void *arg)
     return NULL;
 }
 
-int scn_check(const run_options *o, coverage_rule *rule, report_lang *lang)
+int scn_check(const run_options *o, scenario_settings *set)
 {
-    memset(rule, 0, sizeof *rule);
+    memset(set, 0, sizeof *set);
+    coverage_rule *rule = &set->rule;
     if (o->status.n == 0)
         rule->status[STATUS_SIGNED] = 1;
     for (int i = 0; i < o->status.n; i++) {
@@ -92,10 +93,8 @@ int scn_check(const run_options *o, coverage_rule *rule, report_lang *lang)
     if (l < 0)
         return diag_error(NULL, 0, "--lang \"%s\" is not a language of the report; use fr or en",
                           o->lang);
-    if (lang)
-        *lang = (report_lang)l;
-    unsigned formats;
-    if (parse_formats(o, &formats) < 0)
+    set->lang = (report_lang)l;
+    if (parse_formats(o, &set->formats) < 0)
         return -1;
     if (o->as_of && (fld_date(o->as_of, &rule->as_of) != FLD_OK || rule->as_of == 0))
         return diag_error(NULL, 0, "--as-of \"%s\" is not a date that exists; write it YYYY-MM-DD",
@@ -131,15 +130,12 @@ static void zone_task(void *arg, int i, GEOSContextHandle_t h)
 }
 
 int scn_run(const inputs *in, const territories *tr, const run_options *o,
-            const coverage_scope *scope, outdir *out, int threads, GEOSContextHandle_t h, scenario_outcome *res, stopwatch *w)
+            const scenario_settings *set, const coverage_scope *scope, outdir *out, int threads,
+            GEOSContextHandle_t h, scenario_outcome *res, stopwatch *w)
 {
-    coverage_rule rule;
-    report_lang lang = LANG_FR;
-    if (scn_check(o, &rule, &lang) < 0)
-        return -1;
     const commune_table *t = &in->table;
     coverage_report cov;
-    cov_compute(t, &rule, &cov);
+    cov_compute(t, &set->rule, &cov);
     if (scope)
         cov_restrict(t, &cov, scope->communes, scope->cpts);
     sw_lap(w, "coverage");
@@ -177,10 +173,8 @@ int scn_run(const inputs *in, const territories *tr, const run_options *o,
         if (scope_has_region(scope, tr->areas.regions[r].code))
             jis_append(&issues, &tr->region_issues[r]);
 
-    if (rc == 0 && o->strict && issues.n > 0)
+    if (o->strict && issues.n > 0)
         rc = scn_strict_error(&issues);
-    unsigned formats = 0;
-    parse_formats(o, &formats); /* checked by scn_check */
     const topo_simplified *simplified = o->simplify_m > 0 ? terr_simplified(tr, o->simplify_m)
                                                           : NULL;
     if (rc == 0 && o->simplify_m > 0 && !simplified)
@@ -199,12 +193,12 @@ int scn_run(const inputs *in, const territories *tr, const run_options *o,
         .ninputs = in->nfiles,
         .geojson_engine = o->geojson_engine && strcmp(o->geojson_engine, "gdal") == 0
                               ? ENGINE_GDAL : ENGINE_STREAM,
-        .formats = formats,
+        .formats = set->formats,
         .quiet = o->quiet,
         .out_dir = o->out,
         .threads = threads,
         .timeline = &timeline,
-        .lang = lang,
+        .lang = set->lang,
         .simplified = simplified,
         .simplify_m = simplified ? o->simplify_m : 0,
         .arcs = tr->exact,
