@@ -82,6 +82,10 @@ typedef struct batch_run {
     territories tr;
     int inner_threads;
     batch_job **torun;        /* the jobs of the pool, in config order */
+    char *mpath;              /* OUT/manifest.json */
+    json_t *manifest;         /* as the last batch left it */
+    int broken;               /* it could not be read */
+    char *program;            /* cptscov and its libraries, for the manifest */
     /* progress */
     pthread_mutex_t lock;
     int tty, finished, done, skipped, failed, total_runs, runs_finished;
@@ -315,6 +319,41 @@ static void decide(batch_run *b, json_t *manifest, int broken, const char *progr
     }
 }
 
+/* Every job still to decide or run fails with the message of the error just made. */
+static void fail_pending(batch_run *b)
+{
+    for (int i = 0; i < b->n; i++)
+        if (b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST)
+            fail_job(&b->jobs[i], diag_message());
+}
+
+/* Resolves j's scope and takes its digest; a job decided by its digest is skipped when the
+ * manifest's is the same (*touched then set: the manifest records the files anew). */
+static void digest_job(batch_run *b, batch_job *j, const unsigned char (*hashes)[32],
+                       int *touched)
+{
+    if (j->opts.scope) {
+        diag_clear();
+        if (scope_resolve(&j->scope, j->opts.scope, &b->in.table) < 0) {
+            fail_job(j, diag_message());
+            diag_clear();
+            return;
+        }
+        j->has_scope = 1;
+    }
+    dig_scenario(&b->in, &b->tr, hashes, &j->set.rule, j->has_scope ? &j->scope : NULL,
+                 j->options_text, j->digest);
+    if (j->state == JOB_DIGEST) {
+        const char *old = json_string_value(json_object_get(j->entry, "digest"));
+        if (old && strcmp(old, j->digest) == 0) {
+            j->state = JOB_SKIP;
+            *touched = 1;
+        } else {
+            j->state = JOB_RUN;
+        }
+    }
+}
+
 /* Reads the inputs, resolves the scopes and takes the digests; the jobs whose digest is the
  * manifest's are skipped. Returns 0, or -1 when the inputs cannot be read (every job still
  * to decide then fails with that message). */
@@ -325,49 +364,55 @@ static int prepare(batch_run *b, stopwatch *w, int *touched)
     opt_merge(&in_opts, &b->cfg.inputs, OPT_INPUTS);
     in_opts.threads = 0; /* the reading's checks on every core: -j is for scenarios */
     if (inp_read(&b->in, &in_opts, w) < 0) {
-        for (int i = 0; i < b->n; i++)
-            if (b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST)
-                fail_job(&b->jobs[i], diag_message());
+        fail_pending(b);
         return -1;
     }
     unsigned char(*hashes)[32] = dig_communes_before_arcs(&b->in.table, b->in.table.geos);
     if (!hashes || terr_begin(&b->tr, &b->in.table, 0, w) < 0) {
-        for (int i = 0; i < b->n; i++)
-            if (b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST)
-                fail_job(&b->jobs[i], diag_message());
+        fail_pending(b);
         free(hashes);
         return -1;
     }
-    for (int i = 0; i < b->n; i++) {
-        batch_job *j = &b->jobs[i];
-        if (j->state != JOB_RUN && j->state != JOB_DIGEST)
-            continue;
-        if (j->opts.scope) {
-            diag_clear();
-            if (scope_resolve(&j->scope, j->opts.scope, &b->in.table) < 0) {
-                fail_job(j, diag_message());
-                diag_clear();
-                continue;
-            }
-            j->has_scope = 1;
-        }
-        dig_scenario(&b->in, &b->tr, (const unsigned char(*)[32])hashes, &j->set.rule,
-                     j->has_scope ? &j->scope : NULL, j->options_text, j->digest);
-        if (j->state == JOB_DIGEST) {
-            const char *old = json_string_value(json_object_get(j->entry, "digest"));
-            if (old && strcmp(old, j->digest) == 0) {
-                j->state = JOB_SKIP;
-                *touched = 1;
-            } else {
-                j->state = JOB_RUN;
-            }
-        }
-    }
+    for (int i = 0; i < b->n; i++)
+        if (b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST)
+            digest_job(b, &b->jobs[i], (const unsigned char(*)[32])hashes, touched);
     free(hashes);
     sw_lap(w, "digests");
     return 0;
 }
 
+/* --simplify: the arcs once, simplified once per tolerance the nrun jobs to run ask for.
+ * When that fails, the jobs that asked fail and the others run. Returns how many jobs stay
+ * in b->torun. */
+static int simplify_arcs(batch_run *b, int nrun, stopwatch *w)
+{
+    double *tolerances = xcalloc((size_t)nrun, sizeof *tolerances);
+    int ntol = 0;
+    for (int i = 0; i < nrun; i++)
+        if (b->torun[i]->opts.simplify_m > 0)
+            tolerances[ntol++] = b->torun[i]->opts.simplify_m;
+    if (ntol > 0 && terr_simplify(&b->tr, tolerances, ntol, 0, w) < 0) {
+        char *msg = xstrdup(diag_message());
+        diag_clear();
+        int kept = 0;
+        for (int i = 0; i < nrun; i++) {
+            batch_job *j = b->torun[i];
+            if (j->opts.simplify_m > 0 && !terr_simplified(&b->tr, j->opts.simplify_m)) {
+                fail_job(j, msg);
+                report(b, j);
+            } else {
+                b->torun[kept++] = j;
+            }
+        }
+        nrun = kept;
+        free(msg);
+    }
+    free(tolerances);
+    return nrun;
+}
+
+/* The jobs to run: the dissolves of what they show, their simplified arcs, then the jobs on
+ * the pool, each with the cores left to it. */
 static void run_jobs(batch_run *b, stopwatch *w)
 {
     const coverage_scope **scopes = xcalloc((size_t)b->n + 1, sizeof *scopes);
@@ -380,30 +425,7 @@ static void run_jobs(batch_run *b, stopwatch *w)
         }
     if (nrun > 0) {
         terr_dissolve(&b->tr, scopes, nrun, 0, w);
-        /* --simplify: the arcs once, simplified once per tolerance asked for. */
-        double *tolerances = xcalloc((size_t)nrun, sizeof *tolerances);
-        int ntol = 0;
-        for (int i = 0; i < nrun; i++)
-            if (b->torun[i]->opts.simplify_m > 0)
-                tolerances[ntol++] = b->torun[i]->opts.simplify_m;
-        if (ntol > 0 && terr_simplify(&b->tr, tolerances, ntol, 0, w) < 0) {
-            /* those scenarios fail; the others run */
-            char *msg = xstrdup(diag_message());
-            diag_clear();
-            int kept = 0;
-            for (int i = 0; i < nrun; i++) {
-                batch_job *j = b->torun[i];
-                if (j->opts.simplify_m > 0 && !terr_simplified(&b->tr, j->opts.simplify_m)) {
-                    fail_job(j, msg);
-                    report(b, j);
-                } else {
-                    b->torun[kept++] = j;
-                }
-            }
-            nrun = kept;
-            free(msg);
-        }
-        free(tolerances);
+        nrun = simplify_arcs(b, nrun, w);
         int jobs = b->cli->jobs > 0 ? b->cli->jobs : pool_cores();
         int at_once = jobs < nrun ? jobs : nrun;
         b->inner_threads = pool_cores() / at_once > 1 ? pool_cores() / at_once : 1;
@@ -517,96 +539,148 @@ static void free_run(batch_run *b)
     if (b->in.table.geos)
         inp_free(&b->in);
     bcfg_free(&b->cfg);
+    json_decref(b->manifest);
+    free(b->program);
+    free(b->mpath);
     pthread_mutex_destroy(&b->lock);
 }
 
-int batch_main(const run_options *o)
+/* ---- the batch, phase by phase ---- */
+
+/* The command's own arguments. Returns 0, or -1 after diag_error (a usage error). */
+static int check_command(const run_options *o)
 {
     if (!o->config)
-        return diag_error(NULL, 0, "batch needs its INI file: cptscov batch CONFIG --out OUT"),
-               EXIT_USAGE;
+        return diag_error(NULL, 0, "batch needs its INI file: cptscov batch CONFIG --out OUT");
     if (!o->out)
-        return diag_error(NULL, 0, "--out is required; see cptscov --help"), EXIT_USAGE;
+        return diag_error(NULL, 0, "--out is required; see cptscov --help");
+    return 0;
+}
+
+static batch_run *new_run(const run_options *o)
+{
     batch_run *b = xcalloc(1, sizeof *b);
     b->cli = o;
     pthread_mutex_init(&b->lock, NULL);
     b->tty = !o->quiet && isatty(2);
     clock_gettime(CLOCK_MONOTONIC, &b->start);
+    return b;
+}
+
+/* OUT/manifest.json as the last batch left it: empty when missing, and when it cannot be
+ * read (then said: every scenario is redone). */
+static void load_manifest(batch_run *b, const char *out)
+{
+    b->mpath = xasprintf("%s/manifest.json", out);
+    b->manifest = mfst_load(b->mpath, &b->broken);
+    if (b->broken)
+        fprintf(stderr, "cptscov: warning: %s cannot be read; every scenario is redone\n",
+                b->mpath);
+    b->program = program_text();
+}
+
+/* 1 when a job is to run or to be decided by its digest: the inputs must then be read. */
+static int needs_inputs(const batch_run *b)
+{
+    int work = 0;
+    for (int i = 0; i < b->n; i++)
+        work |= b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST;
+    return work;
+}
+
+/* Says the jobs that end without running (skipped, or failed while the inputs were read),
+ * and counts those to run, for the bar. */
+static void report_settled(batch_run *b)
+{
+    b->total_runs = 0;
+    for (int i = 0; i < b->n; i++) {
+        batch_job *j = &b->jobs[i];
+        if (j->state == JOB_RUN)
+            b->total_runs++;
+        else if (j->state == JOB_SKIP || j->state == JOB_FAILED)
+            report(b, j);
+    }
+}
+
+/* The new manifest, written when a job did something or a file was only touched (and when it
+ * differs from the old one). Returns 0, or -1 once the error is printed. */
+static int save_manifest(batch_run *b, int touched)
+{
+    int changed = touched;
+    for (int i = 0; i < b->n; i++)
+        changed |= b->jobs[i].state != JOB_SKIP;
+    if (!changed)
+        return 0;
+    int rc = 0;
+    json_t *m = new_manifest(b, b->program);
+    if (!json_equal(m, b->manifest) && mfst_save(m, b->mpath) < 0) {
+        fprintf(stderr, "cptscov: %s\n", diag_message());
+        rc = -1;
+    }
+    json_decref(m);
+    return rc;
+}
+
+/* From the manifest to the table: decide, read and digest when needed, run, record. Returns
+ * the exit status. */
+static int run_scenarios(batch_run *b, stopwatch *w)
+{
+    int touched = 0;
+    decide(b, b->manifest, b->broken, b->program, &touched);
+    for (int i = 0; i < b->n; i++)
+        if (b->jobs[i].state == JOB_RUN)
+            b->total_runs++;
+    int work = needs_inputs(b);
+    if (work) {
+        draw_bar(b); /* while the inputs are read */
+        prepare(b, w, &touched);
+    }
+    report_settled(b);
+    if (work)
+        run_jobs(b, w);
+    if (b->tty)
+        fprintf(stderr, "\n");
+    int rc = save_manifest(b, touched) < 0 ? EXIT_ERROR : EXIT_OK;
+    print_table(b);
+    if (b->failed > 0)
+        rc = EXIT_ERROR;
+    diag_clear();
+    return rc;
+}
+
+/* With OUT held (so that no other batch writes it): the manifest, the inputs' files and
+ * their hashes, then the scenarios. Returns the exit status. */
+static int run_held(batch_run *b, const char *out, stopwatch *w)
+{
+    int lock = odir_hold(out, "manifest.json");
+    if (lock < 0)
+        return EXIT_ERROR;
+    gdrv_init();
+    load_manifest(b, out);
+    list_files(b);
+    int rc = EXIT_ERROR;
+    if (hash_files(b, b->manifest) == 0) {
+        sw_lap(w, "inputs checked");
+        rc = run_scenarios(b, w);
+    }
+    sw_total(w);
+    odir_release(lock);
+    return rc;
+}
+
+int batch_main(const run_options *o)
+{
+    if (check_command(o) < 0)
+        return EXIT_USAGE;
+    batch_run *b = new_run(o);
     stopwatch w;
     sw_start(&w, o->timings);
-    if (bcfg_read(&b->cfg, o->config) < 0) {
-        free_run(b);
-        free(b);
-        return EXIT_USAGE;
+    int rc = EXIT_USAGE; /* an INI error, or a scenario's option */
+    if (bcfg_read(&b->cfg, o->config) == 0) {
+        fld_set_free_codes(b->cfg.inputs.free_codes); /* before any code is read, --scope's too */
+        if (make_jobs(b, o->out) == 0)
+            rc = run_held(b, o->out, &w);
     }
-    fld_set_free_codes(b->cfg.inputs.free_codes); /* before any code is read, --scope's too */
-    if (make_jobs(b, o->out) < 0) {
-        free_run(b);
-        free(b);
-        return EXIT_USAGE;
-    }
-    int lock = odir_hold(o->out, "manifest.json");
-    if (lock < 0) {
-        free_run(b);
-        free(b);
-        return EXIT_ERROR;
-    }
-    gdrv_init();
-    char *mpath = xasprintf("%s/manifest.json", o->out);
-    int broken = 0, touched = 0, rc = EXIT_OK;
-    json_t *manifest = mfst_load(mpath, &broken);
-    if (broken)
-        fprintf(stderr, "cptscov: warning: %s cannot be read; every scenario is redone\n", mpath);
-    char *program = program_text();
-    list_files(b);
-    if (hash_files(b, manifest) < 0) {
-        rc = EXIT_ERROR;
-    } else {
-        sw_lap(&w, "inputs checked");
-        decide(b, manifest, broken, program, &touched);
-        for (int i = 0; i < b->n; i++)
-            if (b->jobs[i].state == JOB_RUN)
-                b->total_runs++;
-        int work = 0;
-        for (int i = 0; i < b->n; i++)
-            work |= b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST;
-        if (work) {
-            draw_bar(b); /* while the inputs are read */
-            prepare(b, &w, &touched);
-        }
-        b->total_runs = 0;
-        for (int i = 0; i < b->n; i++) {
-            batch_job *j = &b->jobs[i];
-            if (j->state == JOB_RUN)
-                b->total_runs++;
-            else if (j->state == JOB_SKIP || j->state == JOB_FAILED)
-                report(b, j);
-        }
-        if (work)
-            run_jobs(b, &w);
-        if (b->tty)
-            fprintf(stderr, "\n");
-        int changed = touched;
-        for (int i = 0; i < b->n; i++)
-            changed |= b->jobs[i].state != JOB_SKIP;
-        if (changed) {
-            json_t *m = new_manifest(b, program);
-            if (!json_equal(m, manifest) && mfst_save(m, mpath) < 0) {
-                fprintf(stderr, "cptscov: %s\n", diag_message());
-                rc = EXIT_ERROR;
-            }
-            json_decref(m);
-        }
-        print_table(b);
-        if (b->failed > 0)
-            rc = EXIT_ERROR;
-        diag_clear();
-    }
-    sw_total(&w);
-    json_decref(manifest);
-    free(program);
-    free(mpath);
-    odir_release(lock);
     free_run(b);
     free(b);
     return rc;
