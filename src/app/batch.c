@@ -426,6 +426,8 @@ static void run_jobs(batch_run *b, stopwatch *w)
     if (nrun > 0) {
         terr_dissolve(&b->tr, scopes, nrun, 0, w);
         nrun = simplify_arcs(b, nrun, w);
+    }
+    if (nrun > 0) { /* none left when every one failed its simplification */
         int jobs = b->cli->jobs > 0 ? b->cli->jobs : pool_cores();
         int at_once = jobs < nrun ? jobs : nrun;
         b->inner_threads = pool_cores() / at_once > 1 ? pool_cores() / at_once : 1;
