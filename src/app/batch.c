@@ -677,12 +677,18 @@ int batch_main(const run_options *o)
     batch_run *b = new_run(o);
     stopwatch w;
     sw_start(&w, o->timings);
-    int rc = EXIT_USAGE; /* an INI error, or a scenario's option */
-    if (bcfg_read(&b->cfg, o->config) == 0) {
-        fld_set_free_codes(b->cfg.inputs.free_codes); /* before any code is read, --scope's too */
-        if (make_jobs(b, o->out) == 0)
-            rc = run_held(b, o->out, &w);
+    if (bcfg_read(&b->cfg, o->config) < 0) {
+        free_run(b);
+        free(b);
+        return EXIT_USAGE;
     }
+    fld_set_free_codes(b->cfg.inputs.free_codes); /* before any code is read, --scope's too */
+    if (make_jobs(b, o->out) < 0) {
+        free_run(b);
+        free(b);
+        return EXIT_USAGE;
+    }
+    int rc = run_held(b, o->out, &w);
     free_run(b);
     free(b);
     return rc;
