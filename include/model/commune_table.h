@@ -75,7 +75,7 @@ typedef struct commune {
     GEOSGeometry *geom;   /* polygonal, in the CRS of layers[layer]; NULL when no polygon,
                              when `ring` holds it, and once the arcs are built (territories.c):
                              the polygon then lives in the arcs, topo_shape rebuilds it */
-    double *ring;         /* or, a polygon of one ring and no hole as read (99.5 % of ADMIN
+    double *ring;         /* or, a polygon of one ring and no hole as read (most of ADMIN
                              EXPRESS's): its points x, y, the closing one included, in the
                              table's ring blocks; NULL otherwise (ctab_polygon) */
     int nring;            /* its points */

@@ -5,7 +5,7 @@
  * shapes, and the list of join issues it reports. It only reads the inputs and the
  * territories, which all the scenarios of a batch share, so that several scenarios may run at
  * once on several threads, each with its own GEOS context. Its join issues are those of the
- * reading, then those of the dissolves, in the order a single run has always written them:
+ * reading, then those of the dissolves, in the order a single run writes them:
  * departments, CPTS, zones, regions. */
 #include "app/scenario.h"
 
