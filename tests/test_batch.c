@@ -439,8 +439,8 @@ static void write_square(const char *dir, int i, double scale)
     char *path = cli_fmt("%s/c%03d.geojson", dir, i);
     char *text = cli_fmt("{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", "
                          "\"properties\": {\"INSEE_COM\": \"35%03d\"}, \"geometry\": {\"type\": "
-                         "\"Polygon\", \"coordinates\": [[[%.2f, %.2f], [%.4f, %.2f], [%.4f, %.4f], "
-                         "[%.2f, %.4f], [%.2f, %.2f]]]}}]}\n",
+                         "\"Polygon\", \"coordinates\": [[[%.2f, %.2f], [%.4f, %.2f], "
+                         "[%.4f, %.4f], [%.2f, %.4f], [%.2f, %.2f]]]}}]}\n",
                          i + 1, x, y, x + d, y, x + d, y + d, x, y + d, x, y);
     cli_spit(path, text);
     free(text);
