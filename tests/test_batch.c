@@ -24,7 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/digest.h"
 #include "cli_run.h"
+#include "model/commune_table.h"
+#include "util/diag.h"
 
 static char root[256]; /* the temporary directory of this program */
 
@@ -428,6 +431,113 @@ static void test_failing_scenario(void **state)
     free(dir);
 }
 
+/* A commune of the many-files batch: a square of 0.01 degree (side 0.01 * scale) of its own,
+ * apart from the others, in a GeoJSON file of its own. */
+static void write_square(const char *dir, int i, double scale)
+{
+    double x = -2.0 + (i % 20) * 0.02, y = 48.0 + (i / 20) * 0.02, d = 0.01 * scale;
+    char *path = cli_fmt("%s/c%03d.geojson", dir, i);
+    char *text = cli_fmt("{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", "
+                         "\"properties\": {\"INSEE_COM\": \"35%03d\"}, \"geometry\": {\"type\": "
+                         "\"Polygon\", \"coordinates\": [[[%.2f, %.2f], [%.4f, %.2f], "
+                         "[%.4f, %.4f], [%.2f, %.4f], [%.2f, %.2f]]]}}]}\n",
+                         i + 1, x, y, x + d, y, x + d, y + d, x, y + d, x, y);
+    cli_spit(path, text);
+    free(text);
+    free(path);
+}
+
+/* A batch whose inputs are more files than a fixed table would hold (300 layers, one file
+ * each, then the tables): every file is in the manifest, and a change to the last layer is
+ * seen and redoes the scenario. */
+static void test_many_input_files(void **state)
+{
+    (void)state;
+    enum { NLAYERS = 300 };
+    char *dir = cli_fmt("%s/many-files", root);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    char *ini_text = NULL, *pop_text = NULL, *mem_text = NULL;
+    size_t ini_len = 0, pop_len = 0, mem_len = 0;
+    FILE *ini = open_memstream(&ini_text, &ini_len);
+    FILE *pop = open_memstream(&pop_text, &pop_len);
+    FILE *mem = open_memstream(&mem_text, &mem_len);
+    assert_true(ini && pop && mem);
+    fputs("[inputs]\n", ini);
+    fputs("COM;LIBCOM;DEP;REG;PMUN\n", pop);
+    fputs("cpts_id;cpts_name;insee_com;status;signed_on\n", mem);
+    for (int i = 0; i < NLAYERS; i++) {
+        write_square(dir, i, 1.0);
+        fprintf(ini, "communes = c%03d.geojson\n", i);
+        fprintf(pop, "35%03d;Commune %d;35;53;%d\n", i + 1, i + 1, 100 + i);
+        if (i % 2 == 0)
+            fprintf(mem, "cpts-a;CPTS A;35%03d;signed;2021-05-12\n", i + 1);
+    }
+    fputs("population = population.csv\nmembers = members.csv\n[scenario all]\n", ini);
+    fclose(ini);
+    fclose(pop);
+    fclose(mem);
+    char *ini_path = cli_fmt("%s/batch.ini", dir), *pop_path = cli_fmt("%s/population.csv", dir);
+    char *mem_path = cli_fmt("%s/members.csv", dir), *out = cli_fmt("%s/out", dir);
+    cli_spit(ini_path, ini_text);
+    cli_spit(pop_path, pop_text);
+    cli_spit(mem_path, mem_text);
+    free(ini_text);
+    free(pop_text);
+    free(mem_text);
+
+    cli_result r = cli_run(root, "batch", ini_path, "--out", out, NULL);
+    if (r.status != 0)
+        fail_msg("batch failed: %s%s", r.out, r.err);
+    expect_status(&r, "all", "done");
+    cli_result_free(&r);
+    char *manifest = cli_fmt("%s/manifest.json", out);
+    json_t *m = json_load_file(manifest, 0, NULL);
+    assert_non_null(m);
+    json_t *files = json_object_get(json_object_get(json_object_get(m, "scenarios"), "all"),
+                                    "files");
+    assert_int_equal(json_array_size(files), NLAYERS + 2);
+    json_decref(m);
+    /* Unchanged: skipped. */
+    r = cli_run(root, "batch", ini_path, "--out", out, NULL);
+    assert_int_equal(r.status, 0);
+    expect_status(&r, "all", "skipped");
+    cli_result_free(&r);
+    /* The last layer's commune shrinks: its area changes, the scenario is redone. */
+    write_square(dir, NLAYERS - 1, 0.5);
+    r = cli_run(root, "batch", ini_path, "--out", out, NULL);
+    assert_int_equal(r.status, 0);
+    expect_status(&r, "all", "done");
+    cli_result_free(&r);
+    free(manifest);
+    free(ini_path);
+    free(pop_path);
+    free(mem_path);
+    free(out);
+    free(dir);
+}
+
+/* The communes' digest reads the polygons as read: on a table whose polygons the arcs took,
+ * it refuses (a bug of the caller) instead of digesting communes without polygons. */
+static void test_digest_before_arcs(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = GEOS_init_r();
+    commune_table t;
+    ctab_init(&t, h);
+    assert_int_equal(ctab_add_commune(&t, "35001"), 0);
+    unsigned char(*hashes)[32] = dig_communes_before_arcs(&t, h);
+    assert_non_null(hashes);
+    free(hashes);
+    t.polygons_taken = 1;
+    diag_clear();
+    assert_null(dig_communes_before_arcs(&t, h));
+    assert_non_null(diag_message());
+    assert_non_null(strstr(diag_message(), "after the arcs took their polygons"));
+    diag_clear();
+    ctab_free(&t);
+    GEOS_finish_r(h);
+}
+
 /* INI errors: one line CONFIG:LINE, exit status 2, nothing written. */
 static void test_ini_errors(void **state)
 {
@@ -621,6 +731,8 @@ int main(void)
         cmocka_unit_test(test_example_equals_run),
         cmocka_unit_test(test_skip_and_redo),
         cmocka_unit_test(test_failing_scenario),
+        cmocka_unit_test(test_many_input_files),
+        cmocka_unit_test(test_digest_before_arcs),
         cmocka_unit_test(test_ini_errors),
         cmocka_unit_test(test_run_scope),
         cmocka_unit_test(test_national_batch),

@@ -12,8 +12,11 @@ int dig_file(const char *path, char hex[65]);
 
 /* One SHA-256 per commune of what the writers may show of it (code, names, codes of its
  * department, region and EPCI, population, polygon, memberships): made once for a batch.
- * A new array of 32 bytes per commune; h is the table's GEOS context. */
-unsigned char (*dig_communes(const commune_table *t, GEOSContextHandle_t h))[32];
+ * It reads the polygons as read, so it runs before the arcs' build takes them
+ * (topo_build_taking, through terr_begin): a table whose polygons_taken is set gets NULL
+ * after diag_error (a bug of the caller), never digests without polygons. Otherwise a new
+ * array of 32 bytes per commune; h is the table's GEOS context. */
+unsigned char (*dig_communes_before_arcs(const commune_table *t, GEOSContextHandle_t h))[32];
 
 /* The digest of the data a scenario shows: the program and its libraries, the normalised
  * options (options_text), the inputs' rows and layers, the join issues of the reading, the

@@ -1,5 +1,5 @@
 /* options.h -- the command line of cptscov, from one table.
- * The same table drives parsing, --help and the man page, so they cannot drift apart. */
+ * The same table drives parsing, --help and the man page (help.h), so they cannot drift apart. */
 #ifndef CPTSCOV_OPTIONS_H
 #define CPTSCOV_OPTIONS_H
 
@@ -54,9 +54,6 @@ void opt_free(run_options *o);
 /* The input spec of o, for inp_read (input_spec_of.c): it borrows o's strings and lists. */
 struct input_spec;
 void opt_input_spec(const run_options *o, struct input_spec *out);
-/* The help of both commands, and their man page, from the table. */
-void opt_print_help(FILE *f);
-void opt_print_man(FILE *f);
 
 /* Sets the option named key (its name without "--"; '_' may stand for '-', and a list option
  * may be named in the plural, e.g. "formats") from a value read in an INI file, in a section
@@ -72,7 +69,8 @@ void opt_merge(run_options *dst, const run_options *src, unsigned where);
  * lists comma-separated: what a batch's manifest compares. A new string. */
 char *opt_normalise(const run_options *o, unsigned where);
 /* The values of the path options (OPT_PATH) of kind where that o sets, every item of a list,
- * into paths[0..max-1] (borrowed). Returns how many. */
-int opt_paths(const run_options *o, unsigned where, const char **paths, int max);
+ * as many as there are: a new array of *n paths borrowed from o (free the array, not them;
+ * NULL when *n is 0). */
+const char **opt_paths(const run_options *o, unsigned where, int *n);
 
 #endif

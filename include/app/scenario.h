@@ -22,18 +22,27 @@ typedef struct scenario_outcome {
     char issues_summary[512];    /* "N join issues (K kind, ...)" */
 } scenario_outcome;
 
-/* Checks the options of a scenario that need no data (--status, --as-of, --geojson-engine,
- * --lang, the syntax of --scope) and makes the rule and the language of the report (lang may be
- * NULL). Returns 0, or -1 after diag_error (a usage error). */
-int scn_check(const run_options *o, coverage_rule *rule, report_lang *lang);
+/* What a scenario's options say once checked: made by scn_check, carried to scn_run. */
+typedef struct scenario_settings {
+    coverage_rule rule;          /* --status, --as-of */
+    report_lang lang;            /* --lang */
+    unsigned formats;            /* --format, as bits 1 << map_format */
+} scenario_settings;
 
-/* Computes the scenario of options o on in and tr (tr made from in->table with at least what
- * scope shows; scope resolved from o->scope on in->table, NULL for the whole country) and
- * writes every output into out's temporary directory, then commits it. threads: for the zones' dissolves and the maps (0: every core). h: the GEOS context of
- * the calling thread. Returns 0, or -1 after diag_error (out is then left to the caller's
- * odir_abort). */
+/* Checks the options of a scenario that need no data (--status, --as-of, --geojson-engine,
+ * --lang, --format, the syntax of --scope) and makes its settings. Returns 0, or -1 after
+ * diag_error (a usage error). */
+int scn_check(const run_options *o, scenario_settings *set);
+
+/* Computes the scenario of options o, whose settings scn_check made of them, on in and tr (tr
+ * made from in->table with at least what scope shows; scope resolved from o->scope on
+ * in->table, NULL for the whole country) and writes every output into out's temporary
+ * directory, then commits it. threads: for the zones' dissolves and the maps (0: every core).
+ * h: the GEOS context of the calling thread. Returns 0, or -1 after diag_error (out is then
+ * left to the caller's odir_abort). */
 int scn_run(const inputs *in, const territories *tr, const run_options *o,
-            const coverage_scope *scope, outdir *out, int threads, GEOSContextHandle_t h, scenario_outcome *res, stopwatch *w);
+            const scenario_settings *set, const coverage_scope *scope, outdir *out, int threads,
+            GEOSContextHandle_t h, scenario_outcome *res, stopwatch *w);
 
 /* The first join issue as the one error line of --strict. Returns -1. */
 int scn_strict_error(const join_issues *ji);

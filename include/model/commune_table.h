@@ -3,6 +3,7 @@
 #ifndef CPTSCOV_COMMUNE_TABLE_H
 #define CPTSCOV_COMMUNE_TABLE_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <geos_c.h>
@@ -74,7 +75,7 @@ typedef struct commune {
     GEOSGeometry *geom;   /* polygonal, in the CRS of layers[layer]; NULL when no polygon,
                              when `ring` holds it, and once the arcs are built (territories.c):
                              the polygon then lives in the arcs, topo_shape rebuilds it */
-    double *ring;         /* or, a polygon of one ring and no hole as read (99.5 % of ADMIN
+    double *ring;         /* or, a polygon of one ring and no hole as read (most of ADMIN
                              EXPRESS's): its points x, y, the closing one included, in the
                              table's ring blocks; NULL otherwise (ctab_polygon) */
     int nring;            /* its points */
@@ -107,12 +108,28 @@ typedef struct commune_table {
     char **area_names;
     int nareanames, capareanames;
 
-    GEOSContextHandle_t geos; /* the context the geometries belong to */
+    /* The context the geometries belong to, which one thread at a time may use. The stages
+     * that run one after the other (reading, territories, a batch's digest) use it freely;
+     * a scenario's thread, of which a batch runs several at once, uses it only between
+     * ctab_geos_lock and ctab_geos_unlock. */
+    GEOSContextHandle_t geos;
+    pthread_mutex_t geos_lock;  /* ctab_geos_lock's */
     ring_blocks rings;        /* where the communes' rings live */
+    /* 1 once the arcs' build took the polygons (topo_build_taking): every commune's geom and
+     * ring are then NULL, its polygon lives in the arcs. Whatever reads the polygons as read
+     * (a batch's digest of the communes, dig_communes_before_arcs) must run before, and
+     * checks this flag rather than read a table without polygons as one. */
+    int polygons_taken;
 } commune_table;
 
 void ctab_init(commune_table *t, GEOSContextHandle_t geos);
+/* Frees what t holds; t is then empty as ctab_init made it (the same GEOS context, which its
+ * caller finishes), ready to be filled again. */
 void ctab_free(commune_table *t);
+/* Takes and gives back the right to use t->geos beside other threads (see geos above). The
+ * table may be const to its user: the lock is not part of what it holds. */
+void ctab_geos_lock(const commune_table *t);
+void ctab_geos_unlock(const commune_table *t);
 /* Frees what layer l holds (names, PROJ objects) and zeroes it. */
 void ctab_free_layer(commune_layer *l);
 

@@ -19,4 +19,13 @@ int odir_commit(outdir *o);
  * names files under --out, not in the temporary directory that no longer exists. */
 void odir_abort(outdir *o);
 
+/* A directory of outputs (a batch's OUT: an outdir per scenario, and the file mark that says
+ * it is one, its manifest), written by one process at a time. Creates dir when missing and
+ * refuses one that holds something but not mark (someone else's: nothing in it is touched),
+ * then takes its flock(), which the kernel drops when the process dies. Returns the lock's fd,
+ * for odir_release, or -1 after diag_error (another process holds it, or dir is not ours). */
+int odir_hold(const char *dir, const char *mark);
+/* Lets another process write dir (lock: odir_hold's fd; -1 does nothing). */
+void odir_release(int lock);
+
 #endif

@@ -17,9 +17,7 @@
 #include "app/batch.h"
 
 #include <cpl_string.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <gdal.h>
 #include <jansson.h>
 #include <math.h>
@@ -28,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,8 +45,6 @@
 #include "util/util.h"
 #include "util/version.h"
 
-#define MAX_FILES 256
-
 typedef enum job_state {
     JOB_SKIP,      /* inputs and options unchanged: nothing to do */
     JOB_DIGEST,    /* inputs changed: redo if the digest of its data changed */
@@ -65,7 +60,7 @@ typedef struct batch_job {
     char *out;                /* OUT/NAME */
     job_state state;
     const char *why;          /* why it is redone, for the lines */
-    coverage_rule rule;
+    scenario_settings set;    /* its options checked (scn_check) */
     coverage_scope scope;
     int has_scope;
     char digest[65];          /* "" when not computed */
@@ -80,12 +75,16 @@ typedef struct batch_run {
     batch_config cfg;
     batch_job *jobs;
     int n;
-    mfst_file files[MAX_FILES];
-    int nfiles;
+    mfst_file *files;         /* every file of the inputs, as many as they are made of */
+    int nfiles, capfiles;
     inputs in;
     territories tr;
     int inner_threads;
     batch_job **torun;        /* the jobs of the pool, in config order */
+    char *mpath;              /* OUT/manifest.json */
+    json_t *manifest;         /* as the last batch left it */
+    int broken;               /* it could not be read */
+    char *program;            /* cptscov and its libraries, for the manifest */
     /* progress */
     pthread_mutex_t lock;
     int tty, finished, done, skipped, failed, total_runs, runs_finished;
@@ -155,51 +154,6 @@ static void fail_job(batch_job *j, const char *message)
     j->error = xstrdup(message && message[0] ? message : "failed");
 }
 
-/* ---- the output directory and its lock ---- */
-
-/* 1 when dir holds nothing. */
-static int is_empty(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    struct dirent *e;
-    int empty = 1;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            empty = 0;
-    closedir(d);
-    return empty;
-}
-
-/* OUT must be missing, empty or a batch output (it holds manifest.json); it is then locked
- * so that two batches never write it at once. Returns the lock's fd, or -1 after diag_error. */
-static int open_out(const char *out)
-{
-    struct stat st;
-    if (stat(out, &st) != 0) {
-        if (mkdir(out, 0755) != 0)
-            return diag_error(out, 0, "cannot create the output directory: %s; create its parent "
-                                      "or choose another --out", strerror(errno));
-    } else if (!S_ISDIR(st.st_mode)) {
-        return diag_error(out, 0, "exists and is not a directory; choose another --out");
-    } else {
-        char *m = xasprintf("%s/manifest.json", out);
-        int ours = access(m, F_OK) == 0;
-        free(m);
-        if (!ours && !is_empty(out))
-            return diag_error(out, 0, "exists and is not an output of cptscov batch (no "
-                                      "manifest.json); choose another --out or empty it");
-    }
-    int fd = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return diag_error(out, 0, "another cptscov batch is writing it; wait for it to end");
-    }
-    return fd;
-}
-
 /* ---- the inputs' files ---- */
 
 static void add_file(batch_run *b, const char *path)
@@ -210,8 +164,7 @@ static void add_file(batch_run *b, const char *path)
     for (int i = 0; i < b->nfiles; i++)
         if (strcmp(b->files[i].path, path) == 0)
             return;
-    if (b->nfiles == MAX_FILES)
-        return;
+    GROW(b->files, b->capfiles, b->nfiles + 1);
     mfst_file *f = &b->files[b->nfiles++];
     memset(f, 0, sizeof *f);
     f->path = xstrdup(path);
@@ -228,8 +181,8 @@ static void add_file(batch_run *b, const char *path)
  * (a shapefile's .dbf, .shx, .prj, .cpg), so that a changed attribute table is seen. */
 static void list_files(batch_run *b)
 {
-    const char *paths[MAX_FILES];
-    int n = opt_paths(&b->cfg.inputs, OPT_INPUTS, paths, MAX_FILES);
+    int n;
+    const char **paths = opt_paths(&b->cfg.inputs, OPT_INPUTS, &n);
     for (int i = 0; i < n; i++) {
         add_file(b, paths[i]);
         const char *ext = strrchr(paths[i], '.');
@@ -244,6 +197,7 @@ static void list_files(batch_run *b)
         CSLDestroy(list);
         GDALClose(ds);
     }
+    free(paths);
 }
 
 /* The SHA-256 of each file: the manifest's when size and time match, else computed (a file
@@ -312,8 +266,8 @@ static void run_task(void *arg, int i, GEOSContextHandle_t h)
     scenario_outcome res;
     memset(&res, 0, sizeof res);
     if (rc == 0) {
-        rc = scn_run(&b->in, &b->tr, &j->opts, j->has_scope ? &j->scope : NULL, &od,
-                     b->inner_threads, h, &res, NULL);
+        rc = scn_run(&b->in, &b->tr, &j->opts, &j->set, j->has_scope ? &j->scope : NULL,
+                     &od, b->inner_threads, h, &res, NULL);
         if (rc != 0)
             odir_abort(&od);
     }
@@ -364,6 +318,41 @@ static void decide(batch_run *b, json_t *manifest, int broken, const char *progr
     }
 }
 
+/* Every job still to decide or run fails with the message of the error just made. */
+static void fail_pending(batch_run *b)
+{
+    for (int i = 0; i < b->n; i++)
+        if (b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST)
+            fail_job(&b->jobs[i], diag_message());
+}
+
+/* Resolves j's scope and takes its digest; a job decided by its digest is skipped when the
+ * manifest's is the same (*touched then set: the manifest records the files anew). */
+static void digest_job(batch_run *b, batch_job *j, const unsigned char (*hashes)[32],
+                       int *touched)
+{
+    if (j->opts.scope) {
+        diag_clear();
+        if (scope_resolve(&j->scope, j->opts.scope, b->in.codes, &b->in.table) < 0) {
+            fail_job(j, diag_message());
+            diag_clear();
+            return;
+        }
+        j->has_scope = 1;
+    }
+    dig_scenario(&b->in, &b->tr, hashes, &j->set.rule, j->has_scope ? &j->scope : NULL,
+                 j->options_text, j->digest);
+    if (j->state == JOB_DIGEST) {
+        const char *old = json_string_value(json_object_get(j->entry, "digest"));
+        if (old && strcmp(old, j->digest) == 0) {
+            j->state = JOB_SKIP;
+            *touched = 1;
+        } else {
+            j->state = JOB_RUN;
+        }
+    }
+}
+
 /* Reads the inputs, resolves the scopes and takes the digests; the jobs whose digest is the
  * manifest's are skipped. Returns 0, or -1 when the inputs cannot be read (every job still
  * to decide then fails with that message). */
@@ -376,52 +365,58 @@ static int prepare(batch_run *b, stopwatch *w, int *touched)
     opt_input_spec(&in_opts, &spec);
     spec.threads = 0; /* the reading's checks on every core: -j is for scenarios */
     if (inp_read(&b->in, &spec, w) < 0) {
-        for (int i = 0; i < b->n; i++)
-            if (b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST)
-                fail_job(&b->jobs[i], diag_message());
+        fail_pending(b);
         return -1;
     }
-    /* Hashed before the arcs take the polygons. */
-    unsigned char(*hashes)[32] = dig_communes(&b->in.table, b->in.table.geos);
+    unsigned char(*hashes)[32] = dig_communes_before_arcs(&b->in.table, b->in.table.geos);
     terr_report_scales report;
-    scn_report_scales(&b->in.table, &report);
-    if (terr_begin(&b->tr, &b->in.table, &report, 0, w) < 0) {
-        for (int i = 0; i < b->n; i++)
-            if (b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST)
-                fail_job(&b->jobs[i], diag_message());
+    if (hashes)
+        scn_report_scales(&b->in.table, &report);
+    if (!hashes || terr_begin(&b->tr, &b->in.table, &report, 0, w) < 0) {
+        fail_pending(b);
         free(hashes);
         return -1;
     }
-    for (int i = 0; i < b->n; i++) {
-        batch_job *j = &b->jobs[i];
-        if (j->state != JOB_RUN && j->state != JOB_DIGEST)
-            continue;
-        if (j->opts.scope) {
-            diag_clear();
-            if (scope_resolve(&j->scope, j->opts.scope, b->in.codes, &b->in.table) < 0) {
-                fail_job(j, diag_message());
-                diag_clear();
-                continue;
-            }
-            j->has_scope = 1;
-        }
-        dig_scenario(&b->in, &b->tr, (const unsigned char(*)[32])hashes, &j->rule,
-                     j->has_scope ? &j->scope : NULL, j->options_text, j->digest);
-        if (j->state == JOB_DIGEST) {
-            const char *old = json_string_value(json_object_get(j->entry, "digest"));
-            if (old && strcmp(old, j->digest) == 0) {
-                j->state = JOB_SKIP;
-                *touched = 1;
-            } else {
-                j->state = JOB_RUN;
-            }
-        }
-    }
+    for (int i = 0; i < b->n; i++)
+        if (b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST)
+            digest_job(b, &b->jobs[i], (const unsigned char(*)[32])hashes, touched);
     free(hashes);
     sw_lap(w, "digests");
     return 0;
 }
 
+/* --simplify: the arcs once, simplified once per tolerance the nrun jobs to run ask for.
+ * When that fails, the jobs that asked fail and the others run. Returns how many jobs stay
+ * in b->torun. */
+static int simplify_arcs(batch_run *b, int nrun, stopwatch *w)
+{
+    double *tolerances = xcalloc((size_t)nrun, sizeof *tolerances);
+    int ntol = 0;
+    for (int i = 0; i < nrun; i++)
+        if (b->torun[i]->opts.simplify_m > 0)
+            tolerances[ntol++] = b->torun[i]->opts.simplify_m;
+    if (ntol > 0 && terr_simplify(&b->tr, tolerances, ntol, 0, w) < 0) {
+        char *msg = xstrdup(diag_message());
+        diag_clear();
+        int kept = 0;
+        for (int i = 0; i < nrun; i++) {
+            batch_job *j = b->torun[i];
+            if (j->opts.simplify_m > 0 && !terr_simplified(&b->tr, j->opts.simplify_m)) {
+                fail_job(j, msg);
+                report(b, j);
+            } else {
+                b->torun[kept++] = j;
+            }
+        }
+        nrun = kept;
+        free(msg);
+    }
+    free(tolerances);
+    return nrun;
+}
+
+/* The jobs to run: the dissolves of what they show, their simplified arcs, then the jobs on
+ * the pool, each with the cores left to it. */
 static void run_jobs(batch_run *b, stopwatch *w)
 {
     const coverage_scope **scopes = xcalloc((size_t)b->n + 1, sizeof *scopes);
@@ -434,30 +429,9 @@ static void run_jobs(batch_run *b, stopwatch *w)
         }
     if (nrun > 0) {
         terr_dissolve(&b->tr, scopes, nrun, 0, w);
-        /* --simplify: the arcs once, simplified once per tolerance asked for. */
-        double *tolerances = xcalloc((size_t)nrun, sizeof *tolerances);
-        int ntol = 0;
-        for (int i = 0; i < nrun; i++)
-            if (b->torun[i]->opts.simplify_m > 0)
-                tolerances[ntol++] = b->torun[i]->opts.simplify_m;
-        if (ntol > 0 && terr_simplify(&b->tr, tolerances, ntol, 0, w) < 0) {
-            /* those scenarios fail; the others run */
-            char *msg = xstrdup(diag_message());
-            diag_clear();
-            int kept = 0;
-            for (int i = 0; i < nrun; i++) {
-                batch_job *j = b->torun[i];
-                if (j->opts.simplify_m > 0 && !terr_simplified(&b->tr, j->opts.simplify_m)) {
-                    fail_job(j, msg);
-                    report(b, j);
-                } else {
-                    b->torun[kept++] = j;
-                }
-            }
-            nrun = kept;
-            free(msg);
-        }
-        free(tolerances);
+        nrun = simplify_arcs(b, nrun, w);
+    }
+    if (nrun > 0) { /* none left when every one failed its simplification */
         int jobs = b->cli->jobs > 0 ? b->cli->jobs : pool_cores();
         int at_once = jobs < nrun ? jobs : nrun;
         b->inner_threads = pool_cores() / at_once > 1 ? pool_cores() / at_once : 1;
@@ -541,7 +515,7 @@ static int make_jobs(batch_run *b, const char *out)
         char *scn = opt_normalise(&j->sc->options, OPT_SCENARIO);
         j->options_text = xasprintf("[inputs]\n%s[scenario]\n%s", inputs_text, scn);
         free(scn);
-        if (scn_check(&j->opts, &j->rule, NULL) < 0) {
+        if (scn_check(&j->opts, &j->set) < 0) {
             char *msg = xstrdup(diag_message());
             diag_clear();
             rc = diag_error(b->cfg.path, j->sc->line, "[scenario %s]: %s", j->sc->name, msg);
@@ -566,25 +540,145 @@ static void free_run(batch_run *b)
     free(b->torun);
     for (int i = 0; i < b->nfiles; i++)
         free(b->files[i].path);
+    free(b->files);
     terr_free(&b->tr);
     if (b->in.table.geos)
         inp_free(&b->in);
     bcfg_free(&b->cfg);
+    json_decref(b->manifest);
+    free(b->program);
+    free(b->mpath);
     pthread_mutex_destroy(&b->lock);
 }
 
-int batch_main(const run_options *o)
+/* ---- the batch, phase by phase ---- */
+
+/* The command's own arguments. Returns 0, or -1 after diag_error (a usage error). */
+static int check_command(const run_options *o)
 {
     if (!o->config)
-        return diag_error(NULL, 0, "batch needs its INI file: cptscov batch CONFIG --out OUT"),
-               EXIT_USAGE;
+        return diag_error(NULL, 0, "batch needs its INI file: cptscov batch CONFIG --out OUT");
     if (!o->out)
-        return diag_error(NULL, 0, "--out is required; see cptscov --help"), EXIT_USAGE;
+        return diag_error(NULL, 0, "--out is required; see cptscov --help");
+    return 0;
+}
+
+static batch_run *new_run(const run_options *o)
+{
     batch_run *b = xcalloc(1, sizeof *b);
     b->cli = o;
     pthread_mutex_init(&b->lock, NULL);
     b->tty = !o->quiet && isatty(2);
     clock_gettime(CLOCK_MONOTONIC, &b->start);
+    return b;
+}
+
+/* OUT/manifest.json as the last batch left it: empty when missing, and when it cannot be
+ * read (then said: every scenario is redone). */
+static void load_manifest(batch_run *b, const char *out)
+{
+    b->mpath = xasprintf("%s/manifest.json", out);
+    b->manifest = mfst_load(b->mpath, &b->broken);
+    if (b->broken)
+        fprintf(stderr, "cptscov: warning: %s cannot be read; every scenario is redone\n",
+                b->mpath);
+    b->program = program_text();
+}
+
+/* 1 when a job is to run or to be decided by its digest: the inputs must then be read. */
+static int needs_inputs(const batch_run *b)
+{
+    int work = 0;
+    for (int i = 0; i < b->n; i++)
+        work |= b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST;
+    return work;
+}
+
+/* Says the jobs that end without running (skipped, or failed while the inputs were read),
+ * and counts those to run, for the bar. */
+static void report_settled(batch_run *b)
+{
+    b->total_runs = 0;
+    for (int i = 0; i < b->n; i++) {
+        batch_job *j = &b->jobs[i];
+        if (j->state == JOB_RUN)
+            b->total_runs++;
+        else if (j->state == JOB_SKIP || j->state == JOB_FAILED)
+            report(b, j);
+    }
+}
+
+/* The new manifest, written when a job did something or a file was only touched (and when it
+ * differs from the old one). Returns 0, or -1 once the error is printed. */
+static int save_manifest(batch_run *b, int touched)
+{
+    int changed = touched;
+    for (int i = 0; i < b->n; i++)
+        changed |= b->jobs[i].state != JOB_SKIP;
+    if (!changed)
+        return 0;
+    int rc = 0;
+    json_t *m = new_manifest(b, b->program);
+    if (!json_equal(m, b->manifest) && mfst_save(m, b->mpath) < 0) {
+        fprintf(stderr, "cptscov: %s\n", diag_message());
+        rc = -1;
+    }
+    json_decref(m);
+    return rc;
+}
+
+/* From the manifest to the table: decide, read and digest when needed, run, record. Returns
+ * the exit status. */
+static int run_scenarios(batch_run *b, stopwatch *w)
+{
+    int touched = 0;
+    decide(b, b->manifest, b->broken, b->program, &touched);
+    for (int i = 0; i < b->n; i++)
+        if (b->jobs[i].state == JOB_RUN)
+            b->total_runs++;
+    int work = needs_inputs(b);
+    if (work) {
+        draw_bar(b); /* while the inputs are read */
+        prepare(b, w, &touched);
+    }
+    report_settled(b);
+    if (work)
+        run_jobs(b, w);
+    if (b->tty)
+        fprintf(stderr, "\n");
+    int rc = save_manifest(b, touched) < 0 ? EXIT_ERROR : EXIT_OK;
+    print_table(b);
+    if (b->failed > 0)
+        rc = EXIT_ERROR;
+    diag_clear();
+    return rc;
+}
+
+/* With OUT held (so that no other batch writes it): the manifest, the inputs' files and
+ * their hashes, then the scenarios. Returns the exit status. */
+static int run_held(batch_run *b, const char *out, stopwatch *w)
+{
+    int lock = odir_hold(out, "manifest.json");
+    if (lock < 0)
+        return EXIT_ERROR;
+    gdrv_init();
+    load_manifest(b, out);
+    list_files(b);
+    int rc = EXIT_ERROR;
+    if (hash_files(b, b->manifest) == 0) {
+        sw_lap(w, "inputs checked");
+        rc = run_scenarios(b, w);
+    }
+    sw_total(w);
+    odir_release(lock);
+    return rc;
+}
+
+int batch_main(const run_options *o)
+{
+    if (check_command(o) < 0)
+        return EXIT_USAGE;
+    batch_run *b = new_run(o);
     stopwatch w;
     sw_start(&w, o->timings);
     if (bcfg_read(&b->cfg, o->config) < 0) {
@@ -597,68 +691,7 @@ int batch_main(const run_options *o)
         free(b);
         return EXIT_USAGE;
     }
-    int lock = open_out(o->out);
-    if (lock < 0) {
-        free_run(b);
-        free(b);
-        return EXIT_ERROR;
-    }
-    gdrv_init();
-    char *mpath = xasprintf("%s/manifest.json", o->out);
-    int broken = 0, touched = 0, rc = EXIT_OK;
-    json_t *manifest = mfst_load(mpath, &broken);
-    if (broken)
-        fprintf(stderr, "cptscov: warning: %s cannot be read; every scenario is redone\n", mpath);
-    char *program = program_text();
-    list_files(b);
-    if (hash_files(b, manifest) < 0) {
-        rc = EXIT_ERROR;
-    } else {
-        sw_lap(&w, "inputs checked");
-        decide(b, manifest, broken, program, &touched);
-        for (int i = 0; i < b->n; i++)
-            if (b->jobs[i].state == JOB_RUN)
-                b->total_runs++;
-        int work = 0;
-        for (int i = 0; i < b->n; i++)
-            work |= b->jobs[i].state == JOB_RUN || b->jobs[i].state == JOB_DIGEST;
-        if (work) {
-            draw_bar(b); /* while the inputs are read */
-            prepare(b, &w, &touched);
-        }
-        b->total_runs = 0;
-        for (int i = 0; i < b->n; i++) {
-            batch_job *j = &b->jobs[i];
-            if (j->state == JOB_RUN)
-                b->total_runs++;
-            else if (j->state == JOB_SKIP || j->state == JOB_FAILED)
-                report(b, j);
-        }
-        if (work)
-            run_jobs(b, &w);
-        if (b->tty)
-            fprintf(stderr, "\n");
-        int changed = touched;
-        for (int i = 0; i < b->n; i++)
-            changed |= b->jobs[i].state != JOB_SKIP;
-        if (changed) {
-            json_t *m = new_manifest(b, program);
-            if (!json_equal(m, manifest) && mfst_save(m, mpath) < 0) {
-                fprintf(stderr, "cptscov: %s\n", diag_message());
-                rc = EXIT_ERROR;
-            }
-            json_decref(m);
-        }
-        print_table(b);
-        if (b->failed > 0)
-            rc = EXIT_ERROR;
-        diag_clear();
-    }
-    sw_total(&w);
-    json_decref(manifest);
-    free(program);
-    free(mpath);
-    close(lock);
+    int rc = run_held(b, o->out, &w);
     free_run(b);
     free(b);
     return rc;

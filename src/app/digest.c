@@ -80,8 +80,13 @@ static void put_bytes(EVP_MD_CTX *c, const void *p, size_t n)
 
 #define PUT(c, v) put_bytes((c), &(v), sizeof(v))
 
-unsigned char (*dig_communes(const commune_table *t, GEOSContextHandle_t h))[32]
+unsigned char (*dig_communes_before_arcs(const commune_table *t, GEOSContextHandle_t h))[32]
 {
+    if (t->polygons_taken) {
+        diag_error(NULL, 0, "the communes' digest was asked for after the arcs took their "
+                            "polygons; this is a bug of cptscov, please report it");
+        return NULL;
+    }
     unsigned char(*out)[32] = xcalloc((size_t)t->ncommunes + 1, sizeof *out);
     GEOSWKBWriter *wkb = GEOSWKBWriter_create_r(h);
     EVP_MD_CTX *c = EVP_MD_CTX_new();

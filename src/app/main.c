@@ -9,21 +9,22 @@
 
 #include "app/batch.h"
 #include "util/diag.h"
+#include "app/help.h"
 #include "app/options.h"
 #include "app/run.h"
 #include "util/version.h"
 
 /* jemalloc's settings, read once at start (MALLOC_CONF in the environment overrides them).
- * The national job touches 200 MB in about a second: in 4 KB pages, 100 000 page faults,
- * each zeroing a page and, on a virtual machine, often leaving it for the host; a quarter
- * of the job's CPU went to the kernel. In 2 MB pages (thp:always: jemalloc asks the kernel
- * for transparent huge pages, which Debian's default "madvise" mode grants) 12 000 faults,
- * and GEOS's pointer chasing misses the TLB less. One arena (narenas:1) for every thread:
- * an arena per thread would hold a partly used huge page each, 20 MB more at the peak.
- * No arena of its own for allocations of 8 MB and more (oversize_threshold:0): that arena
- * gives freed memory back to the kernel at once, so that the arcs' build (topology.c), whose
- * tables of 5 to 35 MB live one after the other, could not reuse it (mem_hold).
- * Where the kernel has THP off ("never"), this is jemalloc as before. */
+ * The national job touches much memory in little time: in 4 KB pages, each
+ * page fault zeroes a page and, on a virtual machine, often leaves it for the host, and the
+ * kernel's share of the job's CPU is large. In 2 MB pages (thp:always: jemalloc asks the
+ * kernel for transparent huge pages, which Debian's default "madvise" mode grants) there
+ * are far fewer faults, and GEOS's pointer chasing misses the TLB less. One arena
+ * (narenas:1) for every thread: an arena per thread would each hold a partly used huge page,
+ * raising the peak. No arena of its own for allocations of 8 MB and more
+ * (oversize_threshold:0): that arena gives freed memory back to the kernel at once, so that
+ * the arcs' build (topology.c), whose large tables live one after the other, could not
+ * reuse it (mem_hold). Where the kernel has THP off ("never"), thp:always changes nothing. */
 const char *malloc_conf = "thp:always,narenas:1,oversize_threshold:0";
 
 static void print_version(void)
@@ -48,13 +49,13 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (o.help) {
-        opt_print_help(stdout);
+        help_print(stdout);
         rc = EXIT_OK;
     } else if (o.version) {
         print_version();
         rc = EXIT_OK;
     } else if (o.man) {
-        opt_print_man(stdout);
+        help_print_man(stdout);
         rc = EXIT_OK;
     } else if (first == 1) {
         fprintf(stderr, "cptscov: %s; see cptscov --help\n",

@@ -1,5 +1,5 @@
 /* options.c -- the command line of cptscov, from one table.
- * The same table drives parsing, --help and the man page, so they cannot drift apart.
+ * The same table drives parsing, --help and the man page (help.c), so they cannot drift apart.
  *
  * Each row names an option, its argument, where it lands in run_options and its help text;
  * adding an option is adding a row. Lists (--communes, --status, --format) may be repeated,
@@ -13,27 +13,14 @@
  * with no other change, is listed under batch in --help, and is compared by the batch's
  * manifest (opt_normalise). */
 #include "app/options.h"
+#include "options_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/diag.h"
-#include "write/map_writer.h"
-#include "write/results.h"
 #include "util/util.h"
-#include "util/version.h"
-
-/* OPT_SPLIT: a list that also takes comma-separated values. */
-typedef enum opt_kind { OPT_FLAG, OPT_VALUE, OPT_LIST, OPT_SPLIT, OPT_COUNT, OPT_METRES } opt_kind;
-
-typedef struct option_spec {
-    const char *name;
-    const char *arg;      /* NULL for a flag */
-    opt_kind kind;
-    size_t offset;        /* into run_options */
-    const char *help;
-} option_spec;
 
 #define INPUT (OPT_RUN | OPT_INPUTS)
 #define INPUT_PATH (OPT_RUN | OPT_INPUTS | OPT_PATH)
@@ -123,6 +110,11 @@ static const option_spec options[] = {
 
 #define NOPTIONS (sizeof options / sizeof options[0])
 
+const option_spec *opt_spec(size_t i)
+{
+    return i < NOPTIONS ? &options[i] : NULL;
+}
+
 /* Where an option is taken, for those that are not a scenario's (the table's "commands"
  * column, kept apart so that a row added to the table above needs nothing more): an option
  * absent from here is an option of a scenario, taken by run and as a key of [scenario NAME]. */
@@ -174,7 +166,7 @@ static const option_place *place_of(const option_spec *o)
 }
 
 /* Where a row is taken: its place, or a scenario option's when it has none. */
-static unsigned where_of(const option_spec *o)
+unsigned opt_where(const option_spec *o)
 {
     const option_place *p = place_of(o);
     unsigned w = p ? p->commands & (OPT_RUN | OPT_BATCH | OPT_INPUTS | OPT_SCENARIO) : 0;
@@ -187,7 +179,7 @@ static int is_path(const option_spec *o)
     return p && (p->commands & OPT_PATH);
 }
 
-static char short_of(const option_spec *o)
+char opt_short(const option_spec *o)
 {
     const option_place *p = place_of(o);
     return p ? p->short_name : 0;
@@ -200,7 +192,7 @@ static const option_spec *find_option(const char *name, size_t len)
             return &options[i];
     if (len == 2 && name[0] == '-' && name[1] != '-')
         for (size_t i = 0; i < NOPTIONS; i++)
-            if (short_of(&options[i]) == name[1])
+            if (opt_short(&options[i]) == name[1])
                 return &options[i];
     return NULL;
 }
@@ -298,7 +290,7 @@ int opt_parse_for(run_options *o, int argc, char **argv, int first, unsigned whe
             eq = a + 1;
         }
         const option_spec *spec = a[0] == '-' ? find_option(a, len) : NULL;
-        if (!spec || !(where_of(spec) & where))
+        if (!spec || !(opt_where(spec) & where))
             return diag_error(NULL, 0, "unknown argument \"%s\"; see cptscov --help", a);
         if (spec->kind == OPT_FLAG) {
             if (eq)
@@ -350,7 +342,7 @@ static const option_spec *find_key(const char *key, unsigned where)
         if (spec && spec->kind != OPT_LIST && spec->kind != OPT_SPLIT)
             spec = NULL;
     }
-    return spec && (where_of(spec) & where) ? spec : NULL;
+    return spec && (opt_where(spec) & where) ? spec : NULL;
 }
 
 int opt_set_key(run_options *o, const char *key, const char *value, unsigned where,
@@ -362,7 +354,7 @@ int opt_set_key(run_options *o, const char *key, const char *value, unsigned whe
         const option_spec *other = find_key(key, OPT_INPUTS | OPT_SCENARIO);
         if (other)
             return diag_error(file, line, "\"%s\" belongs in %s, not here", key,
-                              where_of(other) & OPT_INPUTS ? "[inputs]" : "a [scenario NAME]");
+                              opt_where(other) & OPT_INPUTS ? "[inputs]" : "a [scenario NAME]");
         return diag_error(file, line, "unknown key \"%s\"; the keys are the options of cptscov run "
                           "without \"--\" (see cptscov --help)", key);
     }
@@ -417,7 +409,7 @@ static int is_set(const run_options *o, const option_spec *spec)
 void opt_merge(run_options *dst, const run_options *src, unsigned where)
 {
     for (size_t i = 0; i < NOPTIONS; i++)
-        if ((where_of(&options[i]) & where) && is_set(src, &options[i]))
+        if ((opt_where(&options[i]) & where) && is_set(src, &options[i]))
             memcpy((char *)dst + options[i].offset, (const char *)src + options[i].offset,
                    field_size(&options[i]));
 }
@@ -429,7 +421,7 @@ char *opt_normalise(const run_options *o, unsigned where)
     s[0] = '\0';
     for (size_t i = 0; i < NOPTIONS; i++) {
         const option_spec *spec = &options[i];
-        if (!(where_of(spec) & where) || !is_set(o, spec))
+        if (!(opt_where(spec) & where) || !is_set(o, spec))
             continue;
         const char *base = (const char *)o + spec->offset;
         char *v;
@@ -463,185 +455,25 @@ char *opt_normalise(const run_options *o, unsigned where)
     return s;
 }
 
-int opt_paths(const run_options *o, unsigned where, const char **paths, int max)
+const char **opt_paths(const run_options *o, unsigned where, int *n)
 {
-    int n = 0;
+    const char **paths = NULL;
+    int cap = 0;
+    *n = 0;
     for (size_t i = 0; i < NOPTIONS; i++) {
         const option_spec *spec = &options[i];
-        if (!is_path(spec) || !(where_of(spec) & where) || !is_set(o, spec))
+        if (!is_path(spec) || !(opt_where(spec) & where) || !is_set(o, spec))
             continue;
         const char *base = (const char *)o + spec->offset;
         if (spec->kind == OPT_LIST || spec->kind == OPT_SPLIT) {
             const string_list *l = (const string_list *)base;
-            for (int k = 0; k < l->n && n < max; k++)
-                paths[n++] = l->items[k];
-        } else if (spec->kind == OPT_VALUE && n < max) {
-            paths[n++] = *(const char *const *)base;
+            GROW(paths, cap, *n + l->n);
+            for (int k = 0; k < l->n; k++)
+                paths[(*n)++] = l->items[k];
+        } else if (spec->kind == OPT_VALUE) {
+            GROW(paths, cap, *n + 1);
+            paths[(*n)++] = *(const char *const *)base;
         }
     }
-    return n;
-}
-
-static const char usage[] =
-    "cptscov run --communes PATH [--communes PATH ...] --population CSV [--passage CSV]\n"
-    "            --members CSV [--epci CSV] [--status signed|project|letter ...]\n"
-    "            [--as-of YYYY-MM-DD] [--scope region:CODES|dep:CODES]\n"
-    "            [--format geojson,gpkg,fgb,shp] --out DIR\n"
-    "       cptscov batch CONFIG --out OUT [-j N] [--force] [--quiet]";
-
-static const char description[] =
-    "Joins commune polygons, a population table and CPTS memberships, carries every code to "
-    "the population table's vintage, and writes the population covered by CPTS per CPTS, "
-    "department, region and nation, as CSV tables, summary.json and maps (GeoJSON, GeoPackage, "
-    "FlatGeobuf, Shapefile).";
-
-static const char batch_description[] =
-    "cptscov batch reads the inputs once and writes many scenarios, each into OUT/NAME/ exactly "
-    "as cptscov run would. CONFIG is an INI file: one [inputs] section whose keys are the "
-    "options marked [inputs] below, without \"--\" (communes = a comma-separated list of "
-    "layers; paths relative to CONFIG), and any number of [scenario NAME] sections whose keys "
-    "are the options marked [scenario] (status = signed,project, as_of = 2024-12-31, scope = "
-    "region:53, ...). NAME is made of letters, digits, '-', '_' and '.'. OUT/manifest.json "
-    "records each scenario's inputs (size, time, SHA-256), options and a digest of the data it "
-    "shows: a scenario whose inputs and options are unchanged is skipped, and a change to the "
-    "inputs redoes only the scenarios whose data it changes (--force redoes all). A scenario "
-    "that fails does not stop the others.";
-
-/* The files of an output, named from the writers' own lists (the tables, the maps, the
- * formats' paths), so that --help and the man page cannot miss one; malloc'd. */
-static char *outputs_text(void)
-{
-    char *text = NULL;
-    size_t size = 0;
-    FILE *m = open_memstream(&text, &size);
-    if (!m)
-        return xstrdup("");
-    fputs("Outputs, in --out (batch: in OUT/NAME/ for each scenario, and OUT/manifest.json): "
-          "the tables", m);
-    for (int i = 0; write_tables_layout(i); i++)
-        fprintf(m, "%s %s.csv", i ? "," : "", write_tables_layout(i)->name);
-    fputs("; summary.json; report.md; report.html, whose maps are also written alone as "
-          "maps/NAME.svg; the maps NAME =", m);
-    for (int i = 0; write_maps_layout(i); i++)
-        fprintf(m, "%s %s", i ? "," : "", write_maps_layout(i)->name);
-    fputs(", by --format:", m);
-    for (int f = 0; f < MAP_NFORMATS; f++) {
-        char *path = write_maps_path(NULL, "NAME", (map_format)f);
-        fprintf(m, "%s %s (%s%s)", f ? "," : "", path, mw_format_name((map_format)f),
-                f == MAP_GEOJSON ? ", the default" : f == MAP_GPKG ? ": every map and table" : "");
-        free(path);
-    }
-    fputs(".", m);
-    fclose(m);
-    return text;
-}
-
-/* Where the option is taken, for the help and the man page. */
-static const char *where_text(const option_spec *o)
-{
-    unsigned w = where_of(o);
-    if ((w & OPT_INPUTS) && (w & OPT_RUN))
-        return "run; batch: key of [inputs]";
-    if ((w & OPT_SCENARIO) && (w & OPT_RUN))
-        return "run; batch: key of [scenario NAME]";
-    if ((w & OPT_RUN) && (w & OPT_BATCH))
-        return "run and batch";
-    return w & OPT_BATCH ? "batch" : "run";
-}
-
-/* Writes text wrapped at width columns, each line indented by indent. */
-static void wrap(FILE *f, const char *text, int indent, int width)
-{
-    int col = indent;
-    fprintf(f, "%*s", indent, "");
-    while (*text) {
-        size_t w = strcspn(text, " ");
-        if (col > indent && col + 1 + (int)w > width) {
-            fprintf(f, "\n%*s", indent, "");
-            col = indent;
-        } else if (col > indent) {
-            fputc(' ', f);
-            col++;
-        }
-        fwrite(text, 1, w, f);
-        col += (int)w;
-        text += w;
-        while (*text == ' ')
-            text++;
-    }
-    fputc('\n', f);
-}
-
-void opt_print_help(FILE *f)
-{
-    fprintf(f, "Usage: %s\n\n", usage);
-    wrap(f, description, 0, 80);
-    fputc('\n', f);
-    wrap(f, batch_description, 0, 80);
-    fprintf(f, "\nOptions:\n");
-    for (size_t i = 0; i < NOPTIONS; i++) {
-        const option_spec *o = &options[i];
-        char shortform[8] = "";
-        if (short_of(o))
-            snprintf(shortform, sizeof shortform, ", -%c", short_of(o));
-        fprintf(f, "  %s%s%s%s\n", o->name, shortform, o->arg ? " " : "", o->arg ? o->arg : "");
-        char *text = xasprintf("%s (%s)", o->help, where_text(o));
-        wrap(f, text, 6, 80);
-        free(text);
-    }
-    fputc('\n', f);
-    char *outputs = outputs_text();
-    wrap(f, outputs, 0, 80);
-    free(outputs);
-    fprintf(f, "\nExit status: 0 done, 1 error in the inputs or while writing (nothing written;\n"
-               "batch: one scenario or more failed, the others are written), 2 usage error.\n");
-}
-
-/* Writes s escaped for troff. */
-static void troff(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '\\')
-            fputs("\\e", f);
-        else if (*s == '-')
-            fputs("\\-", f);
-        else
-            fputc(*s, f);
-    }
-}
-
-void opt_print_man(FILE *f)
-{
-    fprintf(f, ".TH CPTSCOV 1 \"\" \"cptscov %s\" \"User Commands\"\n.SH NAME\n"
-               "cptscov \\- population covered by CPTS, per territory, with maps\n"
-               ".SH SYNOPSIS\n.nf\n", CPTSCOV_VERSION);
-    troff(f, usage);
-    fprintf(f, "\n.fi\n.SH DESCRIPTION\n");
-    troff(f, description);
-    fprintf(f, "\n.PP\n");
-    troff(f, batch_description);
-    fprintf(f, "\n.SH OPTIONS\n");
-    for (size_t i = 0; i < NOPTIONS; i++) {
-        fprintf(f, ".TP\n.B ");
-        troff(f, options[i].name);
-        if (short_of(&options[i]))
-            fprintf(f, ", \\-%c", short_of(&options[i]));
-        if (options[i].arg) {
-            fprintf(f, " \\fI");
-            troff(f, options[i].arg);
-            fprintf(f, "\\fR");
-        }
-        fputc('\n', f);
-        troff(f, options[i].help);
-        fprintf(f, " (");
-        troff(f, where_text(&options[i]));
-        fprintf(f, ")\n");
-    }
-    fprintf(f, ".SH FILES\n");
-    char *outputs = outputs_text();
-    troff(f, outputs);
-    free(outputs);
-    fprintf(f, "\n.SH EXIT STATUS\n0 done; 1 error in the inputs or while writing (nothing is "
-               "written), or, for batch, one scenario or more failed (the others are written); "
-               "2 usage error, or an error in the batch's INI file.\n");
+    return paths;
 }

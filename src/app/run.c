@@ -62,8 +62,8 @@ static void print_outcome(const run_options *o, const coverage_scope *scope,
 
 int run_job(const run_options *o)
 {
-    coverage_rule rule;
-    if (check_required(o) < 0 || scn_check(o, &rule, NULL) < 0)
+    scenario_settings set;
+    if (check_required(o) < 0 || scn_check(o, &set) < 0)
         return EXIT_USAGE;
     stopwatch w;
     sw_start(&w, o->timings);
@@ -96,7 +96,7 @@ int run_job(const run_options *o)
             rc = terr_simplify(&tr, &o->simplify_m, 1, o->threads, &w);
     }
     if (rc == 0) {
-        rc = scn_run(in, &tr, o, scope, &out, o->threads, in->table.geos, &res, &w);
+        rc = scn_run(in, &tr, o, &set, scope, &out, o->threads, in->table.geos, &res, &w);
     }
     if (rc != 0)
         odir_abort(&out);

@@ -5,7 +5,7 @@
  * shapes, and the list of join issues it reports. It only reads the inputs and the
  * territories, which all the scenarios of a batch share, so that several scenarios may run at
  * once on several threads, each with its own GEOS context. Its join issues are those of the
- * reading, then those of the dissolves, in the order a single run has always written them:
+ * reading, then those of the dissolves, in the order a single run writes them:
  * departments, CPTS, zones, regions. */
 #include "app/scenario.h"
 
@@ -38,11 +38,6 @@ static int parse_formats(const run_options *o, unsigned *formats)
     return 0;
 }
 
-/* The report's geometry (report_geometry.c) and maps (report_maps.c) work with the GEOS
- * context of the commune table, which one thread at a time may use: scenarios running at
- * once take turns for them. */
-static pthread_mutex_t table_geos = PTHREAD_MUTEX_INITIALIZER;
-
 /* The report (its geometry, then report.html) is made on a thread of its own while the
  * tables and maps are written: its arcs were simplified beside the dissolves
  * (terr_report_arcs), and tracing and drawing its maps takes about as long as the maps, so
@@ -69,16 +64,19 @@ static void *report_thread(void *arg)
         j->rc = -1;
         return NULL;
     }
-    pthread_mutex_lock(&table_geos);
+    /* The report's geometry (report_geometry.c) and maps (report_maps.c) work with the
+     * table's GEOS context: scenarios running at once take turns for it. */
+    ctab_geos_lock(j->t);
     rgeo_build(&j->geometry, j->t, j->cov, j->zones, coarse, fine, j->threads);
     j->rc = write_report_html(j->dir, j->r, &j->geometry);
-    pthread_mutex_unlock(&table_geos);
+    ctab_geos_unlock(j->t);
     return NULL;
 }
 
-int scn_check(const run_options *o, coverage_rule *rule, report_lang *lang)
+int scn_check(const run_options *o, scenario_settings *set)
 {
-    memset(rule, 0, sizeof *rule);
+    memset(set, 0, sizeof *set);
+    coverage_rule *rule = &set->rule;
     if (o->status.n == 0)
         rule->status[STATUS_SIGNED] = 1;
     for (int i = 0; i < o->status.n; i++) {
@@ -96,10 +94,8 @@ int scn_check(const run_options *o, coverage_rule *rule, report_lang *lang)
     if (l < 0)
         return diag_error(NULL, 0, "--lang \"%s\" is not a language of the report; use fr or en",
                           o->lang);
-    if (lang)
-        *lang = (report_lang)l;
-    unsigned formats;
-    if (parse_formats(o, &formats) < 0)
+    set->lang = (report_lang)l;
+    if (parse_formats(o, &set->formats) < 0)
         return -1;
     if (o->as_of && (fld_date(o->as_of, &rule->as_of) != FLD_OK || rule->as_of == 0))
         return diag_error(NULL, 0, "--as-of \"%s\" is not a date that exists; write it YYYY-MM-DD",
@@ -134,142 +130,211 @@ static void zone_task(void *arg, int i, GEOSContextHandle_t h)
         zone_dissolve_one(b->t, h, b->arcs, b->zones, i, &b->issues[i]);
 }
 
-int scn_run(const inputs *in, const territories *tr, const run_options *o,
-            const coverage_scope *scope, outdir *out, int threads, GEOSContextHandle_t h, scenario_outcome *res, stopwatch *w)
-{
-    coverage_rule rule;
-    report_lang lang = LANG_FR;
-    if (scn_check(o, &rule, &lang) < 0)
-        return -1;
-    const commune_table *t = &in->table;
+/* What one scenario computes and owns, from its analyses to its outputs. */
+typedef struct scenario_work {
+    const inputs *in;
+    const territories *tr;
+    const run_options *o;
+    const scenario_settings *set;
+    const coverage_scope *scope;
+    int threads;
     coverage_report cov;
-    cov_compute(t, &rule, &cov);
-    if (scope)
-        cov_restrict(t, &cov, scope->communes, scope->cpts);
-    sw_lap(w, "coverage");
     coverage_timeline timeline;
-    tl_compute(t, &cov, &timeline);
-    sw_lap(w, "timeline");
     zone_list zones;
-    zone_find(t, &tr->adjacency, &cov, &zones);
-    sw_lap(w, "uncovered zones");
-    zone_batch zb = {t, tr->exact, &zones, scope,
-                     xcalloc((size_t)(zones.n ? zones.n : 1), sizeof(join_issues))};
-    pool_run(threads, zones.n, zone_task, &zb);
-    sw_lap(w, "dissolve zones");
-
+    join_issues *zone_issues;      /* per zone, its dissolve's */
+    join_issues issues;            /* what it reports, in the order they are written */
+    int shown_zones;               /* zones in scope */
+    const topo_simplified *simplified; /* --simplify's arcs, NULL without */
+    run_results r;
     report_job rj;
-    memset(&rj, 0, sizeof rj);
-    int rc = 0;
+    pthread_t report;
+    int report_started;
+} scenario_work;
 
-    join_issues issues;
-    jis_init(&issues);
-    jis_append(&issues, &in->issues);
-    int shown_zones = 0;
+/* The coverage under the rule, its timeline, the uncovered zones and their dissolves. */
+static void analyse(scenario_work *s, stopwatch *w)
+{
+    const commune_table *t = &s->in->table;
+    cov_compute(t, &s->set->rule, &s->cov);
+    if (s->scope)
+        cov_restrict(t, &s->cov, s->scope->communes, s->scope->cpts);
+    sw_lap(w, "coverage");
+    tl_compute(t, &s->cov, &s->timeline);
+    sw_lap(w, "timeline");
+    zone_find(t, &s->tr->adjacency, &s->cov, &s->zones);
+    sw_lap(w, "uncovered zones");
+    s->zone_issues = xcalloc((size_t)(s->zones.n ? s->zones.n : 1), sizeof(join_issues));
+    zone_batch zb = {t, s->tr->exact, &s->zones, s->scope, s->zone_issues};
+    pool_run(s->threads, s->zones.n, zone_task, &zb);
+    sw_lap(w, "dissolve zones");
+}
+
+/* The join issues it reports: the reading's, then those of the dissolves of what it shows. */
+static void gather_issues(scenario_work *s)
+{
+    const territories *tr = s->tr;
+    const coverage_scope *scope = s->scope;
+    join_issues *issues = &s->issues;
+    jis_init(issues);
+    jis_append(issues, &s->in->issues);
     for (int d = 0; d < tr->areas.ndepartments; d++)
         if (scope_has_department(scope, tr->areas.departments[d].code))
-            jis_append(&issues, &tr->department_issues[d]);
-    for (int k = 0; k < t->ncpts; k++)
+            jis_append(issues, &tr->department_issues[d]);
+    for (int k = 0; k < s->in->table.ncpts; k++)
         if (scope_has_cpts(scope, k))
-            jis_append(&issues, &tr->cpts_issues[k]);
-    for (int z = 0; z < zones.n; z++)
-        if (scope_has_zone(scope, &zones.zones[z])) {
-            jis_append(&issues, &zb.issues[z]);
-            shown_zones++;
+            jis_append(issues, &tr->cpts_issues[k]);
+    for (int z = 0; z < s->zones.n; z++)
+        if (scope_has_zone(scope, &s->zones.zones[z])) {
+            jis_append(issues, &s->zone_issues[z]);
+            s->shown_zones++;
         }
     for (int r = 0; r < tr->areas.nregions; r++)
         if (scope_has_region(scope, tr->areas.regions[r].code))
-            jis_append(&issues, &tr->region_issues[r]);
+            jis_append(issues, &tr->region_issues[r]);
+}
 
-    if (rc == 0 && o->strict && issues.n > 0)
-        rc = scn_strict_error(&issues);
-    unsigned formats = 0;
-    parse_formats(o, &formats); /* checked by scn_check */
-    const topo_simplified *simplified = o->simplify_m > 0 ? terr_simplified(tr, o->simplify_m)
-                                                          : NULL;
-    if (rc == 0 && o->simplify_m > 0 && !simplified)
-        rc = diag_error(NULL, 0, "--simplify %g: the simplified arcs were not made; this is a "
-                                 "bug of cptscov, please report it", o->simplify_m);
-    run_results r = {
-        .table = t,
-        .coverage = &cov,
-        .scope = scope,
+/* Whether the outputs may be written: --strict and its join issues, --simplify and its arcs.
+ * Returns 0, or -1 after diag_error. */
+static int check(scenario_work *s)
+{
+    const run_options *o = s->o;
+    if (o->strict && s->issues.n > 0)
+        return scn_strict_error(&s->issues);
+    s->simplified = o->simplify_m > 0 ? terr_simplified(s->tr, o->simplify_m) : NULL;
+    if (o->simplify_m > 0 && !s->simplified)
+        return diag_error(NULL, 0, "--simplify %g: the simplified arcs were not made; this is a "
+                                   "bug of cptscov, please report it", o->simplify_m);
+    return 0;
+}
+
+/* What the writers are given. */
+static void make_results(scenario_work *s)
+{
+    const run_options *o = s->o;
+    const territories *tr = s->tr;
+    s->r = (run_results){
+        .table = &s->in->table,
+        .coverage = &s->cov,
+        .scope = s->scope,
         .cpts_shapes = tr->cpts_shapes,
         .department_shapes = tr->department_shapes,
         .region_shapes = tr->region_shapes,
-        .zones = &zones,
-        .issues = &issues,
-        .inputs = in->files,
-        .ninputs = in->nfiles,
+        .zones = &s->zones,
+        .issues = &s->issues,
+        .inputs = s->in->files,
+        .ninputs = s->in->nfiles,
         .geojson_engine = o->geojson_engine && strcmp(o->geojson_engine, "gdal") == 0
                               ? ENGINE_GDAL : ENGINE_STREAM,
-        .formats = formats,
+        .formats = s->set->formats,
         .quiet = o->quiet,
         .out_dir = o->out,
-        .threads = threads,
-        .timeline = &timeline,
-        .lang = lang,
-        .simplified = simplified,
-        .simplify_m = simplified ? o->simplify_m : 0,
+        .threads = s->threads,
+        .timeline = &s->timeline,
+        .lang = s->set->lang,
+        .simplified = s->simplified,
+        .simplify_m = s->simplified ? o->simplify_m : 0,
         .arcs = tr->exact,
         .arcs_lonlat = tr->exact_lonlat,
     };
-    pthread_t report;
-    int report_started = 0;
-    if (rc == 0) {
-        rj.t = t;
-        rj.cov = &cov;
-        rj.zones = &zones;
-        rj.tr = tr;
-        rj.threads = threads;
-        rj.dir = out->tmp;
-        rj.r = &r;
-        rj.diag = diag_current();
-        report_started = pthread_create(&report, NULL, report_thread, &rj) == 0;
-        if (!report_started)
-            report_thread(&rj); /* no thread to be had: made here, before the rest */
-    }
+}
+
+/* The report into dir, on a thread of its own (report_job). */
+static void start_report(scenario_work *s, const char *dir)
+{
+    report_job *rj = &s->rj;
+    rj->t = &s->in->table;
+    rj->cov = &s->cov;
+    rj->zones = &s->zones;
+    rj->tr = s->tr;
+    rj->threads = s->threads;
+    rj->dir = dir;
+    rj->r = &s->r;
+    rj->diag = diag_current();
+    s->report_started = pthread_create(&s->report, NULL, report_thread, rj) == 0;
+    if (!s->report_started)
+        report_thread(rj); /* no thread to be had: made here, before the rest */
+}
+
+/* The tables, summary.json, report.md and the maps into dir, beside the report. Returns 0,
+ * or non-zero after diag_error. */
+static int write_outputs(scenario_work *s, const char *dir, stopwatch *w)
+{
+    const run_results *r = &s->r;
+    if (write_tables(dir, r) < 0 || write_summary(dir, r) < 0)
+        return -1;
+    sw_lap(w, "write tables");
+    int rc = write_report_md(dir, r);
+    if (rc != 0)
+        return rc;
+    sw_lap(w, "write report.md");
+    rc = write_maps(dir, r);
+    if (rc != 0)
+        return rc;
+    sw_lap(w, "write maps");
+    return 0;
+}
+
+/* Waits for the report; rc: the outputs' so far. Returns the scenario's. */
+static int end_report(scenario_work *s, int rc, stopwatch *w)
+{
+    if (s->report_started)
+        pthread_join(s->report, NULL);
     if (rc == 0)
-        rc = write_tables(out->tmp, &r) < 0 || write_summary(out->tmp, &r) < 0 ? -1 : 0;
-    if (rc == 0)
-        sw_lap(w, "write tables");
-    if (rc == 0)
-        rc = write_report_md(out->tmp, &r);
-    if (rc == 0)
-        sw_lap(w, "write report.md");
-    if (rc == 0)
-        rc = write_maps(out->tmp, &r);
-    if (rc == 0)
-        sw_lap(w, "write maps");
-    if (report_started)
-        pthread_join(report, NULL);
-    if (rc == 0)
-        rc = rj.rc;
+        rc = s->rj.rc;
     if (rc == 0)
         sw_lap(w, "report (beside the maps)");
+    return rc;
+}
+
+static void tell_outcome(const scenario_work *s, scenario_outcome *res)
+{
+    const coverage_report *cov = &s->cov;
+    res->nation = cov->nation;
+    res->cpts_counting = cov->cpts_counting;
+    res->ncpts = s->in->table.ncpts;
+    res->scope = cov->scope;
+    res->scope_cpts = cov->scope_cpts;
+    res->scope_cpts_counting = cov->scope_cpts_counting;
+    res->zones = s->shown_zones;
+    res->nissues = s->issues.n;
+    jis_summary(&s->issues, res->issues_summary, sizeof res->issues_summary);
+}
+
+static void free_work(scenario_work *s, GEOSContextHandle_t h)
+{
+    const commune_table *t = &s->in->table;
+    for (int z = 0; z < s->zones.n; z++)
+        jis_free(&s->zone_issues[z]);
+    free(s->zone_issues);
+    jis_free(&s->issues);
+    ctab_geos_lock(t);
+    rgeo_free(t, &s->rj.geometry);
+    ctab_geos_unlock(t);
+    zone_free_r(h, &s->zones);
+    tl_free(&s->timeline);
+    cov_free(&s->cov);
+}
+
+int scn_run(const inputs *in, const territories *tr, const run_options *o,
+            const scenario_settings *set, const coverage_scope *scope, outdir *out, int threads,
+            GEOSContextHandle_t h, scenario_outcome *res, stopwatch *w)
+{
+    scenario_work s = {.in = in, .tr = tr, .o = o, .set = set, .scope = scope,
+                       .threads = threads};
+    analyse(&s, w);
+    gather_issues(&s);
+    int rc = check(&s);
+    if (rc == 0) {
+        make_results(&s);
+        start_report(&s, out->tmp);
+        rc = write_outputs(&s, out->tmp, w);
+    }
+    rc = end_report(&s, rc, w);
     if (rc == 0)
         rc = odir_commit(out);
-    if (res) {
-        res->nation = cov.nation;
-        res->cpts_counting = cov.cpts_counting;
-        res->ncpts = t->ncpts;
-        res->scope = cov.scope;
-        res->scope_cpts = cov.scope_cpts;
-        res->scope_cpts_counting = cov.scope_cpts_counting;
-        res->zones = shown_zones;
-        res->nissues = issues.n;
-        jis_summary(&issues, res->issues_summary, sizeof res->issues_summary);
-    }
-    for (int z = 0; z < zones.n; z++)
-        jis_free(&zb.issues[z]);
-    free(zb.issues);
-    jis_free(&issues);
-    pthread_mutex_lock(&table_geos);
-    rgeo_free(t, &rj.geometry);
-    pthread_mutex_unlock(&table_geos);
-    zone_free_r(h, &zones);
-    tl_free(&timeline);
-    cov_free(&cov);
+    if (res)
+        tell_outcome(&s, res);
+    free_work(&s, h);
     return rc;
 }
 

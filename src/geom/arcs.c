@@ -606,6 +606,7 @@ topology *topo_build(const commune_table *t, GEOSContextHandle_t h)
 topology *topo_build_taking(commune_table *t, GEOSContextHandle_t h, topo_points_change *change,
                             int threads)
 {
+    t->polygons_taken = 1;
     return topo_build_from(t, t, h, change, threads);
 }
 

@@ -17,6 +17,17 @@ void ctab_init(commune_table *t, GEOSContextHandle_t geos)
     smap_init(&t->cpts_by_id);
     smap_init(&t->area_name_index);
     t->geos = geos;
+    pthread_mutex_init(&t->geos_lock, NULL);
+}
+
+void ctab_geos_lock(const commune_table *t)
+{
+    pthread_mutex_lock((pthread_mutex_t *)&t->geos_lock);
+}
+
+void ctab_geos_unlock(const commune_table *t)
+{
+    pthread_mutex_unlock((pthread_mutex_t *)&t->geos_lock);
 }
 
 void ctab_free_layer(commune_layer *l)
@@ -61,9 +72,8 @@ void ctab_free(commune_table *t)
         free(t->area_names[i]);
     free(t->area_names);
     smap_free(&t->area_name_index);
-    GEOSContextHandle_t g = t->geos;
-    memset(t, 0, sizeof *t);
-    t->geos = g;
+    pthread_mutex_destroy(&t->geos_lock);
+    ctab_init(t, t->geos);
 }
 
 void ctab_reserve_communes(commune_table *t, int n)

@@ -9,12 +9,17 @@
  * of cptscov is never replaced: it might be someone's home. A symbolic link given as --out is
  * followed: the output it points to is replaced where it is, and the link kept.
  *
- * A run killed before its end (kill -9, a crash) leaves its temporary directory behind; on the
- * national job that is hundreds of megabytes. Each run holds an flock() on its temporary
- * directory until it ends, and the kernel drops the lock of a process that dies, so the next
- * run into the same --out removes the ".NAME.tmp-XXXXXX" beside it whose lock it can take:
- * those of runs that are gone, never one still writing (a pid would not tell across
- * containers or machines sharing the directory). */
+ * A run killed before its end (kill -9, a crash) leaves its temporary directory behind, as
+ * large as a whole output. Each run holds an flock() on its temporary directory until it
+ * ends, and the kernel drops the lock of a process that dies, so the next run into the same
+ * --out removes the ".NAME.tmp-XXXXXX" beside it whose lock it can take: those of runs that
+ * are gone, never one still writing (a pid would not tell across containers or machines
+ * sharing the directory).
+ *
+ * A batch's OUT holds one such output per scenario and its manifest; it is never replaced,
+ * only held (odir_hold): the same flock() on OUT keeps a second batch out while one writes
+ * there. Whose a directory is (empty, or holding the file cptscov marks it with) and taking
+ * a directory's lock are written once, below, for both. */
 #include "write/outdir.h"
 
 #include <dirent.h>
@@ -58,6 +63,59 @@ static void remove_dir(const char *path)
     rmdir(path);
 }
 
+/* Opens directory path (flags: 0, or O_NOFOLLOW to refuse a link) and takes its flock()
+ * without waiting. Returns the fd, or -1 with errno set: it cannot be opened, or another
+ * process holds its lock. */
+static int lock_dir(const char *path, int flags)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | flags);
+    if (fd < 0)
+        return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+/* 1 when dir holds nothing, 0 when it holds something, -1 when it cannot be listed. */
+static int dir_empty(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int empty = 1;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            empty = 0;
+    closedir(d);
+    return empty;
+}
+
+/* 1 when dir holds the file mark, whose first bytes hold head when head is not NULL: the
+ * file cptscov writes in what it makes, by which it knows a directory is its own. */
+static int has_mark(const char *dir, const char *mark, const char *head)
+{
+    char *p = xasprintf("%s/%s", dir, mark);
+    if (!head) {
+        int there = access(p, F_OK) == 0;
+        free(p);
+        return there;
+    }
+    FILE *f = fopen(p, "r");
+    free(p);
+    if (!f)
+        return 0;
+    char text[256] = "";
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    return strstr(text, head) != NULL;
+}
+
 /* The open temporary directory of an output, locked until it is committed or aborted (a
  * batch writes several at once). */
 static void release_lock(outdir *o)
@@ -85,41 +143,24 @@ static void remove_stale(const char *parent, const char *name)
             strspn(x, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != 6)
             continue;
         char *p = xasprintf("%s/%s", parent, e->d_name);
-        int fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+        int fd = lock_dir(p, O_NOFOLLOW);
+        if (fd >= 0) {
             remove_dir(p);
-        if (fd >= 0)
             close(fd);
+        }
         free(p);
     }
     closedir(d);
     free(prefix);
 }
 
-/* 1 when dir is empty or holds a summary.json written by cptscov. */
+/* 1 when dir is empty or holds a summary.json written by cptscov; never one it cannot list,
+ * which it could not remove. */
 static int replaceable(const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    int empty = 1;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            empty = 0;
-    closedir(d);
-    if (empty)
-        return 1;
-    char *p = xasprintf("%s/summary.json", dir);
-    FILE *f = fopen(p, "r");
-    free(p);
-    if (!f)
-        return 0;
-    char head[256] = "";
-    size_t n = fread(head, 1, sizeof head - 1, f);
-    head[n] = '\0';
-    fclose(f);
-    return strstr(head, "\"generator\": \"cptscov\"") != NULL;
+    int empty = dir_empty(dir);
+    return empty == 1 ||
+           (empty == 0 && has_mark(dir, "summary.json", "\"generator\": \"cptscov\""));
 }
 
 int odir_begin(outdir *o, const char *final)
@@ -178,8 +219,8 @@ int odir_begin(outdir *o, const char *final)
                                     "--out", strerror(e));
     }
     chmod(o->tmp, 0755);
-    o->lock = open(o->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (o->lock < 0 || flock(o->lock, LOCK_EX | LOCK_NB) != 0) {
+    o->lock = lock_dir(o->tmp, 0);
+    if (o->lock < 0) {
         /* Another run took it for a dead one's in the instant between its creation and now. */
         int e = errno;
         odir_abort(o);
@@ -233,4 +274,29 @@ void odir_abort(outdir *o)
     free(o->final);
     free(o->named);
     o->tmp = o->final = o->named = NULL;
+}
+
+int odir_hold(const char *dir, const char *mark)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        if (mkdir(dir, 0755) != 0)
+            return diag_error(dir, 0, "cannot create the output directory: %s; create its parent "
+                                      "or choose another --out", strerror(errno));
+    } else if (!S_ISDIR(st.st_mode)) {
+        return diag_error(dir, 0, "exists and is not a directory; choose another --out");
+    } else if (!has_mark(dir, mark, NULL) && dir_empty(dir) != 1) {
+        return diag_error(dir, 0, "exists and is not an output of cptscov batch (no %s); choose "
+                                  "another --out or empty it", mark);
+    }
+    int fd = lock_dir(dir, 0);
+    if (fd < 0)
+        return diag_error(dir, 0, "another cptscov batch is writing it; wait for it to end");
+    return fd;
+}
+
+void odir_release(int lock)
+{
+    if (lock >= 0)
+        close(lock);
 }
