@@ -697,7 +697,7 @@ static void test_national_batch(void **state)
     assert_int_equal(r.status, 0);
     expect_status(&r, "bretagne", "skipped");
     expect_status(&r, "cotes-ille", "skipped");
-    /* Measured, not asserted (the machine is shared): the README quotes it. */
+    /* Measured, not asserted (the machine is shared): docs/hacking.md quotes it. */
     printf("national batch, second run (everything skipped): %.3f s\n",
            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     cli_result_free(&r);

@@ -48,7 +48,7 @@ static void run_sample(const char *out, ...)
 }
 
 /* The OGR type a field of cptscov type t has when read back from format f: the table of
- * the README ("Formats"). *alt is a second type accepted (a Shapefile's Integer64 narrower
+ * docs/outputs.md ("Field types"). *alt is a second type accepted (a Shapefile's Integer64 narrower
  * than 10 digits reads back as Integer), or the same. */
 static OGRFieldType documented_type(map_format f, map_field_type t, OGRFieldSubType *sub,
                                     OGRFieldType *alt)

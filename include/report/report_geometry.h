@@ -1,5 +1,5 @@
 /* report_geometry.h -- the simplified territories the report's maps draw.
- * An analysis: built from the arcs of topology.h, each arc simplified once per scale. */
+ * An analysis: built from the arcs of geom/simplify.h, each arc simplified once per scale. */
 #ifndef CPTSCOV_REPORT_GEOMETRY_H
 #define CPTSCOV_REPORT_GEOMETRY_H
 
@@ -56,7 +56,7 @@ void rgeo_scales(const commune_table *t, double *coarse_m, double *fine_m);
  * same department, region and CPTS memberships (for topo_simplify_classes); to free. */
 int *rgeo_classes(const commune_table *t);
 /* Builds everything from the arcs of t's communes simplified at the two scales (coarse and
- * fine, topology.h; made once per job by territories.c); the territories are rebuilt on
+ * fine, geom/simplify.h; made once per job by territories.c); the territories are rebuilt on
  * `threads` threads (0: every core). */
 void rgeo_build(report_geometry *g, const commune_table *t, const coverage_report *cov,
                 const zone_list *zl, const topo_simplified *coarse, const topo_simplified *fine,

@@ -23,7 +23,7 @@
  * (narenas:1) for every thread: an arena per thread would each hold a partly used huge page,
  * raising the peak. No arena of its own for allocations of 8 MB and more
  * (oversize_threshold:0): that arena gives freed memory back to the kernel at once, so that
- * the arcs' build (topology.c), whose large tables live one after the other, could not
+ * the arcs' build (geom/arcs.c), whose large tables live one after the other, could not
  * reuse it (mem_hold). Where the kernel has THP off ("never"), thp:always changes nothing. */
 const char *malloc_conf = "thp:always,narenas:1,oversize_threshold:0";
 

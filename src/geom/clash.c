@@ -197,9 +197,9 @@ void topo_find_clashes(const topo_simplified *ts, GEOSContextHandle_t h, int lay
 }
 
 /* ---- the proof that the exact arcs do not cross -------------------------------------------
- * The exact arcs are cut from valid polygons (read_communes.c checks and repairs them), so two
- * arcs that bound a commune in common never cross: they are parts of one valid polygon's
- * rings. Two arcs with no commune in common cross only where the input is not a clean
+ * The exact arcs are cut from valid polygons (read/commune_validity.c checks and repairs
+ * them), so two arcs that bound a commune in common never cross: they are parts of one
+ * valid polygon's rings. Two arcs with no commune in common cross only where the input is not a clean
  * coverage (two communes overlap). topo_simplify at tolerance 0 looks for such crossings;
  * where there is none, every group of communes traces valid (as after a simplification) and
  * the dissolves skip GEOSisValid_r. The layer's grid is cut into

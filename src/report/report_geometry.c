@@ -1,9 +1,9 @@
 /* report_geometry.c -- the simplified territories the report's maps draw.
- * An analysis: built from the arcs of topology.h, each arc simplified once per scale.
+ * An analysis: built from the arcs of geom/simplify.h, each arc simplified once per scale.
  *
  * Why. A map of departments drawn from polygons simplified one by one shows slivers and gaps
  * along every shared border, and the full-detail polygons would make the report tens of
- * megabytes. topology.c cuts the commune polygons into shared arcs and simplifies each arc
+ * megabytes. geom/arcs.c cuts the commune polygons into shared arcs and simplifies each arc
  * once, so every territory rebuilt from them (topo_shape) keeps its borders identical to its
  * neighbours'. Two scales are enough: one for the national maps, one for the region maps and
  * the overseas insets, which are drawn larger. The national CPTS map draws the covered and

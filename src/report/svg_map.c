@@ -13,7 +13,7 @@
  * its left, so that they cannot overlap it.
  *
  * Files must stay small (the national report carries some twenty maps): the geometry comes
- * simplified from topology.c, and here coordinates are rounded to integer units of a viewBox
+ * simplified by geom/simplify.c, and here coordinates are rounded to integer units of a viewBox
  * SVGM_WIDTH wide (a fifth of a millimetre on A4), points that round onto the previous one
  * dropped, rings that collapse skipped, and paths written with relative moves. Shared borders
  * stay shared: neighbours hold the same simplified vertices, which round the same way. */

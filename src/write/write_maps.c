@@ -32,7 +32,7 @@
 #define NFIELDS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* The fields of each map: name, type, decimals, and the Shapefile's name where the name is
- * longer than its 10 characters (README, "Shapefile field names"). */
+ * longer than its 10 characters (docs/outputs.md, "Shapefile field names"). */
 static const map_field commune_fields[] = {
     {"code", MF_STRING, 0, NULL},
     {"name", MF_STRING, 0, NULL},
