@@ -12,8 +12,7 @@ void *xrealloc(void *p, size_t n);
 /* n zeroed elements of size, zeroed by writing them: for a hash table that is read (probed)
  * before it is written. Fresh pages from calloc are the shared zero page until written, so
  * each would fault twice, the second time flushing the TLB of every core running one of our
- * threads (an interrupt each, costly in a virtual machine): 0.08 s of the national job's
- * table reading went to that. */
+ * threads (an interrupt each, costly in a virtual machine). */
 void *xzeroed(size_t n, size_t size);
 char *xstrdup(const char *s);
 /* printf into a new string. */

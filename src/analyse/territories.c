@@ -5,10 +5,9 @@
  * or a CPTS lie, so the dissolves that take most of a job's analysis are made here once and
  * the scenarios of a batch (signed only, signed and projects, each year end...) all read
  * them. The arcs of the communes (geom/arcs.c) are built first, and take the commune
- * polygons (the coverage is not held twice: 75 MB for France): the adjacency is read off
- * them, every territory is traced from them (shape_dissolve_arcs: 0.2 s of CPU for the
- * departments and CPTS of France, against 1.2 s for GEOSCoverageUnion_r, which stays the
- * fall-back where the traced shape fails its checks), the GeoJSON maps print their points
+ * polygons (the coverage is not held twice): the adjacency is read off them, every
+ * territory is traced from them (shape_dissolve_arcs, several times faster than
+ * GEOSCoverageUnion_r, which stays the fall-back where the traced shape fails its checks), the GeoJSON maps print their points
  * taken to WGS84 once here (during the build, on a second core), and the report's maps and
  * --simplify draw from them, simplified once per tolerance the scenarios ask for (the
  * report's two scales on a thread of their own, started as soon as the arcs are built: it is

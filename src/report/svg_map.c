@@ -7,8 +7,8 @@
  * projection of each overseas department for its inset, each inset with its own scale. A
  * layer already in its frame's CRS (PROJ says equivalent: the case of ADMIN EXPRESS) is drawn
  * as it is; any other goes by PROJ to WGS84 (the layer's own transformation) and on to the
- * frame's CRS. Going through WGS84 for every layer took 0.2 s of a core on the national
- * report, most of its time, and gave the same file. Polygons are projected when added, so that the layout knows every
+ * frame's CRS. Going through WGS84 for every layer would be most of the report's time, for
+ * the same file. Polygons are projected when added, so that the layout knows every
  * frame's extent; the layout puts the main frame at the right and the insets in a column at
  * its left, so that they cannot overlap it.
  *

@@ -2,8 +2,8 @@
  * The Shapefile and CSV drivers first, every other one on the first file they cannot open.
  *
  * GDALAllRegister() runs the registration code of GDAL's 200-odd drivers, spread over the
- * whole of libgdal: 8 ms and 7.5 MB of library pages mapped in, on every run, for the two
- * drivers the usual inputs need (the GeoJSON maps are written by the map writer's own engine,
+ * whole of libgdal, mapping most of its pages in on every run, for the two drivers the
+ * usual inputs need (the GeoJSON maps are written by the map writer's own engine,
  * map_geojson.c).
  * So those two are registered at start, and everything else the first time a file opens
  * with neither (a GeoPackage, a GeoJSON, a FlatGeobuf...) or a driver is asked for by name

@@ -2,8 +2,8 @@
  * Open addressing with linear probing; the table doubles at 50 % load.
  *
  * Keys are never taken out, so their copies are packed in blocks of the map's own rather
- * than allocated one by one: the national job puts 420 000, and freeing them one by one at
- * its end took 10 ms, with a scan of every slot. */
+ * than allocated one by one: a national job puts hundreds of thousands, and freeing them one
+ * by one at its end would scan every slot. */
 #include "util/strmap.h"
 
 #include <stdint.h>
