@@ -8,7 +8,9 @@
 
 #include <string.h>
 
+#include "analyse/scope.h"
 #include "model/fields.h"
+#include "util/diag.h"
 
 /* fld_code(raw) must return want, and, unless invalid, give the code expect. */
 static void check_code(const char *raw, int want, const char *expect)
@@ -197,9 +199,25 @@ static void test_free_codes(void **state)
     assert_int_equal(fld_code("1001", FLD_INSEE_CODES, c), FLD_REPAIRED);
 }
 
+/* --scope reads its codes by the rules the inputs were read by: a free department code is a
+ * scope with --free-codes, not one by INSEE's rules (cptscov run checked it by INSEE's). */
+static void test_scope_follows_the_code_rules(void **state)
+{
+    (void)state;
+    diag_clear();
+    assert_int_equal(scope_check("dep:X0", FLD_INSEE_CODES), -1);
+    assert_non_null(diag_message());
+    diag_clear();
+    assert_int_equal(scope_check("dep:X0", FLD_FREE_CODES), 0);
+    assert_int_equal(scope_check("region:R7,R8", FLD_FREE_CODES), 0);
+    assert_int_equal(scope_check("dep:35,22", FLD_INSEE_CODES), 0);
+    diag_clear();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scope_follows_the_code_rules),
         cmocka_unit_test(test_free_codes),
         cmocka_unit_test(test_code_valid),
         cmocka_unit_test(test_code_repaired),
